@@ -1,0 +1,93 @@
+// All settings in one typed defaults object. The library, the CLI and the web page only
+// override it; no default is restated anywhere else (not in the loader, not in the CLI).
+
+import type { ActivationName } from './nn/activations.ts';
+import type { InitName } from './nn/init.ts';
+import type { LossName } from './loss/losses.ts';
+import type { OptimizerName, OptimizerOptions } from './optim/optimizer.ts';
+import type { Schedule } from './optim/schedule.ts';
+import type { ScaleMethod } from './data/preprocess.ts';
+import type { DType } from './tensor/tensor.ts';
+
+export type Task = 'auto' | 'classification' | 'regression';
+
+export interface EarlyStopping {
+  /** Epochs without improvement before stopping. */
+  patience: number;
+  /** Smallest decrease of the monitored loss that counts as improvement. */
+  minDelta: number;
+}
+
+/** What a network is: fixed when the model is built, saved in the model file. */
+export interface ModelConfig {
+  /** "auto": labels that are strings/booleans, or integers with ≤ 20 distinct values, mean classification. */
+  task: Task;
+  /** Units of each hidden layer. */
+  hidden: number[];
+  /** Activation of every hidden layer (or one per layer). */
+  activation: ActivationName | ActivationName[];
+  /** leakyRelu slope / elu α; undefined = 0.01 / 1. */
+  alpha?: number;
+  /** Output activation; undefined = from the task (identity, sigmoid or softmax). */
+  outputActivation?: ActivationName;
+  /** Loss; undefined = from the task (mse, bce or crossentropy). */
+  loss?: LossName;
+  /** Weight initializer; undefined = He for the relu family, Glorot otherwise. */
+  init?: InitName;
+  dtype: DType;
+  /** "auto" (fastest here), "js", "reference", or a registered backend's name. */
+  backend: string;
+  /** Seed of the model's one random generator (init, shuffles, splits). */
+  seed: number;
+  /** Feature scaling fitted on the training data. */
+  scaleInputs: ScaleMethod;
+  /** Regression target scaling fitted on the training data. */
+  scaleTargets: ScaleMethod;
+}
+
+/** How to train: may change from one fit call to the next. */
+export interface FitConfig {
+  epochs: number;
+  /** 1 = per-sample SGD as in the seed; ≥ N = full batch. */
+  batchSize: number;
+  optimizer: OptimizerName;
+  /** η; undefined = the optimizer's PyTorch default (sgd/momentum/nesterov/rmsprop/adagrad 0.01, adam/adamw 0.001). */
+  learningRate?: number;
+  optimizerOptions: OptimizerOptions;
+  /** L2 weight decay on W (shortcut for optimizerOptions.weightDecay). */
+  weightDecay?: number;
+  /** Clip gradients to this global L2 norm; 0 = off. */
+  clipNorm: number;
+  schedule: Schedule;
+  shuffle: boolean;
+  /** Fraction of the (shuffled) data held out for validation. */
+  validationSplit: number;
+  earlyStopping: EarlyStopping | false;
+}
+
+export type Config = ModelConfig & FitConfig;
+
+export const defaults: Config = {
+  task: 'auto',
+  hidden: [64],
+  activation: 'relu',
+  dtype: 'float32',
+  backend: 'auto',
+  seed: 42,
+  scaleInputs: 'standard',
+  scaleTargets: 'standard',
+  epochs: 100,
+  batchSize: 32,
+  optimizer: 'adam',
+  optimizerOptions: {},
+  clipNorm: 0,
+  schedule: { type: 'constant' },
+  shuffle: true,
+  validationSplit: 0,
+  earlyStopping: false,
+};
+
+/** PyTorch's default learning rates. */
+export function defaultLearningRate(optimizer: OptimizerName): number {
+  return optimizer === 'adam' || optimizer === 'adamw' ? 0.001 : 0.01;
+}

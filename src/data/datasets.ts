@@ -1,0 +1,168 @@
+// Data it ships: iris and digits (see data/README.md for origin and licence), and seeded
+// generators for the classic 2-D toy problems (XOR, two spirals, moons, circles, gaussian blobs).
+// Every generator takes a seed or an Rng: the same seed gives the same points everywhere.
+
+import { irisCsv } from './bundled/iris.ts';
+import { digitsCsv } from './bundled/digits.ts';
+import { Rng } from '../tensor/rng.ts';
+import { ConfigError } from '../errors.ts';
+
+export interface Dataset<Y = number> {
+  x: number[][];
+  y: Y[];
+  featureNames: string[];
+  /** Class names for integer labels, when known. */
+  classNames?: string[];
+}
+
+function parseNumericCsv(csv: string): { header: string[]; rows: number[][] } {
+  const lines = csv.split('\n');
+  return { header: lines[0].split(','), rows: lines.slice(1).map((l) => l.split(',').map(Number)) };
+}
+
+function fromCsv(csv: string): Dataset {
+  const { header, rows } = parseNumericCsv(csv);
+  return { x: rows.map((r) => r.slice(0, -1)), y: rows.map((r) => r[r.length - 1]), featureNames: header.slice(0, -1) };
+}
+
+/** Fisher's iris: 150 × 4, labels 0 setosa, 1 versicolor, 2 virginica. */
+export function iris(): Dataset {
+  return { ...fromCsv(irisCsv), classNames: ['setosa', 'versicolor', 'virginica'] };
+}
+
+/** UCI optical digits (scikit-learn's copy): 1797 × 64 pixel counts 0..16, labels 0..9. */
+export function digits(): Dataset {
+  return fromCsv(digitsCsv);
+}
+
+export interface GeneratorOptions {
+  /** number of points (default 200) */
+  n?: number;
+  /** noise: standard deviation of gaussian jitter, in the units of each generator (default 0.1) */
+  noise?: number;
+  seed?: number | Rng;
+}
+
+const rngOf = (s: number | Rng | undefined) => (s instanceof Rng ? s : new Rng(s ?? 0));
+
+function sizes(o: GeneratorOptions, where: string): { n: number; noise: number; rng: Rng } {
+  const n = o.n ?? 200;
+  const noise = o.noise ?? 0.1;
+  if (!Number.isInteger(n) || n < 2) throw new ConfigError('E_CONFIG', `${where}: expected n to be an integer ≥ 2, received ${n}`);
+  if (!(noise >= 0 && Number.isFinite(noise))) throw new ConfigError('E_CONFIG', `${where}: expected noise ≥ 0, received ${noise}`);
+  return { n, noise, rng: rngOf(o.seed) };
+}
+
+/** XOR: points uniform in [−1, 1]², label 1 when x1·x2 < 0 (the seed's classic). */
+export function xor(o: GeneratorOptions = {}): Dataset {
+  const { n, noise, rng } = sizes(o, 'xor');
+  const x: number[][] = [];
+  const y: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const a = rng.range(-1, 1);
+    const b = rng.range(-1, 1);
+    y.push(a * b < 0 ? 1 : 0);
+    x.push([a + rng.normal(0, noise), b + rng.normal(0, noise)]);
+  }
+  return { x, y, featureNames: ['x1', 'x2'] };
+}
+
+/** The four XOR corners exactly: [[0,0],[0,1],[1,0],[1,1]] → [0,1,1,0]. */
+export function xorTable(): Dataset {
+  return { x: [[0, 0], [0, 1], [1, 0], [1, 1]], y: [0, 1, 1, 0], featureNames: ['x1', 'x2'] };
+}
+
+/** Two interleaved spirals (Lang & Witbrock 1988), each turning `turns` times (default 1.5). */
+export function spirals(o: GeneratorOptions & { turns?: number } = {}): Dataset {
+  const { n, noise, rng } = sizes(o, 'spirals');
+  const turns = o.turns ?? 1.5;
+  const x: number[][] = [];
+  const y: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = i % 2;
+    const t = (Math.floor(i / 2) / Math.ceil(n / 2)) * turns * 2 * Math.PI;
+    const r = t / (turns * 2 * Math.PI) * 5 + 0.2;
+    const ang = t + c * Math.PI;
+    x.push([r * Math.sin(ang) + rng.normal(0, noise), r * Math.cos(ang) + rng.normal(0, noise)]);
+    y.push(c);
+  }
+  return { x, y, featureNames: ['x1', 'x2'] };
+}
+
+/** Two interleaving half circles (as scikit-learn's make_moons). */
+export function moons(o: GeneratorOptions = {}): Dataset {
+  const { n, noise, rng } = sizes(o, 'moons');
+  const x: number[][] = [];
+  const y: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = i % 2;
+    const t = rng.range(0, Math.PI);
+    const p = c === 0 ? [Math.cos(t), Math.sin(t)] : [1 - Math.cos(t), 0.5 - Math.sin(t)];
+    x.push([p[0] + rng.normal(0, noise), p[1] + rng.normal(0, noise)]);
+    y.push(c);
+  }
+  return { x, y, featureNames: ['x1', 'x2'] };
+}
+
+/** A disc (label 1) inside a ring (label 0), as TensorFlow Playground's "circle". */
+export function circles(o: GeneratorOptions = {}): Dataset {
+  const { n, noise, rng } = sizes(o, 'circles');
+  const x: number[][] = [];
+  const y: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = i % 2;
+    const r = c === 1 ? rng.range(0, 0.5) : rng.range(0.7, 1);
+    const ang = rng.range(0, 2 * Math.PI);
+    x.push([r * Math.sin(ang) + rng.normal(0, noise), r * Math.cos(ang) + rng.normal(0, noise)]);
+    y.push(c);
+  }
+  return { x, y, featureNames: ['x1', 'x2'] };
+}
+
+/** Gaussian blobs around `centers` points (default 3) spread on a circle of radius 1, std = noise (default 0.2). */
+export function blobs(o: GeneratorOptions & { centers?: number } = {}): Dataset {
+  const { n, rng } = sizes(o, 'blobs');
+  const noise = o.noise ?? 0.2;
+  const k = o.centers ?? 3;
+  if (!Number.isInteger(k) || k < 2) throw new ConfigError('E_CONFIG', `blobs: expected centers to be an integer ≥ 2, received ${k}`);
+  const x: number[][] = [];
+  const y: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = i % k;
+    const ang = (2 * Math.PI * c) / k;
+    x.push([Math.cos(ang) + rng.normal(0, noise), Math.sin(ang) + rng.normal(0, noise)]);
+    y.push(c);
+  }
+  return { x, y, featureNames: ['x1', 'x2'] };
+}
+
+/** Split rows into train and test, shuffled with a seeded generator. */
+export function trainTestSplit<Y>(x: readonly (readonly number[])[], y: readonly Y[], options: { testSize?: number; seed?: number | Rng; stratify?: boolean } = {}): { train: { x: number[][]; y: Y[] }; test: { x: number[][]; y: Y[] } } {
+  const testSize = options.testSize ?? 0.25;
+  if (!(testSize > 0 && testSize < 1)) throw new ConfigError('E_CONFIG', `trainTestSplit: expected testSize in (0, 1), received ${testSize}`);
+  if (x.length !== y.length) throw new ConfigError('E_CONFIG', `trainTestSplit: x has ${x.length} rows but y has ${y.length}`);
+  const rng = rngOf(options.seed);
+  const n = x.length;
+  let testIdx: number[];
+  if (options.stratify) {
+    // per class, the same fraction goes to test
+    const byClass = new Map<Y, number[]>();
+    y.forEach((v, i) => (byClass.get(v) ?? byClass.set(v, []).get(v)!).push(i));
+    testIdx = [];
+    for (const idx of byClass.values()) {
+      const p = rng.permutation(idx.length);
+      const k = Math.round(idx.length * testSize);
+      for (let i = 0; i < k; i++) testIdx.push(idx[p[i]]);
+    }
+  } else {
+    const p = rng.permutation(n);
+    testIdx = Array.from(p.subarray(0, Math.round(n * testSize)));
+  }
+  const isTest = new Uint8Array(n);
+  for (const i of testIdx) isTest[i] = 1;
+  const order = rng.permutation(n);
+  const train = { x: [] as number[][], y: [] as Y[] };
+  const test = { x: [] as number[][], y: [] as Y[] };
+  for (const i of order) (isTest[i] ? test : train).x.push(x[i].slice()), (isTest[i] ? test : train).y.push(y[i]);
+  return { train, test };
+}

@@ -1,0 +1,87 @@
+// Checking and converting what users pass in: features X as rows or a matrix, targets y as
+// labels, numbers or rows. Nothing is trusted: every row, width and value is checked once,
+// here, so the kernels never meet a ragged row or a NaN.
+
+import { DataError, ShapeError, describe, fmtShape } from '../errors.ts';
+import type { FloatArray, Matrix } from '../tensor/tensor.ts';
+
+/** Features: an array of rows, or a row-major matrix { data, shape: [N, d] }. */
+export type Features = readonly (readonly number[])[] | Matrix | { data: ArrayLike<number>; shape: readonly [number, number] };
+/** A class label. */
+export type Label = string | number | boolean;
+/** Targets: labels (classification), numbers (regression), or rows (one-hot, or several outputs). */
+export type Targets = readonly Label[] | readonly (readonly number[])[] | Matrix;
+
+/** Features checked into a float64 matrix. */
+export function toMatrix(x: Features, where: string, expectCols?: number): Matrix {
+  let rows: number;
+  let cols: number;
+  let data: Float64Array;
+  if (Array.isArray(x)) {
+    rows = x.length;
+    if (rows === 0) throw new DataError('E_EMPTY', `${where}: expected at least one row of features, received an empty array`);
+    const first = x[0];
+    if (!Array.isArray(first)) throw new ShapeError('E_SHAPE', `${where}: expected features as an array of rows (number[][]), received row 0 as ${describe(first)}; wrap single samples as [[x1, x2, …]]`);
+    cols = first.length;
+    if (cols === 0) throw new DataError('E_EMPTY', `${where}: expected at least one feature column, received rows of length 0`);
+    data = new Float64Array(rows * cols);
+    for (let i = 0; i < rows; i++) {
+      const r = x[i] as readonly number[];
+      if (!Array.isArray(r) || r.length !== cols) {
+        throw new ShapeError('E_SHAPE', `${where}: ragged rows: row ${i} has ${Array.isArray(r) ? r.length : describe(r)} values, expected ${cols} like row 0; give every row the same columns`);
+      }
+      for (let j = 0; j < cols; j++) data[i * cols + j] = checkFinite(r[j], where, i, j);
+    }
+  } else if (x && typeof x === 'object' && 'data' in x && 'shape' in x) {
+    const shape = x.shape;
+    if (!Array.isArray(shape) || shape.length !== 2) throw new ShapeError('E_SHAPE', `${where}: expected a matrix with shape [N, d], received shape ${Array.isArray(shape) ? fmtShape(shape) : describe(shape)}; flatten each sample to one row first`);
+    [rows, cols] = shape;
+    if (rows === 0 || cols === 0) throw new DataError('E_EMPTY', `${where}: expected a non-empty matrix, received shape ${fmtShape(shape)}`);
+    if (x.data.length !== rows * cols) throw new ShapeError('E_SHAPE', `${where}: shape ${fmtShape(shape)} needs ${rows * cols} values, received ${x.data.length}`);
+    data = new Float64Array(rows * cols);
+    for (let k = 0; k < rows * cols; k++) data[k] = checkFinite(x.data[k], where, Math.floor(k / cols), k % cols);
+  } else {
+    throw new ShapeError('E_SHAPE', `${where}: expected features as number[][] or { data, shape: [N, d] }, received ${describe(x)}`);
+  }
+  if (expectCols !== undefined && cols !== expectCols) {
+    throw new ShapeError('E_SHAPE', `${where}: expected x of shape ${fmtShape(['N', expectCols])}, received ${fmtShape([rows, cols])}; pass the same ${expectCols} feature columns the model was trained on`);
+  }
+  return { data, shape: [rows, cols] };
+}
+
+function checkFinite(v: unknown, where: string, row: number, col: number): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) {
+    throw new DataError('E_NONFINITE', `${where}: row ${row}, column ${col} is ${describe(v)}, expected a finite number; remove or impute missing and infinite values first`);
+  }
+  return v;
+}
+
+/** Targets as either a label list or a float64 matrix (rows). */
+export type CheckedTargets = { kind: 'labels'; labels: Label[] } | { kind: 'matrix'; m: Matrix };
+
+export function checkTargets(y: Targets, where: string, expectRows: number): CheckedTargets {
+  let out: CheckedTargets;
+  if (Array.isArray(y)) {
+    if (y.length === 0) throw new DataError('E_EMPTY', `${where}: expected targets, received an empty array`);
+    if (Array.isArray(y[0])) out = { kind: 'matrix', m: toMatrix(y as number[][], `${where} (targets)`) };
+    else {
+      y.forEach((v, i) => {
+        const ok = typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
+        if (!ok) throw new DataError('E_NONFINITE', `${where}: target ${i} is ${describe(v)}, expected a finite number or a label (string, boolean); remove rows with missing targets`);
+      });
+      out = { kind: 'labels', labels: (y as Label[]).slice() };
+    }
+  } else if (y && typeof y === 'object' && 'data' in y) {
+    out = { kind: 'matrix', m: toMatrix(y, `${where} (targets)`) };
+  } else {
+    throw new ShapeError('E_SHAPE', `${where}: expected targets as an array of labels or numbers, or rows, received ${describe(y)}`);
+  }
+  const n = out.kind === 'labels' ? out.labels.length : out.m.shape[0];
+  if (n !== expectRows) throw new ShapeError('E_SHAPE', `${where}: x has ${expectRows} rows but y has ${n}; give one target per sample`);
+  return out;
+}
+
+/** Cast a float64 matrix to the model's dtype (a copy). */
+export function castTo(data: Float64Array, dtype: 'float32' | 'float64'): FloatArray {
+  return dtype === 'float64' ? data.slice() : Float32Array.from(data);
+}

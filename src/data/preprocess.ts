@@ -1,0 +1,89 @@
+// Preprocessing that travels with the model: fitted on the training data, saved in the model
+// file, applied by predict so users pass raw inputs and get outputs in their own units/labels.
+//   scaler:   x' = (x − shift) / scale   per column (standard: mean/std; minmax: min/(max − min))
+//   labels:   class label ↔ index, classes sorted as scikit-learn's LabelEncoder sorts them
+
+import { DataError } from '../errors.ts';
+import type { Label } from './input.ts';
+
+export type ScaleMethod = 'standard' | 'minmax' | 'none';
+
+export interface Scaler {
+  method: ScaleMethod;
+  shift: number[];
+  scale: number[];
+}
+
+/** Fit a scaler on x: [rows, cols] (float64). Constant columns get scale 1, as scikit-learn does. */
+export function fitScaler(method: ScaleMethod, x: Float64Array, rows: number, cols: number): Scaler {
+  const shift = new Array<number>(cols).fill(0);
+  const scale = new Array<number>(cols).fill(1);
+  if (method === 'none') return { method, shift, scale };
+  for (let j = 0; j < cols; j++) {
+    if (method === 'standard') {
+      let mean = 0;
+      for (let i = 0; i < rows; i++) mean += x[i * cols + j];
+      mean /= rows;
+      let v = 0;
+      for (let i = 0; i < rows; i++) v += (x[i * cols + j] - mean) ** 2;
+      const std = Math.sqrt(v / rows);
+      shift[j] = mean;
+      scale[j] = std > 1e-12 * Math.max(1, Math.abs(mean)) ? std : 1;
+    } else {
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (let i = 0; i < rows; i++) {
+        lo = Math.min(lo, x[i * cols + j]);
+        hi = Math.max(hi, x[i * cols + j]);
+      }
+      shift[j] = lo;
+      scale[j] = hi - lo > 0 ? hi - lo : 1;
+    }
+  }
+  return { method, shift, scale };
+}
+
+/** out = (x − shift) / scale, row-major [rows, cols]; out may be a Float32Array. */
+export function applyScaler(s: Scaler, x: Float64Array, rows: number, cols: number, out: Float32Array | Float64Array): void {
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = (x[i * cols + j] - s.shift[j]) / s.scale[j];
+}
+
+/** x = x' · scale + shift: back to the user's units. */
+export function invertScaler(s: Scaler, z: ArrayLike<number>, rows: number, cols: number): Float64Array {
+  const out = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = z[i * cols + j] * s.scale[j] + s.shift[j];
+  return out;
+}
+
+/** The sorted distinct labels: numbers ascending, otherwise by their string form. */
+export function fitClasses(labels: readonly Label[]): Label[] {
+  const allNumbers = labels.every((v) => typeof v === 'number');
+  const allBooleans = labels.every((v) => typeof v === 'boolean');
+  if (!allNumbers && !allBooleans) {
+    const kinds = new Set(labels.map((v) => typeof v));
+    if (kinds.size > 1) {
+      const i = labels.findIndex((v) => typeof v !== typeof labels[0]);
+      throw new DataError('E_LABEL', `labels: mixed label types: target 0 is ${typeof labels[0]} ${JSON.stringify(labels[0])} but target ${i} is ${typeof labels[i]} ${JSON.stringify(labels[i])}; use one type for all labels`);
+    }
+  }
+  const uniq = [...new Set(labels)];
+  if (allNumbers) (uniq as number[]).sort((a, b) => a - b);
+  else if (allBooleans) uniq.sort((a, b) => Number(a) - Number(b));
+  else (uniq as string[]).sort();
+  return uniq;
+}
+
+/** Label → class index; an unknown label is an error that names it and the known set. */
+export function encodeLabels(classes: readonly Label[], labels: readonly Label[], where: string): Uint32Array {
+  const index = new Map<Label, number>(classes.map((c, i) => [c, i]));
+  const out = new Uint32Array(labels.length);
+  labels.forEach((v, i) => {
+    const k = index.get(v);
+    if (k === undefined) {
+      const shown = classes.length > 12 ? classes.slice(0, 12).map(String).join(', ') + ', …' : classes.map((c) => JSON.stringify(c)).join(', ');
+      throw new DataError('E_LABEL', `${where}: target ${i} is ${JSON.stringify(v)}, which is not one of the ${classes.length} classes the model knows (${shown}); retrain with it or fix the label`);
+    }
+    out[i] = k;
+  });
+  return out;
+}

@@ -1,0 +1,99 @@
+// The Backend: the kernels every backend must implement. Model code (nn/, train/, optim/) never
+// loops over a typed array itself; it calls these. `reference.ts` is the living definition
+// (plain loops, obviously correct); a faster backend implements the same contract and is tested
+// against it on random and awkward shapes (test/kernels.test.ts).
+//
+// Conventions for every kernel:
+// - Arrays are flat, row-major, contiguous, and all of one dtype (Float32Array or Float64Array).
+// - Shapes are passed explicitly; an array may be longer than the shape says (a buffer sized for
+//   the largest batch serves a smaller last batch); kernels touch only the first rows·cols entries.
+// - "+=" kernels accumulate: that is how backward accumulates gradients until zeroGrad.
+// - Buffers come from `alloc`, so a backend can keep them where its kernels want them
+//   (WebAssembly memory, a SharedArrayBuffer visible to worker threads).
+
+import type { DType, FloatArray } from '../tensor/tensor.ts';
+import type { ElementwiseActivation } from '../nn/activations.ts';
+import type { LossName } from '../loss/losses.ts';
+
+export interface Backend {
+  /** Name reported by the API and `mlpkit info`, e.g. "reference", "js", "wasm-simd". */
+  readonly name: string;
+  /** Whether the kernels run arrays of this dtype. */
+  supports(dtype: DType): boolean;
+  /** A zero-filled array of n elements, placed where this backend's kernels want it. */
+  alloc(n: number, dtype: DType): FloatArray;
+
+  // ---- linear algebra ------------------------------------------------------------------------
+
+  /**
+   * C = alpha · op(A) · op(B) + beta · C, with op(A): [M, K], op(B): [K, N], C: [M, N].
+   * transA: A is stored [K, M]; transB: B is stored [N, K]. beta = 0 overwrites C (even NaN in C).
+   * The MLP uses three cases: a = x·Wᵀ (NT), dW += δᵀ·x (TN), dx = δ·W (NN).
+   */
+  gemm(
+    transA: boolean, transB: boolean, M: number, N: number, K: number,
+    alpha: number, A: FloatArray, B: FloatArray, beta: number, C: FloatArray,
+  ): void;
+
+  /** a: [rows, cols]  b: [cols]  h: [rows, cols].  a[i,j] += b[j], then h = f(a). h may be a. */
+  biasActivate(kind: ElementwiseActivation, alpha: number, a: FloatArray, b: FloatArray, h: FloatArray, rows: number, cols: number): void;
+
+  /** a, h, dh, delta: [n].  delta = dh ∘ f'(a) (elementwise: the diagonal Jacobian, never built). delta may be dh. */
+  activationBackward(kind: ElementwiseActivation, alpha: number, a: FloatArray, h: FloatArray, dh: FloatArray, delta: FloatArray, n: number): void;
+
+  /** x: [rows, cols]  out: [cols].  out[j] += Σ_i x[i,j]  (db += Σ_batch δ). */
+  sumRows(x: FloatArray, rows: number, cols: number, out: FloatArray): void;
+
+  /** a, p: [rows, cols].  p[i,:] = softmax(a[i,:]), computed stably (max subtracted). */
+  softmaxRows(a: FloatArray, p: FloatArray, rows: number, cols: number): void;
+
+  /** p, dh, delta: [rows, cols].  delta_i = p_i ∘ (dh_i − ⟨dh_i, p_i⟩): softmax's Jacobian-vector product. delta may be dh. */
+  softmaxBackward(p: FloatArray, dh: FloatArray, delta: FloatArray, rows: number, cols: number): void;
+
+  /**
+   * z, y, grad: [rows, cols]. Returns Σ_i ℓ(z_i, y_i) (see loss/losses.ts for each ℓ) and, when
+   * grad is given, writes grad = scale · ∂ℓ/∂z. z is ŷ = h_L, or the logits a_L for the fused
+   * losses (bce, crossentropy), whose grad is then δ_L itself.
+   */
+  loss(kind: LossName, z: FloatArray, y: FloatArray, grad: FloatArray | null, rows: number, cols: number, scale: number): number;
+
+  // ---- data movement ---------------------------------------------------------------------------
+
+  /** src: [*, cols]  dst: [count, cols].  dst[r,:] = src[idx[start + r], :]  (a shuffled minibatch). */
+  gatherRows(src: FloatArray, cols: number, idx: Uint32Array, start: number, count: number, dst: FloatArray): void;
+  /** x[0..n) = value */
+  fill(x: FloatArray, value: number, n: number): void;
+  /** dst[0..n) = src[0..n) */
+  copy(src: FloatArray, dst: FloatArray, n: number): void;
+
+  // ---- reductions and optimizer updates (over the flat parameter buffer) --------------------
+
+  /** x[0..n) *= s */
+  scale(x: FloatArray, s: number, n: number): void;
+  /** Σ x² in float64 (global gradient norm for clipping). */
+  sumSquares(x: FloatArray, n: number): number;
+  /** True when no entry is NaN or ±Infinity. */
+  allFinite(x: FloatArray, n: number): boolean;
+
+  /**
+   * SGD as torch.optim.SGD: g' = g + wd·θ; buf = g' on the first step, else μ·buf + (1 − dampening)·g';
+   * direction = g' + μ·buf (Nesterov) or buf (momentum) or g' (μ = 0); θ −= lr · direction.
+   * buf may be null when μ = 0.
+   */
+  sgdStep(p: FloatArray, g: FloatArray, buf: FloatArray | null, n: number, lr: number, momentum: number, dampening: number, nesterov: boolean, wd: number, first: boolean): void;
+
+  /**
+   * Adam / AdamW as torch.optim: Adam adds wd·θ to g (L2); AdamW (decoupled) first does θ *= 1 − lr·wd.
+   * m = β1 m + (1−β1) g;  v = β2 v + (1−β2) g²;  θ −= (lr / (1−β1^t)) · m / (√v / √(1−β2^t) + ε).
+   */
+  adamStep(p: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, n: number, lr: number, beta1: number, beta2: number, eps: number, wd: number, decoupled: boolean, t: number): void;
+
+  /**
+   * RMSprop as torch.optim.RMSprop (not centered): g' = g + wd·θ; s = α s + (1−α) g'²;
+   * μ > 0: buf = μ buf + g'/(√s + ε), θ −= lr·buf; else θ −= lr · g'/(√s + ε).
+   */
+  rmspropStep(p: FloatArray, g: FloatArray, s: FloatArray, buf: FloatArray | null, n: number, lr: number, alpha: number, eps: number, momentum: number, wd: number): void;
+
+  /** Adagrad as torch.optim.Adagrad: g' = g + wd·θ; sum += g'²; θ −= lr · g'/(√sum + ε). */
+  adagradStep(p: FloatArray, g: FloatArray, sum: FloatArray, n: number, lr: number, eps: number, wd: number): void;
+}

@@ -1,0 +1,110 @@
+// Metrics: pure functions of predictions and truths.
+// Classification: accuracy, confusion matrix (rows = true class, columns = predicted),
+// per-class precision / recall / F1 and their macro averages. Regression: MSE, MAE, R².
+
+export interface ClassReport {
+  precision: number;
+  recall: number;
+  f1: number;
+  support: number;
+}
+
+export interface ClassificationMetrics {
+  accuracy: number;
+  /** confusion[t][p]: samples of true class t predicted as p */
+  confusion: number[][];
+  perClass: ClassReport[];
+  macro: { precision: number; recall: number; f1: number };
+}
+
+export interface RegressionMetrics {
+  mse: number;
+  mae: number;
+  /** 1 − SS_res / SS_tot, over all outputs together; with several outputs, the mean of per-output R². */
+  r2: number;
+}
+
+export function accuracy(truth: ArrayLike<number>, pred: ArrayLike<number>): number {
+  let ok = 0;
+  for (let i = 0; i < truth.length; i++) if (truth[i] === pred[i]) ok++;
+  return truth.length ? ok / truth.length : 0;
+}
+
+export function classificationMetrics(truth: ArrayLike<number>, pred: ArrayLike<number>, nClasses: number): ClassificationMetrics {
+  const confusion = Array.from({ length: nClasses }, () => new Array<number>(nClasses).fill(0));
+  for (let i = 0; i < truth.length; i++) confusion[truth[i]][pred[i]]++;
+  const perClass = confusion.map((row, c) => {
+    const tp = row[c];
+    const support = row.reduce((a, b) => a + b, 0);
+    const predicted = confusion.reduce((a, r) => a + r[c], 0);
+    // NOTE: 0/0 is reported as 0, as scikit-learn does (zero_division=0)
+    const precision = predicted ? tp / predicted : 0;
+    const recall = support ? tp / support : 0;
+    const f1 = precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
+    return { precision, recall, f1, support };
+  });
+  const mean = (k: 'precision' | 'recall' | 'f1') => perClass.reduce((a, r) => a + r[k], 0) / Math.max(1, nClasses);
+  return { accuracy: accuracy(truth, pred), confusion, perClass, macro: { precision: mean('precision'), recall: mean('recall'), f1: mean('f1') } };
+}
+
+/** truth, pred: [rows, cols] row-major. */
+export function regressionMetrics(truth: ArrayLike<number>, pred: ArrayLike<number>, rows: number, cols: number): RegressionMetrics {
+  let se = 0;
+  let ae = 0;
+  let r2sum = 0;
+  for (let j = 0; j < cols; j++) {
+    let mean = 0;
+    for (let i = 0; i < rows; i++) mean += truth[i * cols + j];
+    mean /= rows;
+    let ssRes = 0;
+    let ssTot = 0;
+    for (let i = 0; i < rows; i++) {
+      const d = pred[i * cols + j] - truth[i * cols + j];
+      ssRes += d * d;
+      ae += Math.abs(d);
+      ssTot += (truth[i * cols + j] - mean) ** 2;
+    }
+    se += ssRes;
+    // NOTE: a constant target has SS_tot = 0; R² is then 1 for a perfect fit and 0 otherwise (scikit-learn)
+    r2sum += ssTot > 0 ? 1 - ssRes / ssTot : ssRes === 0 ? 1 : 0;
+  }
+  const n = rows * cols;
+  return { mse: se / n, mae: ae / n, r2: r2sum / cols };
+}
+
+/** Index of the largest entry of each row; for one column, the 0.5 threshold of a sigmoid output. */
+export function argmaxRows(p: ArrayLike<number>, rows: number, cols: number, threshold = 0.5): Uint32Array {
+  const out = new Uint32Array(rows);
+  for (let i = 0; i < rows; i++) {
+    if (cols === 1) {
+      out[i] = p[i] > threshold ? 1 : 0;
+      continue;
+    }
+    let best = 0;
+    for (let j = 1; j < cols; j++) if (p[i * cols + j] > p[i * cols + best]) best = j;
+    out[i] = best;
+  }
+  return out;
+}
+
+/**
+ * Correct predictions in a batch of network outputs out: [B, cols] against targets y: [B, cols]
+ * (one-hot rows, or 0/1 for a single sigmoid output thresholded at `threshold`: 0 on logits, 0.5 on σ).
+ */
+export function countCorrect(out: ArrayLike<number>, y: ArrayLike<number>, B: number, cols: number, threshold: number): number {
+  let ok = 0;
+  for (let i = 0; i < B; i++) {
+    if (cols === 1) {
+      if (out[i] > threshold === y[i] > 0.5) ok++;
+      continue;
+    }
+    let po = 0;
+    let yo = 0;
+    for (let j = 1; j < cols; j++) {
+      if (out[i * cols + j] > out[i * cols + po]) po = j;
+      if (y[i * cols + j] > y[i * cols + yo]) yo = j;
+    }
+    if (po === yo) ok++;
+  }
+  return ok;
+}

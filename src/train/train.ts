@@ -1,0 +1,198 @@
+// The training loop: minibatch stochastic gradient descent, as the seed teaches it.
+// One readable function with the phases  // forward // loss // backward // update.
+// It is a generator that yields after every batch, so the same loop serves
+//   fit (runs it to the end), fitAsync (yields to the event loop between batches) and
+//   Trainer.step (one batch at a time, for the playground's step button).
+// Everything it touches is allocated before the first step: no allocation per step.
+
+import type { Network } from '../nn/network.ts';
+import type { Optimizer } from '../optim/optimizer.ts';
+import { clipGradNorm } from '../optim/optimizer.ts';
+import type { LrScheduler } from '../optim/schedule.ts';
+import type { Rng } from '../tensor/rng.ts';
+import type { FloatArray } from '../tensor/tensor.ts';
+import { lossInfo, type LossName } from '../loss/losses.ts';
+import { DivergenceError } from '../errors.ts';
+import type { EarlyStopping } from '../config.ts';
+import { countCorrect } from './metrics.ts';
+
+/** After each batch. */
+export interface BatchEvent {
+  type: 'batch';
+  /** 1-based over the model's whole life (continued training counts on). */
+  epoch: number;
+  /** 1-based within the epoch. */
+  batch: number;
+  batches: number;
+  loss: number;
+  /** Samples seen in this fit call. */
+  samples: number;
+}
+
+/** After each epoch: one row of the history. */
+export interface EpochLog {
+  type: 'epoch';
+  epoch: number;
+  /** Mean training loss over the epoch's batches (weighted by batch size). */
+  loss: number;
+  /** Classification: running accuracy over the epoch's batches (before each update). */
+  accuracy?: number;
+  valLoss?: number;
+  /** accuracy (classification) or R² in the user's units (regression) on the validation data */
+  valMetric?: number;
+  lr: number;
+  /** Wall-clock seconds of the epoch (not used for anything but display). */
+  seconds: number;
+  samplesPerSecond: number;
+}
+
+export type StopReason = 'completed' | 'earlyStopping' | 'callback' | 'aborted';
+
+export interface History {
+  epochs: EpochLog[];
+  stopReason: StopReason;
+  /** Epoch whose weights the model holds at the end (early stopping restores the best). */
+  bestEpoch: number;
+  bestLoss: number;
+}
+
+export interface TrainData {
+  /** x: [n, inputs] and y: [n, outputs] in network space (scaled, encoded), in backend memory. */
+  x: FloatArray;
+  y: FloatArray;
+  n: number;
+}
+
+export interface TrainLoopArgs {
+  net: Network;
+  optimizer: Optimizer;
+  scheduler: LrScheduler;
+  rng: Rng;
+  loss: LossName;
+  train: TrainData;
+  /** Loss and metric on the validation data, or null when there is none. */
+  validate: (() => { loss: number; metric: number }) | null;
+  epochs: number;
+  batchSize: number;
+  shuffle: boolean;
+  clipNorm: number;
+  earlyStopping: EarlyStopping | false;
+  /** Epochs the model had already trained (numbering continues). */
+  startEpoch: number;
+  classification: boolean;
+  /** Wall clock for display only; injected so the loop itself stays deterministic. */
+  now: () => number;
+}
+
+/** Set by a consumer (callback, abort) to stop after the current batch. */
+export interface StopFlag {
+  stop: StopReason | null;
+}
+
+export function* trainLoop(args: TrainLoopArgs, flag: StopFlag): Generator<BatchEvent | EpochLog, History> {
+  const { net, optimizer, scheduler, rng, loss, train, validate, epochs, shuffle, clipNorm, earlyStopping, startEpoch, classification, now } = args;
+  const be = net.backend;
+  const { n } = train;
+  const B = Math.min(args.batchSize, n);
+  const nIn = net.inputs;
+  const nOut = net.outputs;
+  const fused = lossInfo[loss].fusedWith !== undefined;
+  const batches = Math.ceil(n / B);
+
+  // all buffers up front
+  net.ensureCapacity(B);
+  const xb = be.alloc(B * nIn, net.dtype);
+  const yb = be.alloc(B * nOut, net.dtype);
+  const order = new Uint32Array(n);
+  const best = be.alloc(net.size, net.dtype);
+  const epochStart = be.alloc(net.size, net.dtype);
+  be.copy(net.params, best, net.size);
+  const history: History = { epochs: [], stopReason: 'completed', bestEpoch: startEpoch, bestLoss: Infinity };
+  let sinceBest = 0;
+  let samples = 0;
+
+  for (let e = 0; e < epochs; e++) {
+    const epoch = startEpoch + e + 1;
+    const lr = scheduler.lrAt(e);
+    const t0 = now();
+    for (let i = 0; i < n; i++) order[i] = i;
+    if (shuffle) rng.shuffle(order);
+    be.copy(net.params, epochStart, net.size);
+    let lossSum = 0;
+    let correct = 0;
+    let seen = 0;
+
+    for (let b = 0; b < batches; b++) {
+      const start = b * B;
+      const Bc = Math.min(B, n - start); // the last batch may be smaller
+      be.gatherRows(train.x, nIn, order, start, Bc, xb);
+      be.gatherRows(train.y, nOut, order, start, Bc, yb);
+      net.zeroGrad();
+
+      // forward: a_l = W_l h_{l−1} + b_l, h_l = f_l(a_l); fused losses stop at the logits a_L
+      const out = net.forward(xb, Bc, fused);
+
+      // loss: L = (1/B) Σ ℓ(ŷ_i, y_i), and δ_L = ∂L/∂a_L in the output layer
+      const L = net.lossAndDelta(loss, yb, Bc);
+      if (!Number.isFinite(L)) {
+        // NOTE: the update that made the weights blow up may have left non-finite values; go back
+        // to the epoch's start, the last weights known to give a finite loss.
+        if (!be.allFinite(net.params, net.size)) be.copy(epochStart, net.params, net.size);
+        throw new DivergenceError(
+          `fit: the loss became ${L} at epoch ${epoch}, batch ${b + 1} of ${batches}; the model keeps its last finite weights. Lower the learning rate (now ${lr}), scale the inputs, or set clipNorm`,
+          epoch, b + 1);
+      }
+      lossSum += L * Bc;
+      seen += Bc;
+      if (classification) correct += countCorrect(out, yb, Bc, nOut, fused ? 0 : 0.5);
+
+      // backward: dW_l += δ_lᵀ h_{l−1}, db_l += Σ δ_l, δ_{l−1} = (δ_l W_l) ∘ f'(a_{l−1})
+      net.backward(Bc);
+      if (clipNorm > 0) clipGradNorm(net, clipNorm);
+
+      // update: θ ← θ − η ∇θ (through the optimizer's rule)
+      optimizer.step(lr);
+
+      samples += Bc;
+      yield { type: 'batch', epoch, batch: b + 1, batches, loss: L, samples };
+      if (flag.stop) break;
+    }
+
+    // log: validation, early stopping, schedule
+    const trainLoss = lossSum / seen;
+    const val = validate ? validate() : null;
+    const seconds = (now() - t0) / 1000;
+    const log: EpochLog = {
+      type: 'epoch', epoch, loss: trainLoss, lr, seconds,
+      samplesPerSecond: seconds > 0 ? seen / seconds : 0,
+      ...(classification ? { accuracy: correct / seen } : {}),
+      ...(val ? { valLoss: val.loss, valMetric: val.metric } : {}),
+    };
+    history.epochs.push(log);
+    const monitored = val ? val.loss : trainLoss;
+    scheduler.observe(monitored);
+    const minDelta = earlyStopping ? earlyStopping.minDelta : 0;
+    if (monitored < history.bestLoss - minDelta) {
+      history.bestLoss = monitored;
+      history.bestEpoch = epoch;
+      be.copy(net.params, best, net.size);
+      sinceBest = 0;
+    } else {
+      sinceBest++;
+    }
+    yield log;
+    if (flag.stop) {
+      history.stopReason = flag.stop;
+      break;
+    }
+    if (earlyStopping && sinceBest >= earlyStopping.patience) {
+      history.stopReason = 'earlyStopping';
+      break;
+    }
+  }
+  // early stopping restores the best weights, whatever ended training
+  if (earlyStopping && history.bestEpoch > startEpoch) be.copy(best, net.params, net.size);
+  else history.bestEpoch = startEpoch + history.epochs.length;
+  return history;
+}
+
