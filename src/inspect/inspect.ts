@@ -92,7 +92,7 @@ export interface GradCheckEntry {
 
 export interface GradCheckReport {
   passed: boolean;
-  /** relative error = |g − n| / max(|g|, |n|, floor) must be < tolerance */
+  /** relative error = |g − n| / max(|g|, |n|, floor · max(1, |L|)) must be < tolerance */
   tolerance: number;
   floor: number;
   eps: number;
@@ -107,7 +107,11 @@ export interface GradCheckOptions {
   eps?: number;
   /** Pass when every relative error is below this (default 1e-6). */
   tolerance?: number;
-  /** Denominator floor: gradients smaller than this are compared absolutely (default 1e-8). */
+  /**
+   * Denominator floor, scaled by max(1, |L|): entries smaller than floor · max(1, |L|) are compared
+   * absolutely. Default 1e-5. Why: the difference quotient's float64 round-off is about
+   * 1e-16 · |L| / h ≈ 1e-12 · |L|, so no gradient entry below ~1e-6 · |L| can be resolved to 1e-6.
+   */
   floor?: number;
   /** Check at most this many entries per W or b, drawn with a seeded generator (default all up to 400). */
   maxPerTensor?: number;
@@ -122,7 +126,7 @@ export interface GradCheckOptions {
 export function gradCheck(model: MLP, x: Features, y: Targets, options: GradCheckOptions = {}): GradCheckReport {
   const eps = options.eps ?? 1e-4;
   const tolerance = options.tolerance ?? 1e-6;
-  const floor = options.floor ?? 1e-8;
+  const floor = options.floor ?? 1e-5;
   const maxPer = options.maxPerTensor ?? 400;
   const rng = new Rng(options.seed ?? 0);
   const net0 = model.requireNet('gradCheck');
@@ -133,6 +137,7 @@ export function gradCheck(model: MLP, x: Features, y: Targets, options: GradChec
   const Y = Float64Array.from(data.y);
   const analytic = backprop(model, net, X, Y, B, false);
   const own = backprop(model, net0, data.x, data.y, B, false);
+  const lossFloor = floor * Math.max(1, Math.abs(analytic.loss));
 
   const entries: GradCheckEntry[] = [];
   let backendMaxRelError = 0;
@@ -141,7 +146,7 @@ export function gradCheck(model: MLP, x: Features, y: Targets, options: GradChec
       const theta = param === 'W' ? layer.W : layer.b;
       const g = analytic.grads[l][param === 'W' ? 'dW' : 'db'];
       const go = own.grads[l][param === 'W' ? 'dW' : 'db'];
-      for (let k = 0; k < g.length; k++) backendMaxRelError = Math.max(backendMaxRelError, relErr(g[k], go[k], Math.max(floor, 1e-6)));
+      for (let k = 0; k < g.length; k++) backendMaxRelError = Math.max(backendMaxRelError, relErr(g[k], go[k], lossFloor));
       const idx = theta.length <= maxPer ? Array.from({ length: theta.length }, (_, k) => k) : Array.from(rng.permutation(theta.length).subarray(0, maxPer));
       let maxAbs = 0;
       let maxRel = 0;
@@ -155,7 +160,7 @@ export function gradCheck(model: MLP, x: Features, y: Targets, options: GradChec
         const n = (-at(2 * eps) + 8 * at(eps) - 8 * at(-eps) + at(-2 * eps)) / (12 * eps);
         theta[k] = t;
         const abs = Math.abs(g[k] - n);
-        const rel = relErr(g[k], n, floor);
+        const rel = relErr(g[k], n, lossFloor);
         if (abs > maxAbs) maxAbs = abs;
         if (rel >= maxRel) {
           maxRel = rel;
