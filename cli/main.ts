@@ -1,0 +1,160 @@
+// mlpkit: train, evaluate, predict and inspect multi-layer perceptrons from CSV files.
+// Exit codes: 0 ok, 1 a failed run, 2 bad usage or bad input, 130 interrupted (Ctrl-C).
+// Errors print one line, `mlpkit: <message>`; --verbose adds the stack trace.
+
+import { Command, CommanderError, Option } from 'commander';
+import { ACTIVATIONS, LOSSES, OPTIMIZERS, MlpError, listBackends } from '../src/index.ts';
+import { EXIT_USAGE, UsageError, exitCodeOf } from './errors.ts';
+import { DATASETS } from './data/sources.ts';
+import { IMPUTE_METHODS } from './data/schema.ts';
+import { parseImpute, parseInteger, parseLayers, parseList, parseNumber, parseTask, type GlobalOptions } from './options.ts';
+import { train, type TrainOptions } from './commands/train.ts';
+import { evaluate } from './commands/evaluate.ts';
+import { predict, type PredictOptions } from './commands/predict.ts';
+import { info } from './commands/info.ts';
+import { gradcheck, type GradCheckFlags } from './commands/gradcheck.ts';
+import { traceRow, type TraceFlags } from './commands/trace.ts';
+import { readFileSync } from 'node:fs';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+function examples(lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+}
+
+const dataOptions = (cmd: Command): Command =>
+  cmd
+    .option('--dataset <name>', `use a bundled data set instead of a CSV file (${DATASETS.join(', ')}; mnist: its test part)`)
+    .option('--delimiter <char>', 'CSV field delimiter (default: guessed; "tab" for tabs)');
+
+export function buildProgram(): Command {
+  const program = new Command('mlpkit')
+    .description('Train, evaluate, predict and inspect multi-layer perceptrons from CSV files.')
+    .version(VERSION)
+    .option('--json', 'machine-readable JSON on stdout')
+    .option('-q, --quiet', 'no progress and no summaries')
+    .option('--verbose', 'stack traces on errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .addHelpText('after', `\nExit codes: 0 ok, 1 failed run, 2 bad usage or bad input, 130 interrupted (Ctrl-C).\n${examples([
+      'mlpkit train --dataset iris',
+      'mlpkit train data/iris.csv --target label --layers 16 --epochs 200 --val-split 0.2 --report report.html',
+      'mlpkit eval model.json data/iris.csv',
+      'mlpkit predict model.json data/iris.csv --proba > predictions.csv',
+      'mlpkit info model.json',
+    ])}`);
+
+  const run = (fn: (...a: never[]) => Promise<number>) => async (...args: unknown[]) => {
+    const cmd = args[args.length - 1] as Command;
+    const g = cmd.optsWithGlobals() as GlobalOptions;
+    process.exitCode = await (fn as (...a: unknown[]) => Promise<number>)(...args.slice(0, -2), cmd.opts(), g);
+  };
+
+  dataOptions(program.command('train')
+    .description('train a model on a CSV file (or a bundled data set) and save it')
+    .argument('[data]', 'CSV file with a header row'))
+    .option('--target <column>', 'column to predict (default: the last column; "label" for --dataset)')
+    .option('--features <columns>', 'comma-separated feature columns (default: all but the target)', parseList)
+    .option('--ignore <columns>', 'comma-separated columns to leave out', parseList)
+    .option('--categorical <columns>', 'comma-separated columns to one-hot encode even if they hold numbers', parseList)
+    .addOption(new Option('--task <task>', 'classification or regression (default: inferred from the target)').argParser(parseTask))
+    .addOption(new Option('--impute <method>', `fill missing feature values (${IMPUTE_METHODS.join('|')}; text columns take the most frequent value)`).argParser(parseImpute))
+    .option('--layers <sizes>', 'hidden layer sizes, e.g. 64,32 ("none": no hidden layer)', parseLayers)
+    .option('--activation <name>', `hidden activation (${ACTIVATIONS.filter((a) => a !== 'softmax').join(', ')})`)
+    .option('--loss <name>', `loss (${LOSSES.join(', ')}; default from the task)`)
+    .option('--optimizer <name>', `optimizer (${OPTIMIZERS.join(', ')})`)
+    .option('--lr <rate>', 'learning rate (default: the optimizer\'s usual one)', parseNumber('--lr', (x) => x > 0, 'a number > 0 such as 0.01'))
+    .option('--epochs <n>', 'epochs to train (in all, counting a resumed run\'s earlier ones)', parseInteger('--epochs', 1))
+    .option('--batch-size <n>', 'samples per gradient step', parseInteger('--batch-size', 1))
+    .option('--val-split <fraction>', 'fraction of rows held out for validation, e.g. 0.2', parseNumber('--val-split', (x) => x >= 0 && x < 1, 'a fraction in [0, 1) such as 0.2'))
+    .option('--early-stop <patience>', 'stop after this many epochs without a better validation loss; keep the best weights', parseInteger('--early-stop', 1))
+    .option('--weight-decay <lambda>', 'L2 weight decay', parseNumber('--weight-decay', (x) => x >= 0, 'a number ≥ 0'))
+    .option('--clip-norm <norm>', 'clip gradients to this global L2 norm', parseNumber('--clip-norm', (x) => x >= 0, 'a number ≥ 0'))
+    .option('--seed <n>', 'random seed (initialization, shuffling, validation split)', parseInteger('--seed', 0))
+    .addOption(new Option('--dtype <type>', 'float32 or float64').choices(['float32', 'float64']))
+    .option('--backend <name>', `kernels: auto, ${listBackends().join(', ')}`)
+    .option('-o, --out <file>', 'where to save the model (.json, or .mlpk for the binary form; default model.json)')
+    .option('--report <file>', 'write a self-contained HTML report')
+    .option('--checkpoint-every <n>', 'save a checkpoint every N epochs', parseInteger('--checkpoint-every', 1))
+    .option('--checkpoint <file>', 'checkpoint file (default: the model file with .ckpt before its extension)')
+    .option('--resume <checkpoint>', 'continue a run from a checkpoint or saved model, exactly where it stopped')
+    .addHelpText('after', `
+CSV handling: a header row is required; quoted fields, CRLF and a UTF-8 BOM are fine. Numeric
+columns are used as they are, text columns are one-hot encoded, and the target decides the task
+(text or few integers: classification; other numbers: regression). Empty cells and NA, N/A, NaN,
+null, ? are missing values: an error unless --impute is given. Everything fitted here is saved in
+the model, so eval and predict take raw CSVs with the same columns in any order.
+Ctrl-C stops after the current batch and saves the best model so far and a checkpoint.
+${examples([
+  'mlpkit train --dataset iris',
+  'mlpkit train data/iris.csv --target label --val-split 0.2 --report report.html',
+  'mlpkit train houses.csv --target price --impute median --layers 64,32 --epochs 300',
+  'mlpkit train data/digits.csv --epochs 50 --checkpoint-every 5',
+  'mlpkit train --resume model.ckpt.json --epochs 100',
+])}`)
+    .action(run(train as never));
+
+  dataOptions(program.command('eval')
+    .description('loss and metrics of a saved model on a labelled CSV')
+    .argument('<model>', 'model file from mlpkit train')
+    .argument('[data]', 'CSV file with the same columns (any order), target included'))
+    .addHelpText('after', examples(['mlpkit eval model.json data/iris.csv', 'mlpkit eval model.json --dataset iris --json']))
+    .action(run(evaluate as never));
+
+  dataOptions(program.command('predict')
+    .description('one prediction per row, as CSV on stdout (or --out)')
+    .argument('<model>', 'model file from mlpkit train')
+    .argument('[data]', 'CSV file with the feature columns (any order; the target may be absent)'))
+    .option('--proba', 'add one probability column per class')
+    .option('-o, --out <file>', 'write the predictions here instead of stdout')
+    .addHelpText('after', examples(['mlpkit predict model.json new.csv > predictions.csv', 'mlpkit predict model.json data/iris.csv --proba --out predictions.csv']))
+    .action(run(predict as never));
+
+  program.command('info')
+    .description('summary of a saved model: layers, shapes, parameters, preprocessing, training')
+    .argument('<model>', 'model file')
+    .addHelpText('after', examples(['mlpkit info model.json', 'mlpkit info model.json --json']))
+    .action(run(((m: string, _o: unknown, g: GlobalOptions) => info(m, g)) as never));
+
+  dataOptions(program.command('gradcheck')
+    .description('check backprop gradients against finite differences on a few rows')
+    .argument('<model>', 'model file')
+    .argument('[data]', 'labelled CSV file'))
+    .option('--rows <n>', 'rows to check (default 8)', parseInteger('--rows', 1))
+    .option('--eps <h>', 'finite-difference step', parseNumber('--eps', (x) => x > 0, 'a number > 0 such as 1e-4'))
+    .option('--tolerance <t>', 'largest relative error that passes', parseNumber('--tolerance', (x) => x > 0, 'a number > 0 such as 1e-6'))
+    .option('--max-per-tensor <n>', 'check at most this many entries of each W and b', parseInteger('--max-per-tensor', 1))
+    .addHelpText('after', `\nExit code 1 when a gradient fails the check.\n${examples(['mlpkit gradcheck model.json data/iris.csv', 'mlpkit gradcheck model.json data/iris.csv --rows 32 --json'])}`)
+    .action(run(gradcheck as never));
+
+  dataOptions(program.command('trace')
+    .description('every chain-rule factor for one sample, layer by layer')
+    .argument('<model>', 'model file')
+    .argument('[data]', 'labelled CSV file'))
+    .option('--row <n>', 'data row (1 = the first row after the header)', parseInteger('--row', 1), 1)
+    .addHelpText('after', examples(['mlpkit trace model.json data/iris.csv --row 5', 'mlpkit trace model.json data/iris.csv --row 5 --json']))
+    .action(run(traceRow as never));
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // commander printed its message already; help and version are not errors
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : EXIT_USAGE;
+    }
+    const verbose = argv.includes('--verbose');
+    const msg = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`mlpkit: ${msg}\n`);
+    if (verbose && e instanceof Error && e.stack) process.stderr.write(e.stack + '\n');
+    else if (!(e instanceof UsageError || e instanceof MlpError)) process.stderr.write('(an unexpected error: run with --verbose for the stack trace, and please report it)\n');
+    return exitCodeOf(e);
+  }
+}
+
+process.exitCode = await main(process.argv);

@@ -1,0 +1,103 @@
+// Flags → the library's config. Only flags the user gave are set: every default comes from the
+// one defaults object in src/config.ts (through new MLP(...)), never from here.
+
+import type { ActivationName, Config, EarlyStopping, FitConfig, LossName, OptimizerName, Task } from '../src/index.ts';
+import { UsageError } from './errors.ts';
+import { IMPUTE_METHODS, type ImputeMethod } from './data/schema.ts';
+
+export interface GlobalOptions {
+  json?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+}
+
+export interface ModelFlags {
+  layers?: number[];
+  activation?: string;
+  loss?: string;
+  task?: string;
+  seed?: number;
+  dtype?: string;
+  backend?: string;
+}
+
+export interface FitFlags {
+  optimizer?: string;
+  lr?: number;
+  epochs?: number;
+  batchSize?: number;
+  earlyStop?: number;
+  weightDecay?: number;
+  clipNorm?: number;
+}
+
+// ---- parsers for commander (each names its flag in the error) ----------------------------------
+
+export const parseInteger = (flag: string, min: number) => (v: string): number => {
+  if (!/^\s*\d+\s*$/.test(v) || Number(v) < min) throw new UsageError(`${flag}: expected an integer ≥ ${min}, received ${JSON.stringify(v)}`);
+  return Number(v);
+};
+
+export const parseNumber = (flag: string, check: (x: number) => boolean, expected: string) => (v: string): number => {
+  const x = Number(v);
+  if (v.trim() === '' || !Number.isFinite(x) || !check(x)) throw new UsageError(`${flag}: expected ${expected}, received ${JSON.stringify(v)}`);
+  return x;
+};
+
+export function parseLayers(v: string): number[] {
+  const s = v.trim();
+  if (s === 'none' || s === '0') return [];
+  const parts = s.split(/[,x]/).map((p) => p.trim());
+  if (!parts.length || parts.some((p) => !/^\d+$/.test(p) || Number(p) < 1)) {
+    throw new UsageError(`--layers: expected hidden layer sizes as comma-separated positive integers like 64,32 (or "none" for no hidden layer), received ${JSON.stringify(v)}`);
+  }
+  return parts.map(Number);
+}
+
+export function parseList(v: string): string[] {
+  return v.split(',').map((p) => p.trim()).filter((p) => p.length > 0);
+}
+
+export function parseImpute(v: string): ImputeMethod {
+  if (!(IMPUTE_METHODS as readonly string[]).includes(v)) throw new UsageError(`--impute: expected one of ${IMPUTE_METHODS.join(', ')}, received ${JSON.stringify(v)}`);
+  return v as ImputeMethod;
+}
+
+export function parseTask(v: string): Task {
+  const ok = ['auto', 'classification', 'regression'];
+  if (!ok.includes(v)) throw new UsageError(`--task: expected one of ${ok.join(', ')}, received ${JSON.stringify(v)}`);
+  return v as Task;
+}
+
+// ---- flags → config ------------------------------------------------------------------------
+
+export function modelConfig(o: ModelFlags & FitFlags): Partial<Config> {
+  const c: Partial<Config> = { ...fitConfig(o) };
+  if (o.layers !== undefined) c.hidden = o.layers;
+  if (o.activation !== undefined) c.activation = o.activation as ActivationName;
+  if (o.loss !== undefined) c.loss = o.loss as LossName;
+  if (o.task !== undefined) c.task = o.task as Task;
+  if (o.seed !== undefined) c.seed = o.seed;
+  if (o.dtype !== undefined) c.dtype = o.dtype as Config['dtype'];
+  if (o.backend !== undefined) c.backend = o.backend;
+  return c;
+}
+
+export function fitConfig(o: FitFlags): Partial<FitConfig> {
+  const c: Partial<FitConfig> = {};
+  if (o.optimizer !== undefined) c.optimizer = o.optimizer as OptimizerName;
+  if (o.lr !== undefined) c.learningRate = o.lr;
+  if (o.epochs !== undefined) c.epochs = o.epochs;
+  if (o.batchSize !== undefined) c.batchSize = o.batchSize;
+  // minDelta is left to the library's own default
+  if (o.earlyStop !== undefined) c.earlyStopping = { patience: o.earlyStop } as EarlyStopping;
+  if (o.weightDecay !== undefined) c.weightDecay = o.weightDecay;
+  if (o.clipNorm !== undefined) c.clipNorm = o.clipNorm;
+  return c;
+}
+
+/** Flags that fix what the network is: they cannot change when a run resumes. */
+export const STRUCTURE_FLAGS: [keyof (ModelFlags & { target?: string; features?: string[]; ignore?: string[]; categorical?: string[]; impute?: string; valSplit?: number }), string][] = [
+  ['layers', '--layers'], ['activation', '--activation'], ['loss', '--loss'], ['task', '--task'], ['seed', '--seed'], ['dtype', '--dtype'],
+  ['target', '--target'], ['features', '--features'], ['ignore', '--ignore'], ['categorical', '--categorical'], ['impute', '--impute'], ['valSplit', '--val-split'],
+];
