@@ -107,6 +107,7 @@ export function* trainLoop(args: TrainLoopArgs, flag: StopFlag): Generator<Batch
   const best = be.alloc(net.size, net.dtype);
   const epochStart = be.alloc(net.size, net.dtype);
   be.copy(net.params, best, net.size);
+  be.copy(net.params, epochStart, net.size);
   const history: History = { epochs: [], stopReason: 'completed', bestEpoch: startEpoch, bestLoss: Infinity };
   let sinceBest = 0;
   let samples = 0;
@@ -117,7 +118,8 @@ export function* trainLoop(args: TrainLoopArgs, flag: StopFlag): Generator<Batch
     const t0 = now();
     for (let i = 0; i < n; i++) order[i] = i;
     if (shuffle) rng.shuffle(order);
-    be.copy(net.params, epochStart, net.size);
+    // the last weights known to be finite, to fall back on if the loss diverges this epoch
+    if (be.allFinite(net.params, net.size)) be.copy(net.params, epochStart, net.size);
     let lossSum = 0;
     let correct = 0;
     let seen = 0;
@@ -136,7 +138,7 @@ export function* trainLoop(args: TrainLoopArgs, flag: StopFlag): Generator<Batch
       const L = net.lossAndDelta(loss, yb, Bc);
       if (!Number.isFinite(L)) {
         // NOTE: the update that made the weights blow up may have left non-finite values; go back
-        // to the epoch's start, the last weights known to give a finite loss.
+        // to the last epoch start whose weights were all finite.
         if (!be.allFinite(net.params, net.size)) be.copy(epochStart, net.params, net.size);
         throw new DivergenceError(
           `fit: the loss became ${L} at epoch ${epoch}, batch ${b + 1} of ${batches}; the model keeps its last finite weights. Lower the learning rate (now ${lr}), scale the inputs, or set clipNorm`,

@@ -1,0 +1,89 @@
+// Every bad input raises an MlpError subclass with a `code` and a message naming the problem and a fix.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MLP, datasets, ShapeError, DataError, ConfigError, DivergenceError, MlpError } from '../../src/index.ts';
+
+const { x, y } = datasets.iris();
+
+function throwsWith(fn: () => unknown, cls: new (...a: any[]) => MlpError, code: string, message: RegExp) {
+  assert.throws(fn, (e: unknown) => {
+    assert.ok(e instanceof cls, `expected ${cls.name}, received ${(e as Error)?.constructor?.name}: ${(e as Error)?.message}`);
+    assert.equal((e as MlpError).code, code);
+    assert.match((e as Error).message, message);
+    return true;
+  });
+}
+
+test('ragged rows name the row and the expected width', () => {
+  throwsWith(() => new MLP().fit([[1, 2], [3]], [0, 1]), ShapeError, 'E_SHAPE', /row 1 has 1 values, expected 2 like row 0/);
+});
+
+test('NaN and Infinity name the row and column', () => {
+  throwsWith(() => new MLP().fit([[1, 2], [3, NaN]], [0, 1]), DataError, 'E_NONFINITE', /row 1, column 1 is NaN, expected a finite number; remove or impute/);
+  throwsWith(() => new MLP().fit([[1, Infinity], [3, 4]], [0, 1]), DataError, 'E_NONFINITE', /row 0, column 1 is Infinity/);
+  throwsWith(() => new MLP().fit([[1, 2], [3, 4]], [0, NaN]), DataError, 'E_NONFINITE', /target 1 is NaN/);
+});
+
+test('wrong input width at predict says expected vs received', () => {
+  const m = new MLP({ hidden: [4] });
+  m.fit(x, y, { epochs: 1 });
+  throwsWith(() => m.predict([[1, 2, 3]]), ShapeError, 'E_SHAPE', /expected x of shape \[N, 4\], received \[1, 3\]; pass the same 4 feature columns/);
+  throwsWith(() => m.predict({ data: new Float32Array(12), shape: [3, 2, 2] as any }), ShapeError, 'E_SHAPE', /shape \[N, d\], received shape \[3, 2, 2\]; flatten/);
+});
+
+test('labels outside the class set name the label and the known classes', () => {
+  const m = new MLP({ hidden: [4] });
+  m.fit(x, y, { epochs: 1 });
+  throwsWith(() => m.evaluate(x.slice(0, 2), [0, 7]), DataError, 'E_LABEL', /target 1 is 7, which is not one of the 3 classes the model knows \(0, 1, 2\)/);
+});
+
+test('a target with one class', () => {
+  throwsWith(() => new MLP({ task: 'classification' }).fit([[1], [2]], ['a', 'a']), DataError, 'E_LABEL', /only one class \("a"\)/);
+});
+
+test('empty data and mismatched lengths', () => {
+  throwsWith(() => new MLP().fit([], []), DataError, 'E_EMPTY', /at least one row/);
+  throwsWith(() => new MLP().fit([[]], [1]), DataError, 'E_EMPTY', /at least one feature column/);
+  throwsWith(() => new MLP().fit([[1], [2]], [1]), ShapeError, 'E_SHAPE', /x has 2 rows but y has 1/);
+});
+
+test('batch size 0, learning rate ≤ 0 and other bad options name the option', () => {
+  throwsWith(() => new MLP().fit(x, y, { batchSize: 0 }), ConfigError, 'E_CONFIG', /batchSize to be an integer ≥ 1, received 0/);
+  throwsWith(() => new MLP().fit(x, y, { learningRate: 0 }), ConfigError, 'E_CONFIG', /learningRate > 0, received 0; try 0.01/);
+  throwsWith(() => new MLP().fit(x, y, { learningRate: -1 }), ConfigError, 'E_CONFIG', /learningRate > 0, received -1/);
+  throwsWith(() => new MLP({ epochs: 0 }), ConfigError, 'E_CONFIG', /epochs to be an integer ≥ 1, received 0/);
+  throwsWith(() => new MLP({ hidden: [0] }), ConfigError, 'E_CONFIG', /hidden to be an array of positive integers/);
+  throwsWith(() => new MLP({ lr: 0.1 } as any), ConfigError, 'E_CONFIG', /unknown option "lr"/);
+  throwsWith(() => new MLP({ validationSplit: 1 }), ConfigError, 'E_CONFIG', /validationSplit in \[0, 1\), received 1/);
+});
+
+test('unknown activation, loss, optimizer and initializer list the known ones', () => {
+  throwsWith(() => new MLP({ activation: 'swish' as any }), ConfigError, 'E_UNKNOWN_ACTIVATION', /unknown activation "swish"; expected one of identity, sigmoid/);
+  throwsWith(() => new MLP({ loss: 'hinge' as any }), ConfigError, 'E_UNKNOWN_LOSS', /unknown loss "hinge"; expected one of sse, mse/);
+  throwsWith(() => new MLP({ optimizer: 'lbfgs' as any }), ConfigError, 'E_UNKNOWN_OPTIMIZER', /unknown optimizer "lbfgs"; expected one of sgd/);
+  throwsWith(() => new MLP({ init: 'orthogonal' as any }), ConfigError, 'E_CONFIG', /unknown initializer "orthogonal"/);
+  throwsWith(() => new MLP({ activation: 'softmax' }), ConfigError, 'E_CONFIG', /softmax is only an output activation/);
+  throwsWith(() => new MLP({ loss: 'crossentropy', outputActivation: 'sigmoid' }).fit(x, y, { epochs: 1 }), ConfigError, 'E_CONFIG', /set outputActivation: "softmax"/);
+});
+
+test('predict before fit', () => {
+  throwsWith(() => new MLP().predict([[1]]), MlpError, 'E_NOT_FITTED', /call fit\(x, y\) first/);
+});
+
+test('a diverging run stops with the epoch and batch, and keeps finite weights', () => {
+  const xs = Array.from({ length: 64 }, (_, i) => [i, i * 2]);
+  const ys = xs.map(([a]) => a * 1e3);
+  const m = new MLP({ task: 'regression', hidden: [8], seed: 1, scaleInputs: 'none', scaleTargets: 'none' });
+  let err: unknown;
+  try {
+    m.fit(xs, ys, { epochs: 50, optimizer: 'sgd', learningRate: 10, batchSize: 8 });
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(err instanceof DivergenceError, `expected DivergenceError, received ${err}`);
+  assert.equal(err.code, 'E_DIVERGED');
+  assert.match(err.message, new RegExp(`the loss became (NaN|Infinity) at epoch ${err.epoch}, batch ${err.batch} of 8; the model keeps its last finite weights. Lower the learning rate`));
+  assert.ok(err.epoch >= 1 && err.batch >= 1);
+  assert.ok(Array.from(m.net!.params).every(Number.isFinite), 'weights must stay finite');
+  assert.ok((m.predict([[1, 2]]) as number[]).every(Number.isFinite));
+});
