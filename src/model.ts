@@ -377,6 +377,12 @@ export class MLP {
     return { task: 'regression', loss, ...regressionMetrics(yt, yp, data.n, cols) };
   }
 
+  /** The task's main metric, as scikit-learn's score: accuracy (classification) or R² (regression). */
+  score(x: Features, y: Targets): number {
+    const e = this.evaluate(x, y);
+    return e.task === 'classification' ? e.accuracy : e.r2;
+  }
+
   /** Loss (mean) and outputs h_L over encoded data, in chunks. */
   private lossOn(data: TrainData): { loss: number; out: Float64Array } {
     const net = this.net!;

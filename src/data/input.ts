@@ -9,8 +9,16 @@ import type { FloatArray, Matrix } from '../tensor/tensor.ts';
 export type Features = readonly (readonly number[])[] | Matrix | { data: ArrayLike<number>; shape: readonly [number, number] };
 /** A class label. */
 export type Label = string | number | boolean;
-/** Targets: labels (classification), numbers (regression), or rows (one-hot, or several outputs). */
-export type Targets = readonly Label[] | readonly (readonly number[])[] | Matrix;
+/**
+ * Targets: labels (classification) or numbers (regression) as an array or a typed array, or rows
+ * (one-hot, or several regression outputs) as number[][] or a matrix { data, shape: [N, m] }.
+ */
+export type Targets =
+  | readonly Label[]
+  | ArrayLike<number>
+  | readonly (readonly number[])[]
+  | Matrix
+  | { data: ArrayLike<number>; shape: readonly [number, number] };
 
 /** Features checked into a float64 matrix. */
 export function toMatrix(x: Features, where: string, expectCols?: number): Matrix {
@@ -71,6 +79,12 @@ export function checkTargets(y: Targets, where: string, expectRows: number): Che
       });
       out = { kind: 'labels', labels: (y as Label[]).slice() };
     }
+  } else if (ArrayBuffer.isView(y)) {
+    const labels = Array.from(y as ArrayLike<number>);
+    labels.forEach((v, i) => {
+      if (!Number.isFinite(v)) throw new DataError('E_NONFINITE', `${where}: target ${i} is ${v}, expected a finite number; remove rows with missing targets`);
+    });
+    out = { kind: 'labels', labels };
   } else if (y && typeof y === 'object' && 'data' in y) {
     out = { kind: 'matrix', m: toMatrix(y, `${where} (targets)`) };
   } else {

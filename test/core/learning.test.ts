@@ -15,7 +15,7 @@ test('two spirals: ≥ 98% train accuracy', () => {
   const { x, y } = datasets.spirals({ n: 400, noise: 0.05, seed: 1 });
   const model = new MLP({ hidden: [32, 32], activation: 'tanh', seed: 1 });
   model.fit(x, y, { epochs: 300, learningRate: 0.01, batchSize: 32 });
-  const acc = model.evaluate(x, y).accuracy;
+  const acc = model.score(x, y);
   assert.ok(acc >= 0.98, `train accuracy ${acc} < 0.98`);
 });
 
@@ -24,7 +24,7 @@ test('iris: ≥ 95% test accuracy (70/30 stratified split)', () => {
   const { train, test: held } = trainTestSplit(x, y, { testSize: 0.3, seed: 0, stratify: true });
   const model = new MLP({ hidden: [16], seed: 0 });
   model.fit(train.x, train.y, { epochs: 200, learningRate: 0.01 });
-  const acc = model.evaluate(held.x, held.y).accuracy;
+  const acc = model.score(held.x, held.y);
   assert.ok(acc >= 0.95, `test accuracy ${acc} < 0.95`);
 });
 
@@ -33,7 +33,7 @@ test('digits: ≥ 96% test accuracy (75/25 stratified split)', () => {
   const { train, test: held } = trainTestSplit(x, y, { testSize: 0.25, seed: 0, stratify: true });
   const model = new MLP({ hidden: [64], seed: 0 });
   model.fit(train.x, train.y, { epochs: 30, learningRate: 0.003 });
-  const acc = model.evaluate(held.x, held.y).accuracy;
+  const acc = model.score(held.x, held.y);
   assert.ok(acc >= 0.96, `test accuracy ${acc} < 0.96`);
 });
 
