@@ -1,0 +1,492 @@
+// The training engine: owns the dataset and the model, trains in time slices, and answers the page.
+// It runs in a Web Worker (worker.ts) or, where workers are unavailable, on the main thread
+// (main.ts), with the same code. It uses the library only through its public API ('mlpkit' is
+// src/index.ts, as for any user of the package).
+
+import {
+  DivergenceError, MLP, datasets, fromJSON, gradCheck, gradients, toJSON, trace, trainTestSplit,
+  type Dataset, type Label, type Trainer,
+} from 'mlpkit';
+import type { CsvData, FromEngine, LayerInfo, StateMessage, ToEngine } from './protocol.ts';
+import { DEFAULT_SETTINGS, FEATURES, FEATURE_FNS, HIDDEN_ACTIVATIONS, type FeatureName, type Settings } from './settings.ts';
+
+/** Grid resolution of the surfaces: G × G points over the plane. */
+export const GRID = 50;
+/** Training epochs given to one trainer; the page trains until paused, this is only an upper bound. */
+const EPOCHS = 1_000_000;
+/** Post the state at most this often while training (ms): ~20 updates a second is smooth to the eye. */
+const POST_EVERY_MS = 50;
+/** Keep at most this many loss-curve points waiting for the page. */
+const CURVE_MAX = 2000;
+
+type Post = (msg: FromEngine, transfer?: Transferable[]) => void;
+
+interface Split {
+  /** raw points (x1, x2) */
+  points: [number, number][];
+  /** feature rows, one per point */
+  x: number[][];
+  y: Label[];
+}
+
+const now = () => performance.now();
+
+/** Built-in datasets scaled into about [−3, 3]², the plane the page draws ([−3.5, 3.5]²). */
+function generate(s: Settings): Dataset<number> {
+  const o = { n: s.points, noise: s.noise, seed: s.dataSeed };
+  const scale = (d: Dataset<number>, k: number, dx = 0, dy = 0): Dataset<number> => ({ ...d, x: d.x.map(([a, b]) => [(a + dx) * k, (b + dy) * k]) });
+  switch (s.dataset) {
+    case 'circle': return scale(datasets.circles(o), 3);
+    case 'xor': return scale(datasets.xor(o), 3);
+    case 'gauss': return scale(datasets.blobs({ ...o, centers: 2 }), 1.6);
+    case 'gauss3': return scale(datasets.blobs({ ...o, centers: 3 }), 1.6);
+    case 'spiral': return scale(datasets.spirals(o), 0.55);
+    case 'moons': return scale(datasets.moons(o), 2, -0.5, -0.25);
+    default: throw new Error(`dataset "${s.dataset}" needs a CSV file; drop one on the page`);
+  }
+}
+
+/** Labels that are strings or booleans, or few distinct integers, are classes; other numbers a regression target. */
+function taskOf(y: readonly Label[]): 'classification' | 'regression' {
+  if (y.some((v) => typeof v !== 'number')) return 'classification';
+  const distinct = new Set(y);
+  return (y as number[]).every((v) => Number.isInteger(v)) && distinct.size <= 10 ? 'classification' : 'regression';
+}
+
+function sortedClasses(y: readonly Label[]): Label[] {
+  const c = [...new Set(y)];
+  if (c.every((v) => typeof v === 'number')) return (c as number[]).sort((a, b) => a - b);
+  return c.sort((a, b) => String(a).localeCompare(String(b)));
+}
+
+export function featuresOf(names: readonly FeatureName[], x1: number, x2: number): number[] {
+  return names.map((n) => FEATURE_FNS[n](x1, x2));
+}
+
+export class Engine {
+  settings: Settings = structuredClone(DEFAULT_SETTINGS);
+  private csv: CsvData | undefined;
+  private train: Split = { points: [], x: [], y: [] };
+  private test: Split = { points: [], x: [], y: [] };
+  private task: 'classification' | 'regression' = 'classification';
+  private classes: Label[] = [];
+  private domain: [number, number, number, number] = [-3.5, 3.5, -3.5, 3.5];
+  model: MLP | null = null;
+  private trainer: Trainer | null = null;
+  private playing = false;
+  private scheduled = false;
+  private steps = 0;
+  private curve: StateMessage['curve'] = [];
+  private fresh = true;
+  private lastPost = 0;
+  private samplesSincePost = 0;
+  private samplesPerSecond = 0;
+  private lastTrainerSamples = 0;
+  /** the grid's feature rows, raw (for the input maps) */
+  private gridFeatures: Float64Array = new Float64Array(0);
+
+  constructor(
+    private readonly post: Post,
+    /** run fn soon, letting messages in first */
+    private readonly schedule: (fn: () => void) => void,
+    /** how long one training slice may run (ms) */
+    private readonly sliceMs: number,
+  ) {}
+
+  handle(msg: ToEngine): void {
+    try {
+      this.dispatch(msg);
+    } catch (e) {
+      if (this.playing) this.playing = false;
+      // a request's error carries its id: the page is waiting for that reply
+      this.post({ type: 'error', message: (e as Error).message ?? String(e), ...('id' in msg ? { id: msg.id } : {}) });
+      if (this.model) this.postState();
+    }
+  }
+
+  private dispatch(msg: ToEngine): void {
+    switch (msg.type) {
+      case 'configure':
+        this.configure(msg.settings, msg.csv, msg.weights);
+        break;
+      case 'hyper': {
+        const old = this.settings;
+        this.settings = structuredClone(msg.settings);
+        if (this.model) {
+          // NOTE: the library keeps its optimizer (and its state) while the optimizer's name is the
+          // same, with the weight decay it was made with; a new λ or optimizer needs a new one.
+          if (old.optimizer !== this.settings.optimizer || old.l2 !== this.settings.l2) this.model.optimizer = null;
+          this.trainer = this.newTrainer();
+        }
+        this.postState();
+        break;
+      }
+      case 'play':
+        this.playing = true;
+        this.allowance = 1;
+        this.lastTick = now();
+        this.samplesSincePost = 0;
+        this.lastPost = now();
+        this.kick();
+        this.postState();
+        break;
+      case 'pause':
+        this.playing = false;
+        this.postState();
+        break;
+      case 'step':
+        this.playing = false;
+        this.stepOnce();
+        this.postState();
+        break;
+      case 'setParam': {
+        const layer = this.requireModel().net!.layers[msg.layer];
+        if (!layer) throw new Error(`setParam: no layer ${msg.layer + 1}`);
+        if (!Number.isFinite(msg.value)) throw new Error(`setParam: expected a finite number, received ${msg.value}`);
+        if (msg.param === 'W') layer.W[msg.i * layer.nIn + msg.j] = msg.value;
+        else layer.b[msg.i] = msg.value;
+        this.postState();
+        break;
+      }
+      case 'trace': {
+        const { x, y, point } = this.sample(msg.index);
+        const model = this.requireModel();
+        const t = trace(model, x, y);
+        this.post({ type: 'trace', id: msg.id, index: msg.index, point, label: y, features: x, target: t.y, trace: t, learningRate: this.settings.learningRate });
+        break;
+      }
+      case 'gradCheck': {
+        const { x, y } = this.sample(msg.index);
+        const report = gradCheck(this.requireModel(), [x], [y] as Label[]);
+        this.post({ type: 'gradCheck', id: msg.id, report });
+        break;
+      }
+      case 'applyUpdate': {
+        // one plain gradient-descent step on this sample alone: θ ← θ − η ∂L/∂θ
+        const { x, y } = this.sample(msg.index);
+        const model = this.requireModel();
+        const g = gradients(model, [x], [y] as Label[], { float64: true });
+        const eta = this.settings.learningRate;
+        model.net!.layers.forEach((layer, l) => {
+          g.layers[l].dW.forEach((row, i) => row.forEach((d, j) => (layer.W[i * layer.nIn + j] -= eta * d)));
+          g.layers[l].db.forEach((d, i) => (layer.b[i] -= eta * d));
+        });
+        const after = gradients(model, [x], [y] as Label[], { float64: true }).loss;
+        this.post({ type: 'applyUpdate', id: msg.id, lossBefore: g.loss, lossAfter: after });
+        this.postState();
+        break;
+      }
+      case 'export':
+        this.post({ type: 'export', id: msg.id, doc: this.exportDoc() });
+        break;
+      case 'import':
+        this.importModel(msg.json);
+        this.post({ type: 'import', id: msg.id });
+        break;
+    }
+  }
+
+  private requireModel(): MLP {
+    if (!this.model) throw new Error('no model yet: the page has not configured one');
+    return this.model;
+  }
+
+  private sample(index: number): { x: number[]; y: Label; point: [number, number] } {
+    if (!Number.isInteger(index) || index < 0 || index >= this.train.x.length) throw new Error(`training point ${index}: expected an index in 0..${this.train.x.length - 1}`);
+    return { x: this.train.x[index], y: this.train.y[index], point: this.train.points[index] };
+  }
+
+  // ---- data and model ---------------------------------------------------------------------------
+
+  private configure(settings: Settings, csv: CsvData | undefined, weights?: Float32Array): void {
+    if (csv) this.csv = csv;
+    const s = structuredClone(settings);
+    this.loadData(s);
+    const model = this.buildModel(s);
+    if (weights) {
+      const p = model.net!.params;
+      if (weights.length !== p.length) {
+        this.post({ type: 'error', message: `the URL's weights have ${weights.length} values but this network has ${p.length}; starting from fresh weights` });
+      } else p.set(weights);
+    }
+    this.settings = s;
+    this.useModel(model);
+  }
+
+  private loadData(s: Settings): void {
+    let points: [number, number][];
+    let labels: Label[];
+    let columns: [string, string, string] = ['x1', 'x2', 'label'];
+    if (s.dataset === 'csv') {
+      if (!this.csv) throw new Error('dataset "CSV file": no CSV loaded yet; drop a CSV file with two numeric columns and a label on the page');
+      points = this.csv.x.map((p) => [p[0], p[1]]);
+      labels = this.csv.y.slice();
+      columns = this.csv.columns;
+    } else {
+      const d = generate(s);
+      points = d.x as [number, number][];
+      labels = d.y;
+    }
+    this.task = taskOf(labels);
+    this.classes = this.task === 'classification' ? sortedClasses(labels) : [];
+    const { train, test } = trainTestSplit(points, labels, { testSize: s.testRatio, seed: s.dataSeed, stratify: this.task === 'classification' });
+    const split = (p: { x: number[][]; y: Label[] }): Split => ({
+      points: p.x as [number, number][],
+      x: p.x.map(([a, b]) => featuresOf(s.features, a, b)),
+      y: p.y,
+    });
+    this.train = split(train);
+    this.test = split(test);
+    if (s.dataset === 'csv') {
+      let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
+      for (const [a, b] of points) {
+        x0 = Math.min(x0, a); x1 = Math.max(x1, a); y0 = Math.min(y0, b); y1 = Math.max(y1, b);
+      }
+      const px = (x1 - x0 || 1) * 0.08;
+      const py = (y1 - y0 || 1) * 0.08;
+      this.domain = [x0 - px, x1 + px, y0 - py, y1 + py];
+    } else this.domain = [-3.5, 3.5, -3.5, 3.5];
+    // the grid's features, raw
+    const G = GRID;
+    const [a0, a1, b0, b1] = this.domain;
+    const f = s.features.length;
+    this.gridFeatures = new Float64Array(G * G * f);
+    for (let r = 0; r < G; r++) {
+      for (let c = 0; c < G; c++) {
+        const x1 = a0 + ((c + 0.5) / G) * (a1 - a0);
+        const x2 = b1 - ((r + 0.5) / G) * (b1 - b0); // row 0 at the top
+        const row = featuresOf(s.features, x1, x2);
+        for (let k = 0; k < f; k++) this.gridFeatures[(r * G + c) * f + k] = row[k];
+      }
+    }
+    const ys = this.task === 'regression' ? (labels as number[]) : [0, 1];
+    const toXY = (sp: Split) => ({
+      x: Float64Array.from(sp.points.flat()),
+      y: Float64Array.from(sp.y, (v) => (this.task === 'classification' ? this.classes.indexOf(v) : (v as number))),
+    });
+    this.post({
+      type: 'data', task: this.task, classes: this.classes, train: toXY(this.train), test: toXY(this.test), domain: this.domain,
+      yRange: [Math.min(...ys), Math.max(...ys)], columns,
+    });
+  }
+
+  private buildModel(s: Settings): MLP {
+    const K = this.classes.length;
+    const outputs = this.task === 'classification' && (K > 2 || s.loss === 'crossentropy') ? K : 1;
+    const model = new MLP({
+      task: this.task,
+      hidden: s.hidden,
+      activation: s.activations,
+      ...(s.loss !== 'auto' ? { loss: s.loss } : {}),
+      seed: s.seed,
+      // built-in data is already in a small range; a CSV's columns are standardized by the model
+      scaleInputs: s.dataset === 'csv' ? 'standard' : 'none',
+      optimizer: s.optimizer,
+      learningRate: s.learningRate,
+      batchSize: s.batchSize,
+      weightDecay: s.l2,
+    });
+    model.build(s.features.length, outputs, this.task, this.task === 'classification' ? this.classes : undefined);
+    return model;
+  }
+
+  private useModel(model: MLP): void {
+    this.model = model;
+    this.trainer = this.newTrainer();
+    this.steps = 0;
+    this.curve = [];
+    this.fresh = true;
+    this.samplesPerSecond = 0;
+    this.pushCurvePoint(model.epochsTrained);
+    this.postState();
+  }
+
+  private newTrainer(): Trainer {
+    const s = this.settings;
+    const t = this.model!.trainer(this.train.x, this.train.y, {
+      epochs: EPOCHS, batchSize: s.batchSize, optimizer: s.optimizer, learningRate: s.learningRate, weightDecay: s.l2, shuffle: true,
+    });
+    this.lastTrainerSamples = 0;
+    return t;
+  }
+
+  // ---- training ---------------------------------------------------------------------------------
+
+  private kick(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    this.schedule(this.tick);
+  }
+
+  /** Batches allowed by the speed limit but not yet taken (fractional). */
+  private allowance = 0;
+  private lastTick = 0;
+
+  private tick = (): void => {
+    this.scheduled = false;
+    if (!this.playing) return;
+    const t0 = now();
+    const limit = this.settings.speed;
+    if (limit > 0) {
+      // the speed limit: epochs/s × batches per epoch, accumulated over time (at most one slice's worth)
+      const perEpoch = Math.ceil(this.train.x.length / Math.min(this.settings.batchSize, this.train.x.length));
+      this.allowance = Math.min(this.allowance + ((t0 - this.lastTick) / 1000) * limit * perEpoch, Math.max(1, limit * perEpoch * 0.1));
+    }
+    this.lastTick = t0;
+    try {
+      while (this.playing && now() - t0 < this.sliceMs && (limit <= 0 || this.allowance >= 1)) {
+        this.stepOnce();
+        this.allowance--;
+      }
+    } catch (e) {
+      this.handle({ type: 'pause' });
+      this.post({ type: 'error', message: (e as Error).message });
+      return;
+    }
+    if (now() - this.lastPost >= POST_EVERY_MS) this.postState();
+    if (limit > 0 && this.allowance < 1) {
+      // nothing to do until the allowance refills: sleep rather than spin
+      this.scheduled = true;
+      setTimeout(this.tick, 10);
+    } else this.kick();
+  };
+
+  private stepOnce(): void {
+    const model = this.requireModel();
+    if (!this.trainer || this.trainer.done) this.trainer = this.newTrainer();
+    let r;
+    try {
+      r = this.trainer.step();
+    } catch (e) {
+      this.playing = false;
+      if (e instanceof DivergenceError) throw new Error(`${e.message}. Training paused.`);
+      throw e;
+    }
+    if (!r) return;
+    this.steps++;
+    this.samplesSincePost += r.batch.samples - this.lastTrainerSamples;
+    this.lastTrainerSamples = r.batch.samples;
+    if (r.epoch) this.pushCurvePoint(model.epochsTrained);
+  }
+
+  private pushCurvePoint(epoch: number): void {
+    const m = this.metrics();
+    this.curve.push({ epoch, train: m.trainLoss, test: m.testLoss });
+    if (this.curve.length > CURVE_MAX) this.curve.splice(0, this.curve.length - CURVE_MAX);
+  }
+
+  private metrics(): { trainLoss: number; testLoss: number; trainMetric: number; testMetric: number } {
+    const model = this.model!;
+    const ev = (sp: Split) => {
+      if (sp.x.length === 0) return { loss: NaN, metric: NaN };
+      const e = model.evaluate(sp.x, sp.y);
+      return { loss: e.loss, metric: e.task === 'classification' ? e.accuracy : e.r2 };
+    };
+    const tr = ev(this.train);
+    const te = ev(this.test);
+    return { trainLoss: tr.loss, testLoss: te.loss, trainMetric: tr.metric, testMetric: te.metric };
+  }
+
+  // ---- what the page draws ------------------------------------------------------------------------
+
+  postState(): void {
+    const model = this.model;
+    if (!model) return;
+    const net = model.net!;
+    const t = now();
+    const dt = (t - this.lastPost) / 1000;
+    if (this.playing && dt > 0) this.samplesPerSecond = this.samplesSincePost / dt;
+    else if (!this.playing) this.samplesPerSecond = 0;
+    this.samplesSincePost = 0;
+    this.lastPost = t;
+
+    const G = GRID;
+    const n = G * G;
+    const f = net.inputs;
+    const layers: LayerInfo[] = net.layers.map((l) => ({ nIn: l.nIn, nOut: l.nOut, activation: l.activation }));
+    const nodes = f + layers.reduce((s, l) => s + l.nOut, 0);
+    const maps = new Float32Array(nodes * n);
+    // input maps: the raw features
+    for (let k = 0; k < f; k++) for (let p = 0; p < n; p++) maps[k * n + p] = this.gridFeatures[p * f + k];
+    // every layer's h over the grid: one batched forward pass of the G² points, through the scaler
+    const scaler = model.preprocessing!.inputs;
+    const X = net.backend.alloc(n * f, net.dtype);
+    for (let p = 0; p < n; p++) for (let k = 0; k < f; k++) X[p * f + k] = (this.gridFeatures[p * f + k] - scaler.shift[k]) / scaler.scale[k];
+    net.forward(X, n);
+    let off = f * n;
+    for (const layer of net.layers) {
+      const h = layer.h; // [n, nOut]
+      for (let u = 0; u < layer.nOut; u++) {
+        for (let p = 0; p < n; p++) maps[off + p] = h[p * layer.nOut + u];
+        off += n;
+      }
+    }
+    const m = this.metrics();
+    const params = Float32Array.from(net.params);
+    const msg: StateMessage = {
+      type: 'state', playing: this.playing, epoch: model.epochsTrained, steps: this.steps, samplesPerSecond: this.samplesPerSecond,
+      ...m, curve: this.curve, fresh: this.fresh, features: this.settings.features, layers, loss: model.loss!, params, grid: G, maps,
+    };
+    this.curve = [];
+    this.fresh = false;
+    this.post(msg, [params.buffer, maps.buffer]);
+  }
+
+  // ---- export and import ------------------------------------------------------------------------
+
+  private exportDoc() {
+    const model = this.requireModel();
+    const s = this.settings;
+    model.metadata = { playground: { features: s.features, settings: { ...s } as unknown as Record<string, unknown> } };
+    const doc = toJSON(model);
+    // the fit settings in force now (the page may have changed them since the model was made)
+    Object.assign(doc.config, { optimizer: s.optimizer, learningRate: s.learningRate, batchSize: s.batchSize, weightDecay: s.l2 });
+    return doc;
+  }
+
+  private importModel(json: string): void {
+    const model = fromJSON(json);
+    const net = model.net!;
+    const meta = (model.metadata.playground ?? {}) as { features?: unknown; settings?: Partial<Settings> };
+    let features: FeatureName[];
+    if (Array.isArray(meta.features) && meta.features.length === net.inputs && meta.features.every((f) => (FEATURES as readonly string[]).includes(f))) features = meta.features as FeatureName[];
+    else if (net.inputs === 2) features = ['x1', 'x2'];
+    else throw new Error(`import: the model takes ${net.inputs} inputs and does not say which features they are; the playground can load models of 2 inputs (x1, x2) or models it exported`);
+    const hiddenLayers = net.layers.slice(0, -1);
+    const bad = hiddenLayers.find((l) => !(HIDDEN_ACTIVATIONS as string[]).includes(l.activation));
+    if (bad) throw new Error(`import: hidden activation "${bad.activation}" is not one the playground offers (${HIDDEN_ACTIVATIONS.join(', ')})`);
+    const ms = meta.settings ?? {};
+    const s: Settings = {
+      ...this.settings,
+      ...pick(ms, ['dataset', 'points', 'noise', 'testRatio', 'dataSeed', 'seed'] as const),
+      features,
+      hidden: hiddenLayers.map((l) => l.nOut),
+      activations: hiddenLayers.map((l) => l.activation) as Settings['activations'],
+      loss: model.loss!,
+      optimizer: model.config.optimizer,
+      learningRate: model.config.learningRate ?? this.settings.learningRate,
+      batchSize: model.config.batchSize,
+      l2: model.config.weightDecay ?? 0,
+    };
+    if (s.dataset === 'csv' && !this.csv) s.dataset = this.settings.dataset === 'csv' ? 'circle' : this.settings.dataset;
+    this.loadData(s);
+    const K = this.classes.length;
+    let problem = '';
+    if (model.task !== this.task) problem = `the model does ${model.task} but the dataset "${s.dataset}" needs ${this.task}`;
+    else if (this.task === 'classification' && net.outputs !== (K > 2 || net.outputs > 1 ? K : 1)) problem = `the model has ${net.outputs} outputs but the dataset has ${K} classes`;
+    if (problem) {
+      this.loadData(this.settings); // back to the data of the model the page still has
+      throw new Error(`import: ${problem}; nothing was changed`);
+    }
+    this.settings = s;
+    this.playing = false;
+    this.post({ type: 'settings', settings: s });
+    this.useModel(model);
+  }
+}
+
+function pick<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
+  return out;
+}
