@@ -36,3 +36,8 @@ export function table(headers: string[], rows: (string | number)[][], align?: ('
   const line = (r: string[]) => r.map((c, j) => (al[j] === 'r' ? c.padStart(width[j]) : c.padEnd(width[j]))).join('  ').trimEnd();
   return [line(headers), width.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }
+
+/** A name in a comma-separated list: quoted when it holds a comma itself. */
+export function quoteIfComma(s: string): string {
+  return s.includes(',') ? JSON.stringify(s) : s;
+}

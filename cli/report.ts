@@ -5,6 +5,7 @@
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { Evaluation } from '../src/index.ts';
 import { writeFileAtomic } from '../src/node.ts';
 import type { HistoryRow, ModelSummary } from './meta.ts';
@@ -27,7 +28,8 @@ let chartJs: string | null = null;
 function chartSource(): string {
   if (chartJs === null) {
     const require = createRequire(import.meta.url);
-    chartJs = readFileSync(require.resolve('chart.js/dist/chart.umd.js'), 'utf8').replace(/<\/script/gi, '<\\/script');
+    // the UMD build sits beside the package's main file (its "exports" do not list it)
+    chartJs = readFileSync(join(dirname(require.resolve('chart.js')), 'chart.umd.js'), 'utf8').replace(/<\/script/gi, '<\\/script');
   }
   return chartJs;
 }

@@ -4,7 +4,7 @@
 import { loadModel } from '../../src/node.ts';
 import { defaultLearningRate } from '../../src/index.ts';
 import { EXIT_OK } from '../errors.ts';
-import { fixed, duration, table } from '../format.ts';
+import { fixed, duration, num, quoteIfComma, table } from '../format.ts';
 import { META_KEY, modelSummary, type CliMeta } from '../meta.ts';
 import type { GlobalOptions } from '../options.ts';
 
@@ -27,8 +27,8 @@ export async function info(modelPath: string, g: GlobalOptions): Promise<number>
     out.push('', `columns (${sc.features.length} features → ${sc.inputs.length} inputs; target ${JSON.stringify(sc.target.name)}, ${sc.target.type === 'numeric' ? 'numbers' : 'text'}):`);
     out.push(table(['column', 'type', 'encoding', 'missing values'], sc.features.map((f) => [
       f.name, f.type,
-      f.type === 'numeric' ? 'as is' : `one-hot: ${f.categories.slice(0, 8).join(', ')}${f.categories.length > 8 ? `, … (${f.categories.length})` : ''}`,
-      f.impute === undefined ? 'error' : `→ ${typeof f.impute === 'number' ? fixed(f.impute) : f.impute} (${sc.impute})`,
+      f.type === 'numeric' ? 'as is' : `one-hot: ${f.categories.slice(0, 8).map(quoteIfComma).join(', ')}${f.categories.length > 8 ? `, … (${f.categories.length})` : ''}`,
+      f.impute === undefined ? 'an error' : `→ ${typeof f.impute === 'number' ? num(f.impute) : f.impute} (${f.type === 'numeric' ? sc.impute : 'most frequent'})`,
     ]), ['l', 'l', 'l', 'l']));
     const d = meta.data;
     const lr = c.learningRate ?? defaultLearningRate(c.optimizer);

@@ -196,7 +196,10 @@ export async function train(file: string | undefined, o: TrainOptions, g: Global
     const last = history.epochs[history.epochs.length - 1];
     const b = best as { doc: ModelDocument; epoch: number; loss: number } | null;
     if (b) {
+      (b.doc.metadata as unknown as { mlpkit: CliMeta }).mlpkit.run.stopReason = 'aborted';
       saveDoc(b.doc, out);
+      // the results below describe the model that was saved
+      model = fromJSON(b.doc);
       saveDoc(latest!, ckptPath);
       savedNote = `interrupted in epoch ${last?.epoch ?? model.epochsTrained}: saved the best model so far (epoch ${b.epoch}, ${val ? 'validation' : 'training'} loss ${fixed(b.loss)}) to ${out}, and epoch ${(latest as ModelDocument | null)?.training?.epochs} to ${ckptPath}; continue with: mlpkit train --resume ${ckptPath}`;
     } else {

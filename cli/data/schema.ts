@@ -7,7 +7,7 @@
 //   target               → numbers, or text labels
 
 import { UsageError } from '../errors.ts';
-import { num } from '../format.ts';
+import { num, quoteIfComma } from '../format.ts';
 import type { Label } from '../../src/index.ts';
 import type { CellLog, Column, Table } from './table.ts';
 
@@ -32,8 +32,8 @@ export interface Selection {
   ignored: string[];
 }
 
-/** A column with more text than this share of numbers is categorical; with less, the text cells are typos. */
-const TYPO_SHARE = 0.05;
+/** A column whose cells are mostly numbers is numeric and its text cells are typos; mostly text is categorical. */
+const TYPO_SHARE = 0.5;
 /** A categorical feature with more categories than this is probably an identifier. */
 const MAX_CATEGORIES = 1000;
 
@@ -77,7 +77,7 @@ function typoError(table: Table, col: Column, log: CellLog, role: string): Usage
 
 function isMostlyNumbers(col: Column): boolean {
   if (col.kind === 'numeric') return true;
-  return col.numbers > 0 && col.words.count <= TYPO_SHARE * (col.numbers + col.words.count);
+  return col.numbers > 0 && col.words.count < TYPO_SHARE * (col.numbers + col.words.count);
 }
 
 function sortKeys(keys: string[]): string[] {
@@ -139,6 +139,13 @@ function imputeCategory(table: Table, col: Column, rows: Rows, categories: strin
   return best;
 }
 
+function isConstant(col: Column): boolean {
+  const first = col.kind === 'numeric' ? col.values[0] : col.codes[0];
+  const a = col.kind === 'numeric' ? col.values : col.codes;
+  for (let i = 1; i < a.length; i++) if (a[i] !== first) return false;
+  return true;
+}
+
 function keyAt(col: Column, r: number): string | null {
   if (col.kind === 'numeric') return Number.isNaN(col.values[r]) ? null : String(col.values[r]);
   return col.codes[r] < 0 ? null : col.levels[col.codes[r]];
@@ -160,6 +167,7 @@ export function fitSchema(table: Table, sel: Selection, o: { impute?: ImputeMeth
   const tcol = columnOf(table, sel.target, '--target');
   if (tcol.missing.count) throw missingError(table, [tcol], `The target ${JSON.stringify(tcol.name)} cannot be imputed: remove those rows`);
   if (tcol.kind === 'text' && isMostlyNumbers(tcol)) throw typoError(table, tcol, tcol.words, 'target');
+  if (isConstant(tcol)) throw new UsageError(`the target ${JSON.stringify(tcol.name)} has one value (${JSON.stringify(keyAt(tcol, 0))}) in all ${table.rows} rows of ${table.source}: there is nothing to learn; a classifier needs at least two classes. Check --target`);
 
   const withMissing: Column[] = [];
   const features: FeatureSpec[] = sel.features.map((name) => {
@@ -286,10 +294,10 @@ export function summarize(table: Table, sel: Selection, schema: Schema): ColumnS
     }
     if (spec?.type === 'categorical') {
       type = `categorical (${spec.categories.length})`;
-      detail = spec.categories.slice(0, 6).join(', ') + (spec.categories.length > 6 ? ', …' : '');
+      detail = spec.categories.slice(0, 6).map(quoteIfComma).join(', ') + (spec.categories.length > 6 ? ', …' : '');
     } else if (role === 'target') {
       type = col.kind === 'numeric' ? 'numeric' : `text (${(col as { levels: string[] }).levels.length} values)`;
-      if (col.kind === 'text') detail = col.levels.slice(0, 6).join(', ') + (col.levels.length > 6 ? ', …' : '');
+      if (col.kind === 'text') detail = col.levels.slice(0, 6).map(quoteIfComma).join(', ') + (col.levels.length > 6 ? ', …' : '');
     } else type = col.kind === 'numeric' ? 'numeric' : 'text';
     if (spec?.impute !== undefined && col.missing.count) detail += `${detail ? '; ' : ''}missing → ${typeof spec.impute === 'number' ? fmt(spec.impute) : spec.impute}`;
     return { name, role, type, missing: col.missing.count, detail };
