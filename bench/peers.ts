@@ -1,0 +1,93 @@
+// The peers the bench runs, and how to start each one's child process. A peer that is not
+// installed here is skipped with a note (Python peers need Debian's /usr/bin/python3 with torch /
+// numpy, never the pyenv python3 on PATH).
+
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import type { WorkloadName } from './workloads.ts';
+
+export const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+export const ROOT = dirname(BENCH_DIR);
+/** Debian's python (python3-torch, python3-numpy are installed for it), not pyenv's. */
+export const PYTHON = '/usr/bin/python3';
+
+/** Environment variables removed for the sgemm child only (see the env doc: they pin a slow kernel). */
+export const OPENBLAS_PINS = ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'];
+
+export interface Variant {
+  /** Peer family: mlpkit, tfjs, brain.js, pytorch, numpy. */
+  peer: string;
+  /** Short id used by --peers and shown in the table, e.g. "mlpkit:js:t2", "tfjs:wasm". */
+  id: string;
+  /** Passed to the child as ChildTask.variant. */
+  variant: string;
+  threads: number | null;
+  command: string;
+  args: string[];
+  /** Extra environment changes for this child. */
+  unsetEnv?: string[];
+  /** Workloads this variant runs (default all). */
+  workloads?: WorkloadName[];
+}
+
+const node = (file: string) => ({ command: process.execPath, args: ['--import', 'tsx', join(BENCH_DIR, 'peers', file)] });
+
+/** mlpkit's registered backends and whether each takes a thread count (asked in a child, after async init). */
+export function mlpkitBackends(): { name: string; threads: boolean }[] {
+  const { command, args } = node('mlpkit.ts');
+  const r = spawnSync(command, [...args, '--list'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== 0) throw new Error(`bench: listing mlpkit backends failed (exit ${r.status}):\n${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as { name: string; threads: boolean }[];
+}
+
+function canRequire(name: string): boolean {
+  try {
+    createRequire(join(ROOT, 'package.json')).resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function pythonHas(module: string): string | null {
+  const r = spawnSync(PYTHON, ['-c', `import ${module}; print(${module}.__version__)`], { encoding: 'utf8', timeout: 60_000 });
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
+/** Every variant available here, and a note for each peer that is absent. */
+export function discoverVariants(): { variants: Variant[]; skipped: string[] } {
+  const variants: Variant[] = [];
+  const skipped: string[] = [];
+  for (const b of mlpkitBackends()) {
+    for (const t of b.threads ? [1, 2] : [null]) {
+      variants.push({ peer: 'mlpkit', id: `mlpkit:${b.name}${t ? `:t${t}` : ''}`, variant: b.name, threads: t, ...node('mlpkit.ts') });
+    }
+  }
+  if (canRequire('@tensorflow/tfjs')) {
+    variants.push({ peer: 'tfjs', id: 'tfjs:cpu', variant: 'cpu', threads: null, ...node('tfjs.ts') });
+    if (canRequire('@tensorflow/tfjs-backend-wasm')) {
+      // 2 threads asked for explicitly; the child reports what tfjs really used (1 in Node: no multithread support)
+      variants.push({ peer: 'tfjs', id: 'tfjs:wasm', variant: 'wasm', threads: 2, ...node('tfjs.ts') });
+    } else skipped.push('tfjs wasm: @tensorflow/tfjs-backend-wasm is not installed (npm install)');
+  } else skipped.push('tfjs: @tensorflow/tfjs is not installed (npm install)');
+  if (canRequire('brain.js')) variants.push({ peer: 'brain.js', id: 'brain.js', variant: 'NeuralNetwork', threads: 1, ...node('brain.ts') });
+  else skipped.push('brain.js: not installed (npm install)');
+
+  const torch = pythonHas('torch');
+  if (torch) {
+    const py = { command: PYTHON, args: [join(BENCH_DIR, 'peers', 'torch_peer.py')] };
+    variants.push({ peer: 'pytorch', id: 'pytorch:installed', variant: 'as installed', threads: null, ...py });
+    variants.push({ peer: 'pytorch', id: 'pytorch:t1', variant: '1 thread', threads: 1, ...py });
+    // both cores; W3 (2-8-8-1, batch 1) gains nothing from a second thread and runs ~45 s per variant, so not there
+    variants.push({ peer: 'pytorch', id: 'pytorch:t2', variant: '2 threads', threads: 2, ...py, workloads: ['W1', 'W2'] });
+  } else skipped.push(`pytorch: ${PYTHON} cannot import torch (apt-get install -y python3-torch)`);
+  if (pythonHas('numpy')) {
+    variants.push({
+      peer: 'numpy', id: 'numpy:sgemm', variant: 'sgemm', threads: null, command: PYTHON,
+      args: [join(BENCH_DIR, 'peers', 'sgemm.py')], unsetEnv: OPENBLAS_PINS, workloads: ['W2'],
+    });
+  } else skipped.push(`numpy sgemm: ${PYTHON} cannot import numpy (apt-get install -y python3-numpy libopenblas0-pthread)`);
+  return { variants, skipped };
+}

@@ -1,0 +1,156 @@
+// Bench child: mlpkit through its public API (MLP, fit, predict), one backend per process.
+// `--list` prints the registered backends (after any async initialisation the library offers)
+// and whether each takes a thread count, so new backends are benchmarked with no change here.
+//
+// Thread-count contract looked for, in this order (whichever the backend author chose):
+//   1. backend.setThreads(n)           — a method on the Backend object
+//   2. a `threads` key in `defaults`   — a model config option, passed as MLP({ threads: n })
+// The thread count actually used is read back from backend.threads when the backend has it.
+
+import { readFileSync } from 'node:fs';
+import * as api from '../../src/index.ts';
+import { MLP, getBackend, listBackends, defaults, type Backend } from '../../src/index.ts';
+import { loadData, readTask, report, peakRssMiB, median, nowSec, xorScore, type PeerResult } from '../protocol.ts';
+import type { WorkloadSpec } from '../workloads.ts';
+
+type Threaded = Backend & { setThreads?: (n: number) => unknown; threads?: number; maxThreads?: number };
+
+/** Await whatever async set-up the library exports (compiling a WebAssembly module, starting workers). */
+async function initLibrary(): Promise<void> {
+  const a = api as unknown as Record<string, unknown>;
+  for (const name of ['ready', 'init', 'initBackends', 'loadBackends']) {
+    if (typeof a[name] === 'function') await (a[name] as () => unknown)();
+  }
+}
+
+function takesThreads(be: Threaded): boolean {
+  return typeof be.setThreads === 'function' || 'threads' in (defaults as object);
+}
+
+const version = (): string => (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+function modelFor(spec: WorkloadSpec, backend: string, threads: number | null): MLP {
+  const be = getBackend(backend) as Threaded;
+  const extra: Record<string, unknown> = {};
+  if (threads !== null) {
+    if (typeof be.setThreads === 'function') be.setThreads(threads);
+    else if ('threads' in (defaults as object)) extra.threads = threads;
+  }
+  return new MLP({
+    task: spec.loss === 'mse' ? 'regression' : 'classification',
+    hidden: spec.sizes.slice(1, -1),
+    activation: spec.hiddenActivation,
+    outputActivation: spec.outputActivation,
+    loss: spec.loss,
+    optimizer: 'sgd',
+    learningRate: spec.learningRate,
+    batchSize: spec.batchSize,
+    scaleInputs: 'none',
+    scaleTargets: 'none',
+    shuffle: true,
+    backend,
+    seed: spec.seed,
+    ...extra,
+  });
+}
+
+function run(spec: WorkloadSpec, backend: string, threads: number | null, dataDir: string): PeerResult {
+  const data = loadData(dataDir, spec);
+  const d = spec.sizes[0];
+  const n = spec.nTrain;
+  const model = modelFor(spec, backend, threads);
+  const be = getBackend(backend) as Threaded;
+  const base = { peer: 'mlpkit', variant: backend, version: version(), workload: spec.name, notes: [] as string[] };
+  const usedThreads = (): number | null => (typeof be.threads === 'number' ? be.threads : threads ?? (takesThreads(be) ? null : 1));
+
+  if (spec.name === 'W1') {
+    const X = { data: data.xTrain, shape: [n, d] as [number, number] };
+    const y = Array.from(data.yTrain);
+    const ends: number[] = [];
+    const h = model.fit(X, y, { epochs: spec.warmupEpochs + spec.timedEpochs, onEpochEnd: () => { ends.push(nowSec()); } });
+    const seconds = ends[ends.length - 1] - ends[spec.warmupEpochs - 1];
+    const nTest = spec.nTest;
+    const ev = model.evaluate({ data: data.xTest!, shape: [nTest, d] }, Array.from(data.yTest!));
+    const B = spec.inferenceBatch!;
+    const Xi = { data: data.xTest!.subarray(0, B * d), shape: [B, d] as [number, number] };
+    model.predict(Xi);
+    const times: number[] = [];
+    for (let r = 0; r < spec.inferenceRepeats!; r++) {
+      const t = nowSec();
+      model.predict(Xi);
+      times.push(nowSec() - t);
+    }
+    return {
+      ...base, threads: usedThreads(),
+      trainPerSec: (spec.timedEpochs * n) / seconds, inferPerSec: B / median(times),
+      peakRssMiB: peakRssMiB(), lossFirst: h.epochs[0].loss, lossFinal: h.epochs[h.epochs.length - 1].loss,
+      accuracy: ev.task === 'classification' ? ev.accuracy : undefined,
+      samplesTimed: spec.timedEpochs * n, secondsTimed: seconds,
+    };
+  }
+
+  if (spec.name === 'W2') {
+    const X = { data: data.xTrain, shape: [n, d] as [number, number] };
+    const y = Array.from(data.yTrain);
+    let t1 = 0;
+    let tEnd = 0;
+    let batches = 0;
+    const losses: number[] = [];
+    model.fit(X, y, {
+      epochs: spec.timedEpochs,
+      onBatchEnd: (e) => {
+        tEnd = nowSec();
+        if (batches === 0) t1 = tEnd;
+        batches++;
+        losses.push(e.loss);
+        return !(batches > 1 && tEnd - t1 > spec.maxSeconds!);
+      },
+    });
+    const samples = (batches - 1) * spec.batchSize;
+    const seconds = tEnd - t1;
+    const sps = samples / seconds;
+    return {
+      ...base, threads: usedThreads(),
+      trainPerSec: sps, gflops: (6 * paramCountOf(spec) * sps) / 1e9,
+      peakRssMiB: peakRssMiB(), lossFirst: losses[0], lossFinal: mean(losses.slice(-4)),
+      samplesTimed: samples, secondsTimed: seconds,
+    };
+  }
+
+  // W3: batch-1 updates on XOR
+  const rows = (k: number) => ({ data: data.xTrain.subarray(0, k * 2), shape: [k, 2] as [number, number] });
+  const ys = (k: number) => ({ data: data.yTrain.subarray(0, k), shape: [k, 1] as [number, number] });
+  const wr = spec.warmupRows!;
+  model.build(2, 1, 'regression');
+  const s0 = xorScore((p) => (model.predict([p]) as number[])[0]);
+  model.fit(rows(wr), ys(wr), { epochs: 1 });
+  const t = nowSec();
+  model.fit(rows(n), ys(n), { epochs: spec.timedEpochs });
+  const seconds = nowSec() - t;
+  const s = xorScore((p) => (model.predict([p]) as number[])[0]);
+  return {
+    ...base, threads: usedThreads(),
+    trainPerSec: (spec.timedEpochs * n) / seconds,
+    peakRssMiB: peakRssMiB(), lossFirst: s0.mse, lossFinal: s.mse, accuracy: s.accuracy,
+    samplesTimed: spec.timedEpochs * n, secondsTimed: seconds,
+  };
+}
+
+function paramCountOf(spec: WorkloadSpec): number {
+  let p = 0;
+  for (let l = 1; l < spec.sizes.length; l++) p += spec.sizes[l] * spec.sizes[l - 1] + spec.sizes[l];
+  return p;
+}
+
+const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+await initLibrary();
+if (process.argv[2] === '--list') {
+  const out = listBackends().map((name) => ({ name, threads: takesThreads(getBackend(name) as Threaded) }));
+  process.stdout.write(JSON.stringify(out) + '\n');
+} else {
+  const task = readTask();
+  for (const spec of task.specs) report(run(spec, task.variant, task.threads, task.dataDir));
+}
+// worker threads a backend started must not keep the child alive
+process.exit(0);
