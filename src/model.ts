@@ -457,7 +457,7 @@ export class Trainer {
       this.run.dispatch(r.value);
       if (r.value.type === 'batch') {
         if (batch) throw new Error('Trainer.step: internal order error');
-        batch = r.value;
+        batch = { ...r.value };
         // peek: an epoch log follows the last batch of an epoch
         if (r.value.batch < r.value.batches && !this.run.flag.stop) return { batch };
       } else {

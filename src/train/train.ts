@@ -16,7 +16,7 @@ import { DivergenceError } from '../errors.ts';
 import type { EarlyStopping } from '../config.ts';
 import { countCorrect } from './metrics.ts';
 
-/** After each batch. */
+/** After each batch. The same object is updated in place every batch: copy it to keep it. */
 export interface BatchEvent {
   type: 'batch';
   /** 1-based over the model's whole life (continued training counts on). */
@@ -111,6 +111,8 @@ export function* trainLoop(args: TrainLoopArgs, flag: StopFlag): Generator<Batch
   const history: History = { epochs: [], stopReason: 'completed', bestEpoch: startEpoch, bestLoss: Infinity };
   let sinceBest = 0;
   let samples = 0;
+  // NOTE: one event object, updated in place every batch (no allocation per step); copy it to keep it
+  const ev: BatchEvent = { type: 'batch', epoch: 0, batch: 0, batches, loss: 0, samples: 0 };
 
   for (let e = 0; e < epochs; e++) {
     const epoch = startEpoch + e + 1;
@@ -156,7 +158,11 @@ export function* trainLoop(args: TrainLoopArgs, flag: StopFlag): Generator<Batch
       optimizer.step(lr);
 
       samples += Bc;
-      yield { type: 'batch', epoch, batch: b + 1, batches, loss: L, samples };
+      ev.epoch = epoch;
+      ev.batch = b + 1;
+      ev.loss = L;
+      ev.samples = samples;
+      yield ev;
       if (flag.stop) break;
     }
 
