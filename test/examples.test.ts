@@ -13,3 +13,11 @@ test('README example: examples/iris.ts runs, prints test accuracy ≥ 0.95 and t
   const code = readFileSync('examples/iris.ts', 'utf8').trim();
   assert.ok(readme.includes(code), 'README.md must show examples/iris.ts verbatim');
 });
+
+test('low-level example: the hand-written loop learns XOR', () => {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', 'examples/low-level-xor.ts'], { encoding: 'utf8' });
+  const L = Number(/loss ([\d.e-]+)/.exec(out)?.[1]);
+  assert.ok(L < 0.05, `final loss ${L} in:\n${out}`);
+  const outs = /outputs (.*)/.exec(out)![1].split(' ').map(Number);
+  assert.deepEqual(outs.map((v) => (v > 0.5 ? 1 : 0)), [0, 1, 1, 0]);
+});
