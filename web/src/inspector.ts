@@ -110,7 +110,7 @@ export class Inspector {
   private pointCard(r: TraceReply): HTMLElement {
     const t = r.trace;
     return this.card(`Training point #${r.index}`,
-      el('p', {}, 'point (x1, x2) = ', vec(r.point), ', label ', el('strong', {}, String(r.label)), ', target as the network sees it y = ', vec(t.y)),
+      el('p', { id: 'insp-point', 'data-index': r.index, 'data-features': JSON.stringify(r.features), 'data-label': JSON.stringify(r.label) }, 'point (x1, x2) = ', vec(r.point), ', label ', el('strong', {}, String(r.label)), ', target as the network sees it y = ', vec(t.y)),
       el('p', {}, 'input x = ', vec(t.x), ' (the chosen features', t.x.some((v, k) => Math.abs(v - r.features[k]) > 1e-6 * Math.max(1, Math.abs(v))) ? ', after the model\'s input scaling' : '', ')'),
       el('p', { class: 'muted' }, `Weights as of this trace. Step ▶ runs the forward pass layer by layer, then the loss, then the backward pass from the output back to layer 1.`),
     );
