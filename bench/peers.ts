@@ -56,38 +56,53 @@ function pythonHas(module: string): string | null {
   return r.status === 0 ? r.stdout.trim() : null;
 }
 
-/** Every variant available here, and a note for each peer that is absent. */
-export function discoverVariants(): { variants: Variant[]; skipped: string[] } {
+/** Whether a variant id is selected by --peers filters ("mlpkit", "tfjs:cpu", "pytorch:t1"...). */
+export function selected(id: string, filters?: readonly string[]): boolean {
+  return !filters || filters.some((p) => id === p || id.startsWith(p + ':'));
+}
+
+/** Every variant available here (among those the filters select), and a note for each peer that is absent. */
+export function discoverVariants(filters?: readonly string[]): { variants: Variant[]; skipped: string[]; backends: string[] } {
   const variants: Variant[] = [];
   const skipped: string[] = [];
-  for (const b of mlpkitBackends()) {
+  const wants = (peer: string) => !filters || filters.some((p) => p.split(':')[0] === peer);
+  const backends = wants('mlpkit') ? mlpkitBackends() : [];
+  for (const b of backends) {
     for (const t of b.threads ? [1, 2] : [null]) {
       variants.push({ peer: 'mlpkit', id: `mlpkit:${b.name}${t ? `:t${t}` : ''}`, variant: b.name, threads: t, ...node('mlpkit.ts') });
     }
   }
-  if (canRequire('@tensorflow/tfjs')) {
+  if (!wants('tfjs')) {
+    // not asked for
+  } else if (canRequire('@tensorflow/tfjs')) {
     variants.push({ peer: 'tfjs', id: 'tfjs:cpu', variant: 'cpu', threads: null, ...node('tfjs.ts') });
     if (canRequire('@tensorflow/tfjs-backend-wasm')) {
       // 2 threads asked for explicitly; the child reports what tfjs really used (1 in Node: no multithread support)
       variants.push({ peer: 'tfjs', id: 'tfjs:wasm', variant: 'wasm', threads: 2, ...node('tfjs.ts') });
     } else skipped.push('tfjs wasm: @tensorflow/tfjs-backend-wasm is not installed (npm install)');
   } else skipped.push('tfjs: @tensorflow/tfjs is not installed (npm install)');
-  if (canRequire('brain.js')) variants.push({ peer: 'brain.js', id: 'brain.js', variant: 'NeuralNetwork', threads: 1, ...node('brain.ts') });
+  if (!wants('brain.js')) {
+    // not asked for
+  } else if (canRequire('brain.js')) variants.push({ peer: 'brain.js', id: 'brain.js', variant: 'NeuralNetwork', threads: 1, ...node('brain.ts') });
   else skipped.push('brain.js: not installed (npm install)');
 
-  const torch = pythonHas('torch');
-  if (torch) {
+  const torch = wants('pytorch') ? pythonHas('torch') : null;
+  if (!wants('pytorch')) {
+    // not asked for
+  } else if (torch) {
     const py = { command: PYTHON, args: [join(BENCH_DIR, 'peers', 'torch_peer.py')] };
     variants.push({ peer: 'pytorch', id: 'pytorch:installed', variant: 'as installed', threads: null, ...py });
     variants.push({ peer: 'pytorch', id: 'pytorch:t1', variant: '1 thread', threads: 1, ...py });
     // both cores; W3 (2-8-8-1, batch 1) gains nothing from a second thread and runs ~45 s per variant, so not there
     variants.push({ peer: 'pytorch', id: 'pytorch:t2', variant: '2 threads', threads: 2, ...py, workloads: ['W1', 'W2'] });
   } else skipped.push(`pytorch: ${PYTHON} cannot import torch (apt-get install -y python3-torch)`);
-  if (pythonHas('numpy')) {
+  if (!wants('numpy')) {
+    // not asked for
+  } else if (pythonHas('numpy')) {
     variants.push({
       peer: 'numpy', id: 'numpy:sgemm', variant: 'sgemm', threads: null, command: PYTHON,
       args: [join(BENCH_DIR, 'peers', 'sgemm.py')], unsetEnv: OPENBLAS_PINS, workloads: ['W2'],
     });
   } else skipped.push(`numpy sgemm: ${PYTHON} cannot import numpy (apt-get install -y python3-numpy libopenblas0-pthread)`);
-  return { variants, skipped };
+  return { variants: variants.filter((v) => selected(v.id, filters)), skipped, backends: backends.map((b) => b.name) };
 }

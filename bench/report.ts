@@ -28,6 +28,8 @@ export interface BenchOutcome {
   results: PeerResult[];
   failures: Failure[];
   skipped: string[];
+  /** mlpkit's registered backends found by the run (after the library's async initialisation). */
+  backends: string[];
 }
 
 const fmt = (x: number | undefined, digits = 0): string => {

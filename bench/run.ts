@@ -76,8 +76,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchOutcome> {
   try {
     log(`bench: writing workload data to ${dataDir}`);
     writeWorkloadData(dataDir, specs, only);
-    const { variants: all, skipped } = discoverVariants();
-    const variants = opts.peers ? all.filter((v) => opts.peers!.some((p) => v.id === p || v.id.startsWith(p + ':') || v.peer === p)) : all;
+    const { variants, skipped, backends } = discoverVariants(opts.peers);
     for (const s of skipped) log(`bench: skipped ${s}`);
     const results: PeerResult[] = [];
     const failures: Failure[] = [];
@@ -118,7 +117,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchOutcome> {
       command: opts.command ?? 'npm run bench',
       mode: opts.smoke ? 'smoke' : opts.quick ? 'quick' : 'full',
       machine: { ...m, date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), loadAfter: loadavg() },
-      specs, results, failures, skipped,
+      specs, results, failures, skipped, backends,
     };
   } finally {
     rmSync(dataDir, { recursive: true, force: true });

@@ -124,7 +124,7 @@ export function workloadSpecs(opts: SizeOptions = {}): Record<WorkloadName, Work
       warmupRows: pick(5000, 2000, 200),
       timedEpochs: 1,
       files: { xTrain: 'w3-x.f32', yTrain: 'w3-y.f32' },
-      nTrain: pick(50000, 20000, 2000),
+      nTrain: pick(50000, 20000, 1200),
       nTest: 0,
       targets: 'float',
       seed: 3,

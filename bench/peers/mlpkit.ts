@@ -3,9 +3,11 @@
 // and whether each takes a thread count, so new backends are benchmarked with no change here.
 //
 // Thread-count contract looked for, in this order (whichever the backend author chose):
-//   1. backend.setThreads(n)           — a method on the Backend object
-//   2. a `threads` key in `defaults`   — a model config option, passed as MLP({ threads: n })
-// The thread count actually used is read back from backend.threads when the backend has it.
+//   1. backend.setThreads(n)                 — a method on the Backend object
+//   2. a `threads` key in `defaults`         — a model config option, passed as MLP({ threads: n })
+//   3. a library-wide setThreads(n) export   — for the backends that have a numeric `threads`
+//      field, or (NOTE: a name rule, until they do) whose name starts with "wasm"
+// The thread count actually used is read back from backend.threads, else wasmInfo().threads.
 
 import { readFileSync } from 'node:fs';
 import * as api from '../../src/index.ts';
@@ -23,19 +25,33 @@ async function initLibrary(): Promise<void> {
   }
 }
 
+const lib = api as unknown as { setThreads?: (n: number) => void; wasmInfo?: () => { threads: number } | null };
+
 function takesThreads(be: Threaded): boolean {
-  return typeof be.setThreads === 'function' || 'threads' in (defaults as object);
+  if (typeof be.setThreads === 'function' || 'threads' in (defaults as object)) return true;
+  return typeof lib.setThreads === 'function' && (typeof be.threads === 'number' || be.name.startsWith('wasm'));
+}
+
+/** Set the thread count by whichever route the backend offers; returns extra MLP config. */
+function applyThreads(be: Threaded, n: number): Record<string, unknown> {
+  if (typeof be.setThreads === 'function') be.setThreads(n);
+  else if ('threads' in (defaults as object)) return { threads: n };
+  else if (takesThreads(be)) lib.setThreads!(n);
+  return {};
+}
+
+/** Threads the backend reports it uses, when it can say. */
+function reportedThreads(be: Threaded): number | undefined {
+  if (typeof be.threads === 'number') return be.threads;
+  if (be.name.startsWith('wasm') && typeof lib.wasmInfo === 'function') return lib.wasmInfo()?.threads;
+  return undefined;
 }
 
 const version = (): string => (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 function modelFor(spec: WorkloadSpec, backend: string, threads: number | null): MLP {
   const be = getBackend(backend) as Threaded;
-  const extra: Record<string, unknown> = {};
-  if (threads !== null) {
-    if (typeof be.setThreads === 'function') be.setThreads(threads);
-    else if ('threads' in (defaults as object)) extra.threads = threads;
-  }
+  const extra = threads !== null ? applyThreads(be, threads) : {};
   return new MLP({
     task: spec.loss === 'mse' ? 'regression' : 'classification',
     hidden: spec.sizes.slice(1, -1),
@@ -61,7 +77,7 @@ function run(spec: WorkloadSpec, backend: string, threads: number | null, dataDi
   const model = modelFor(spec, backend, threads);
   const be = getBackend(backend) as Threaded;
   const base = { peer: 'mlpkit', variant: backend, version: version(), workload: spec.name, notes: [] as string[] };
-  const usedThreads = (): number | null => (typeof be.threads === 'number' ? be.threads : threads ?? (takesThreads(be) ? null : 1));
+  const usedThreads = (): number | null => reportedThreads(be) ?? threads ?? (takesThreads(be) ? null : 1);
 
   if (spec.name === 'W1') {
     const X = { data: data.xTrain, shape: [n, d] as [number, number] };
