@@ -1,14 +1,20 @@
 // Choosing a backend: by name, or "auto" for the fastest registered one that runs the dtype.
 // Backends register themselves here; a typed object per backend, no string-keyed kernel registry.
+//
+// The WebAssembly backends ("wasm-relaxed", "wasm-simd"; float32) register on first use where the
+// module can be compiled synchronously (Node, Web Workers). A browser's main thread must compile
+// asynchronously: `await initBackends()` once before building models there.
 
 import type { Backend } from './backend.ts';
 import { reference } from './reference.ts';
 import { js } from './js.ts';
+import { initWasm, initWasmSync, setWasmThreads, wasmBackends, type WasmOptions } from './wasm.ts';
 import { ConfigError } from '../errors.ts';
 import type { DType } from '../tensor/tensor.ts';
 
 /** Registered backends, fastest first. */
 const registry: Backend[] = [js, reference];
+let wasmTried = false;
 
 /** Add a backend (e.g. a WebAssembly one once its module is compiled). Earlier priority = preferred by "auto". */
 export function registerBackend(backend: Backend, priority = 0): void {
@@ -17,12 +23,45 @@ export function registerBackend(backend: Backend, priority = 0): void {
   registry.splice(Math.max(0, Math.min(priority, registry.length)), 0, backend);
 }
 
+function registerWasm(eng: Parameters<typeof wasmBackends>[0] | null): void {
+  if (!eng) return;
+  const list = wasmBackends(eng);
+  // fastest first: the wasm backends go in front of js, in their own order
+  for (let i = list.length - 1; i >= 0; i--) registerBackend(list[i], 0);
+}
+
+// NOTE: synchronous and idempotent; a failure (no SIMD, a browser main thread) leaves js first.
+function ensureWasm(): void {
+  if (wasmTried) return;
+  wasmTried = true;
+  registerWasm(initWasmSync());
+}
+
+/**
+ * Compile and register the WebAssembly backends (asynchronously: works on a browser's main
+ * thread), and set the thread count for gemm (default: all logical cores; 1 = no workers).
+ * Resolves to the registered backends' names, fastest first.
+ */
+export async function initBackends(options: WasmOptions = {}): Promise<string[]> {
+  wasmTried = true;
+  registerWasm(await initWasm(options));
+  return listBackends();
+}
+
+/** Threads the WebAssembly gemm uses (the main thread included). Results do not depend on it. */
+export function setThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new ConfigError('E_CONFIG', `setThreads: expected a positive integer, received ${n}; use 1 for no worker threads`);
+  setWasmThreads(n);
+}
+
 export function listBackends(): string[] {
+  ensureWasm();
   return registry.map((b) => b.name);
 }
 
 /** A backend by name; "auto" picks the first registered one that supports the dtype. */
 export function getBackend(name: string = 'auto', dtype: DType = 'float32'): Backend {
+  ensureWasm();
   if (name === 'auto') {
     const b = registry.find((b) => b.supports(dtype));
     if (b) return b;

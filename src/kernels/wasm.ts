@@ -1,0 +1,523 @@
+// The WebAssembly SIMD backends, "wasm-relaxed" and "wasm-simd": float32 only.
+//
+// gemm runs in WebAssembly (wasm/sgemm.c: packed, 4×8 register-blocked, 128-bit SIMD; with
+// f32x4.relaxed_madd where the runtime has relaxed SIMD), split over worker threads when the
+// product is large. Every other kernel is the `js` backend's: they are O(rows·cols) passes that
+// cost < 5% of a training step for W1 (bench/kernels/profile-step.ts measures it), and staying in
+// TypeScript keeps one definition of every activation, loss and optimizer.
+//
+// Memory: one WebAssembly.Memory holds every array `alloc` returns (parameters, gradients,
+// workspaces, training data), so gemm gets pointers (arr.byteOffset) and copies nothing.
+// - Where SharedArrayBuffer exists (Node; browsers with cross-origin isolation) the memory is
+//   shared: growing it keeps the old Float32Array views valid, and worker threads run gemm on it.
+// - Otherwise it is an ordinary memory reserved up front (UNSHARED_BYTES) and never grown, since
+//   growing would detach every view handed out. When it is full, alloc returns ordinary arrays
+//   and gemm copies them in and out (correct, slower).
+// NOTE: memory is never freed (a bump allocator); each model's buffers live as long as the process.
+//
+// Threads: gemm splits C into column (or row) blocks, one per thread, each computed whole by one
+// thread with the same k-blocking, so results are bit-identical for any thread count. Workers are
+// synchronous partners: the main thread writes a job into a control block in shared memory, wakes
+// them with Atomics.notify, does its own block, and waits for theirs, so the Backend stays
+// synchronous. Workers are unref'd (Node exits without dispose) and `disposeWasm()` ends them.
+
+import type { Backend } from './backend.ts';
+import { js, gemmJs } from './js.ts';
+import { allocArray, type DType, type FloatArray } from '../tensor/tensor.ts';
+import * as modules from './wasm-modules.ts';
+
+/** Products below this many multiply-adds stay in TypeScript: the call and packing cost more. */
+export const WASM_MIN_MACS = 2048;
+/** Products below this many multiply-adds run on one thread: waking a worker costs ~5-50 µs. */
+export const THREAD_MIN_MACS = 1 << 18;
+const MR = 4; // micro-tile rows and columns in wasm/sgemm.c: split work on these boundaries
+const NR = 8;
+const UNSHARED_BYTES = [512, 256, 64].map((m) => m * 1024 * 1024);
+const PAGE = 65536;
+
+// ---- feature detection ---------------------------------------------------------------------------
+
+// (module (func (result v128) v128.const 0 … f32x4.add)) and the same with f32x4.relaxed_madd
+const probe = (body: number[]) => Uint8Array.of(
+  0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, // magic, version
+  1, 5, 1, 0x60, 0, 1, 0x7b, // type: () → v128
+  3, 2, 1, 0, // one function of type 0
+  10, body.length + 2, 1, body.length, ...body);
+const v128zero = [0xfd, 0x0c, ...new Array(16).fill(0)];
+const SIMD_PROBE = probe([0, ...v128zero, ...v128zero, 0xfd, 0xe4, 0x01, 0x0b]);
+const RELAXED_PROBE = probe([0, ...v128zero, ...v128zero, ...v128zero, 0xfd, 0x85, 0x02, 0x0b]);
+
+export interface WasmFeatures {
+  simd: boolean;
+  relaxed: boolean;
+  /** SharedArrayBuffer and shared WebAssembly memory: worker threads possible. */
+  shared: boolean;
+}
+
+export function detectFeatures(): WasmFeatures {
+  const W = (globalThis as { WebAssembly?: typeof WebAssembly }).WebAssembly;
+  if (!W) return { simd: false, relaxed: false, shared: false };
+  const simd = W.validate(SIMD_PROBE);
+  let shared = false;
+  if (typeof SharedArrayBuffer === 'function') {
+    try {
+      shared = new W.Memory({ initial: 1, maximum: 1, shared: true }).buffer instanceof SharedArrayBuffer;
+    } catch {
+      shared = false;
+    }
+  }
+  return { simd, relaxed: simd && W.validate(RELAXED_PROBE), shared };
+}
+
+function decodeBase64(s: string): Uint8Array {
+  const B = (globalThis as { Buffer?: { from(s: string, enc: string): Uint8Array } }).Buffer;
+  if (B) return new Uint8Array(B.from(s, 'base64'));
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+function moduleBytes(relaxed: boolean, shared: boolean): Uint8Array {
+  const key = `${relaxed ? 'relaxed' : 'simd'}_${shared ? 'shared' : 'unshared'}` as const;
+  return decodeBase64(modules[key]);
+}
+
+// ---- the memory ----------------------------------------------------------------------------------
+
+interface Exports {
+  gemm(tA: number, tB: number, M: number, N: number, K: number, alpha: number, A: number, B: number, beta: number, C: number, m0: number, m1: number, n0: number, n1: number, scratch: number): void;
+  gemm_scratch_floats(): number;
+  __heap_base: WebAssembly.Global;
+}
+
+/** Bump allocator over the one memory every wasm instance imports. */
+class Heap {
+  /** Every ArrayBuffer object the memory has had: a shared memory hands out a new one per grow. */
+  private readonly buffers = new Set<ArrayBufferLike>();
+  private current: ArrayBufferLike;
+  top: number;
+
+  constructor(readonly memory: WebAssembly.Memory, readonly shared: boolean, heapBase: number) {
+    this.current = memory.buffer;
+    this.buffers.add(this.current);
+    this.top = heapBase;
+  }
+
+  /** Byte offset of `bytes` new zeroed bytes (64-byte aligned), or -1 when an unshared memory is full. */
+  allocBytes(bytes: number): number {
+    const p = (this.top + 63) & ~63;
+    const end = p + bytes;
+    if (end > this.memory.buffer.byteLength) {
+      if (!this.shared) return -1;
+      const have = this.memory.buffer.byteLength;
+      // grow by at least a quarter, so that many small allocations do not grow one page at a time
+      const pages = Math.ceil(Math.max(end - have, have / 4) / PAGE);
+      try {
+        this.memory.grow(pages);
+      } catch {
+        this.memory.grow(Math.ceil((end - have) / PAGE));
+      }
+      this.current = this.memory.buffer;
+      this.buffers.add(this.current);
+    }
+    this.top = end;
+    return p;
+  }
+
+  /** Byte offset of arr in the memory, or -1 when it lives elsewhere. */
+  ptr(arr: FloatArray): number {
+    const b = arr.buffer;
+    return b === this.current || this.buffers.has(b) ? arr.byteOffset : -1;
+  }
+
+  f32(ptr: number, n: number): Float32Array {
+    return new Float32Array(this.memory.buffer, ptr, n);
+  }
+}
+
+// ---- worker threads ------------------------------------------------------------------------------
+
+// Control block (int32 slots): job header, then one record per worker.
+const H_VARIANT = 0, H_TA = 1, H_TB = 2, H_M = 3, H_N = 4, H_K = 5, H_ALPHA = 6, H_A = 7, H_B = 8, H_BETA = 9, H_C = 10;
+const HEADER = 16;
+const W_SEQ = 0, W_DONE = 1, W_READY = 2, W_M0 = 3, W_M1 = 4, W_N0 = 5, W_N1 = 6, W_SCRATCH = 7;
+const PER_WORKER = 16; // 64 bytes: each worker's record on its own cache line
+const MAX_WORKERS = 15;
+
+// The worker: instantiates the same modules over the same memory, then serves jobs until its
+// sequence slot turns negative. Plain JS (runs as a Node eval worker or a browser Blob worker).
+const WORKER_SOURCE = `
+'use strict';
+function serve(d) {
+  const ex = d.modules.map((m) => new WebAssembly.Instance(m, { env: { memory: d.memory } }).exports);
+  const i32 = new Int32Array(d.memory.buffer, d.ctrl, ${HEADER + PER_WORKER * MAX_WORKERS});
+  const f32 = new Float32Array(d.memory.buffer, d.ctrl, ${HEADER + PER_WORKER * MAX_WORKERS});
+  const me = ${HEADER} + d.index * ${PER_WORKER};
+  Atomics.store(i32, me + ${W_READY}, 1);
+  let last = Atomics.load(i32, me + ${W_SEQ});
+  for (;;) {
+    let s, spins = 0;
+    while ((s = Atomics.load(i32, me + ${W_SEQ})) === last) {
+      if (++spins > d.spin) { Atomics.wait(i32, me + ${W_SEQ}, last); spins = 0; }
+    }
+    if (s < 0) return;
+    last = s;
+    ex[i32[${H_VARIANT}]].gemm(i32[${H_TA}], i32[${H_TB}], i32[${H_M}], i32[${H_N}], i32[${H_K}], f32[${H_ALPHA}],
+      i32[${H_A}], i32[${H_B}], f32[${H_BETA}], i32[${H_C}],
+      i32[me + ${W_M0}], i32[me + ${W_M1}], i32[me + ${W_N0}], i32[me + ${W_N1}], i32[me + ${W_SCRATCH}]);
+    Atomics.store(i32, me + ${W_DONE}, s);
+    Atomics.notify(i32, me + ${W_DONE});
+  }
+}
+if (typeof require === 'function') serve(require('node:worker_threads').workerData);
+else self.onmessage = (ev) => serve(ev.data);
+`;
+
+interface WorkerHandle {
+  terminate(): unknown;
+}
+
+type NodeWorkerCtor = new (src: string, opts: { eval: boolean; workerData: unknown }) => WorkerHandle & { unref(): void; on(ev: string, f: (e: unknown) => void): void };
+
+function nodeWorkerCtor(): NodeWorkerCtor | null {
+  const p = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown; versions?: { node?: string } } }).process;
+  if (!p?.versions?.node || typeof p.getBuiltinModule !== 'function') return null;
+  const wt = p.getBuiltinModule('node:worker_threads') as { Worker: NodeWorkerCtor } | undefined;
+  return wt?.Worker ?? null;
+}
+
+/** Logical cores here (the default thread count). */
+export function hardwareThreads(): number {
+  const p = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const os = p?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number; cpus(): unknown[] } | undefined;
+  if (os) return os.availableParallelism ? os.availableParallelism() : os.cpus().length;
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  return nav?.hardwareConcurrency ?? 1;
+}
+
+class Pool {
+  readonly i32: Int32Array;
+  readonly f32: Float32Array;
+  private readonly workers: (WorkerHandle | null)[] = [];
+  private readonly scratch: number[] = [];
+  private seq = 0;
+  /** Whether this thread may block in Atomics.wait (not a browser's main thread). */
+  private readonly canBlock: boolean;
+
+  constructor(private readonly heap: Heap, private readonly mods: WebAssembly.Module[], private readonly scratchFloats: number) {
+    const ctrl = heap.allocBytes(4 * (HEADER + PER_WORKER * MAX_WORKERS));
+    this.i32 = new Int32Array(heap.memory.buffer, ctrl, HEADER + PER_WORKER * MAX_WORKERS);
+    this.f32 = new Float32Array(heap.memory.buffer, ctrl, HEADER + PER_WORKER * MAX_WORKERS);
+    this.ctrl = ctrl;
+    this.canBlock = nodeWorkerCtor() !== null || typeof (globalThis as { document?: unknown }).document === 'undefined';
+  }
+
+  private readonly ctrl: number;
+
+  /** Start workers up to `n` (they become ready asynchronously; gemm uses the ready ones). */
+  ensure(n: number): void {
+    n = Math.min(n, MAX_WORKERS);
+    while (this.workers.length < n) {
+      const index = this.workers.length;
+      const scratch = this.heap.allocBytes(4 * this.scratchFloats);
+      this.scratch.push(scratch);
+      const data = { modules: this.mods, memory: this.heap.memory, ctrl: this.ctrl, index, spin: 20000 };
+      let w: WorkerHandle | null = null;
+      try {
+        const NodeWorker = nodeWorkerCtor();
+        if (NodeWorker) {
+          const nw = new NodeWorker(WORKER_SOURCE, { eval: true, workerData: data });
+          nw.unref();
+          nw.on('error', () => this.retire(index));
+          w = nw;
+        } else if (typeof Worker === 'function' && typeof Blob === 'function') {
+          const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
+          const bw = new Worker(url);
+          bw.onerror = () => this.retire(index);
+          bw.postMessage(data);
+          w = bw;
+        }
+      } catch {
+        w = null;
+      }
+      this.workers.push(w);
+    }
+  }
+
+  private retire(index: number): void {
+    Atomics.store(this.i32, HEADER + index * PER_WORKER + W_READY, 0);
+    this.workers[index]?.terminate();
+    this.workers[index] = null;
+  }
+
+  /** Indices of the workers ready now, at most `n`. */
+  ready(n: number, out: number[]): number {
+    let k = 0;
+    for (let i = 0; i < this.workers.length && k < n; i++) {
+      if (this.workers[i] && Atomics.load(this.i32, HEADER + i * PER_WORKER + W_READY) === 1) out[k++] = i;
+    }
+    return k;
+  }
+
+  /** Post a job header; then `start` each worker's block, run your own, and `finish`. */
+  post(variant: number, tA: number, tB: number, M: number, N: number, K: number, alpha: number, A: number, B: number, beta: number, C: number): number {
+    const h = this.i32;
+    h[H_VARIANT] = variant; h[H_TA] = tA; h[H_TB] = tB; h[H_M] = M; h[H_N] = N; h[H_K] = K;
+    this.f32[H_ALPHA] = alpha; h[H_A] = A; h[H_B] = B; this.f32[H_BETA] = beta; h[H_C] = C;
+    return ++this.seq;
+  }
+
+  start(w: number, seq: number, m0: number, m1: number, n0: number, n1: number): void {
+    const o = HEADER + w * PER_WORKER;
+    const h = this.i32;
+    h[o + W_M0] = m0; h[o + W_M1] = m1; h[o + W_N0] = n0; h[o + W_N1] = n1; h[o + W_SCRATCH] = this.scratch[w];
+    Atomics.store(h, o + W_SEQ, seq); // the release: the stores above are visible to the worker
+    Atomics.notify(h, o + W_SEQ);
+  }
+
+  /** Wait for worker w's block; false when it did not answer within 10 s (then it is retired). */
+  finish(w: number, seq: number): boolean {
+    const h = this.i32;
+    const slot = HEADER + w * PER_WORKER + W_DONE;
+    let spins = 0;
+    const t0 = Date.now();
+    while (Atomics.load(h, slot) !== seq) {
+      if (++spins > 4000) {
+        spins = 0;
+        if (this.canBlock) Atomics.wait(h, slot, Atomics.load(h, slot), 1);
+        if (Date.now() - t0 > 10000) {
+          this.retire(w);
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  dispose(): void {
+    for (let i = 0; i < this.workers.length; i++) {
+      if (!this.workers[i]) continue;
+      const o = HEADER + i * PER_WORKER + W_SEQ;
+      Atomics.store(this.i32, o, -1);
+      Atomics.notify(this.i32, o);
+      this.workers[i]!.terminate();
+      this.workers[i] = null;
+    }
+    this.workers.length = 0;
+    this.scratch.length = 0;
+  }
+}
+
+// ---- the engine: one memory, one or two compiled modules, the pool -----------------------------
+
+export interface WasmOptions {
+  /** Threads for gemm, the main thread included; default: all logical cores (at most 16). */
+  threads?: number;
+}
+
+class Engine {
+  readonly heap: Heap;
+  /** [plain SIMD, relaxed SIMD?] instances on this thread. */
+  readonly ex: Exports[];
+  readonly scratch: number;
+  readonly scratchFloats: number;
+  threads = 1;
+  private pool: Pool | null = null;
+  private readonly readyIdx: number[] = [];
+  /** Staging for arrays that are not in the memory (only an unshared, full memory makes them). */
+  private stageA = { ptr: 0, bytes: 0 };
+  private stageB = { ptr: 0, bytes: 0 };
+  private stageC = { ptr: 0, bytes: 0 };
+
+  constructor(readonly mods: WebAssembly.Module[], readonly shared: boolean, memory: WebAssembly.Memory) {
+    this.ex = mods.map((m) => new WebAssembly.Instance(m, { env: { memory } }).exports as unknown as Exports);
+    const e = this.ex[0];
+    this.heap = new Heap(memory, shared, (e.__heap_base.value as number));
+    this.scratchFloats = e.gemm_scratch_floats();
+    this.scratch = this.heap.allocBytes(4 * this.scratchFloats);
+  }
+
+  setThreads(n: number): void {
+    this.threads = Math.max(1, Math.min(MAX_WORKERS + 1, Math.floor(n)));
+    if (this.threads > 1 && this.shared) {
+      this.pool ??= new Pool(this.heap, this.mods, this.scratchFloats);
+      this.pool.ensure(this.threads - 1);
+    }
+  }
+
+  dispose(): void {
+    this.pool?.dispose();
+    this.pool = null;
+    this.threads = 1;
+  }
+
+  alloc(n: number): Float32Array {
+    const p = this.heap.allocBytes(4 * n);
+    return p < 0 ? new Float32Array(n) : this.heap.f32(p, n);
+  }
+
+  private stage(s: { ptr: number; bytes: number }, arr: FloatArray, n: number, copyIn: boolean): number {
+    if (s.bytes < 4 * n) {
+      const p = this.heap.allocBytes(4 * n);
+      if (p < 0) return -1;
+      s.ptr = p;
+      s.bytes = 4 * n;
+    }
+    if (copyIn) this.heap.f32(s.ptr, n).set(arr.subarray(0, n));
+    return s.ptr;
+  }
+
+  gemm(variant: number, tA: boolean, tB: boolean, M: number, N: number, K: number, alpha: number, A: FloatArray, B: FloatArray, beta: number, C: FloatArray): void {
+    const heap = this.heap;
+    let pa = heap.ptr(A), pb = heap.ptr(B), pc = heap.ptr(C);
+    const copyC = pc < 0;
+    if (pa < 0) pa = this.stage(this.stageA, A, M * K, true);
+    if (pb < 0) pb = this.stage(this.stageB, B, K * N, true);
+    if (pc < 0) pc = this.stage(this.stageC, C, M * N, beta !== 0);
+    if (pa < 0 || pb < 0 || pc < 0) {
+      gemmJs(tA, tB, M, N, K, alpha, A, B, beta, C);
+      return;
+    }
+    const ta = tA ? 1 : 0, tb = tB ? 1 : 0;
+    const pool = this.pool;
+    const macs = M * N * K;
+    let nw = 0;
+    if (pool && this.threads > 1 && macs >= THREAD_MIN_MACS) nw = pool.ready(this.threads - 1, this.readyIdx);
+    if (nw === 0) {
+      this.ex[variant].gemm(ta, tb, M, N, K, alpha, pa, pb, beta, pc, 0, M, 0, N, this.scratch);
+    } else {
+      // split the longer side of C into T blocks on tile boundaries; the main thread takes block 0
+      const seq = pool!.post(variant, ta, tb, M, N, K, alpha, pa, pb, beta, pc);
+      const T = nw + 1;
+      const byCols = N >= M;
+      const len = byCols ? N : M;
+      const tile = byCols ? NR : MR;
+      const per = Math.ceil(len / T / tile) * tile;
+      let used = 0;
+      for (let t = 1; t < T; t++) {
+        const s = Math.min(len, t * per), e = Math.min(len, (t + 1) * per);
+        if (s >= e) break;
+        if (byCols) pool!.start(this.readyIdx[t - 1], seq, 0, M, s, e);
+        else pool!.start(this.readyIdx[t - 1], seq, s, e, 0, N);
+        used = t;
+      }
+      const e0 = Math.min(len, per);
+      if (byCols) this.ex[variant].gemm(ta, tb, M, N, K, alpha, pa, pb, beta, pc, 0, M, 0, e0, this.scratch);
+      else this.ex[variant].gemm(ta, tb, M, N, K, alpha, pa, pb, beta, pc, 0, e0, 0, N, this.scratch);
+      for (let t = 1; t <= used; t++) {
+        if (pool!.finish(this.readyIdx[t - 1], seq)) continue;
+        // a worker that died: do its block here (same code, same result)
+        const s = Math.min(len, t * per), e = Math.min(len, (t + 1) * per);
+        if (byCols) this.ex[variant].gemm(ta, tb, M, N, K, alpha, pa, pb, beta, pc, 0, M, s, e, this.scratch);
+        else this.ex[variant].gemm(ta, tb, M, N, K, alpha, pa, pb, beta, pc, s, e, 0, N, this.scratch);
+      }
+    }
+    if (copyC) (C as Float32Array).set(heap.f32(pc, M * N));
+  }
+}
+
+let engine: Engine | null = null;
+let features: WasmFeatures | null = null;
+let requestedThreads: number | null = null;
+
+function memoryFor(shared: boolean): WebAssembly.Memory {
+  if (shared) {
+    for (const maxPages of [65536, 16384, 4096]) {
+      try {
+        return new WebAssembly.Memory({ initial: 256, maximum: maxPages, shared: true });
+      } catch { /* try a smaller reservation */ }
+    }
+  }
+  for (const bytes of UNSHARED_BYTES) {
+    try {
+      return new WebAssembly.Memory({ initial: bytes / PAGE });
+    } catch { /* try a smaller reservation */ }
+  }
+  throw new Error('wasm: could not reserve a WebAssembly memory');
+}
+
+function defaultThreads(): number {
+  const p = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+  const env = p?.env?.MLPKIT_THREADS;
+  if (env !== undefined && Number.isFinite(Number(env)) && Number(env) >= 1) return Number(env);
+  return Math.min(hardwareThreads(), MAX_WORKERS + 1);
+}
+
+function startEngine(mods: WebAssembly.Module[], shared: boolean): Engine {
+  const e = new Engine(mods, shared, memoryFor(shared));
+  e.setThreads(requestedThreads ?? defaultThreads());
+  return e;
+}
+
+/**
+ * Compile and start the wasm engine synchronously (Node, Web Workers). Returns null where
+ * WebAssembly SIMD is missing, or where synchronous compilation is refused (a browser's main
+ * thread refuses modules over 4 KiB: use `initWasm`).
+ */
+export function initWasmSync(): Engine | null {
+  if (engine) return engine;
+  features ??= detectFeatures();
+  if (!features.simd) return null;
+  try {
+    const mods = [new WebAssembly.Module(moduleBytes(false, features.shared) as BufferSource)];
+    if (features.relaxed) mods.push(new WebAssembly.Module(moduleBytes(true, features.shared) as BufferSource));
+    engine = startEngine(mods, features.shared);
+  } catch {
+    return null;
+  }
+  return engine;
+}
+
+/** Compile and start the wasm engine asynchronously (works everywhere, a browser's main thread too). */
+export async function initWasm(options: WasmOptions = {}): Promise<Engine | null> {
+  if (options.threads !== undefined) requestedThreads = options.threads;
+  if (!engine) {
+    features ??= detectFeatures();
+    if (!features.simd) return null;
+    const mods = [await WebAssembly.compile(moduleBytes(false, features.shared) as BufferSource)];
+    if (features.relaxed) mods.push(await WebAssembly.compile(moduleBytes(true, features.shared) as BufferSource));
+    engine ??= startEngine(mods, features.shared);
+  }
+  if (options.threads !== undefined) engine.setThreads(options.threads);
+  return engine;
+}
+
+/** What the wasm engine runs with here (null before it started or where it cannot). */
+export function wasmInfo(): (WasmFeatures & { threads: number }) | null {
+  if (!engine || !features) return null;
+  return { ...features, threads: engine.threads };
+}
+
+/** Set the gemm thread count (1 = no workers). Works before or after the engine starts. */
+export function setWasmThreads(n: number): void {
+  requestedThreads = n;
+  engine?.setThreads(n);
+}
+
+/** End the worker threads (the engine keeps working on one thread). */
+export function disposeWasm(): void {
+  engine?.dispose();
+  requestedThreads = 1;
+}
+
+function makeBackend(name: string, variant: number, eng: Engine): Backend {
+  return {
+    ...js,
+    name,
+    supports: (dtype: DType) => dtype === 'float32',
+    alloc: (n: number, dtype: DType) => (dtype === 'float32' ? eng.alloc(n) : allocArray(n, dtype)),
+    // C: [M, N] = alpha · op(A): [M, K] · op(B): [K, N] + beta · C
+    gemm(transA, transB, M, N, K, alpha, A, B, beta, C) {
+      if (M * N * K < WASM_MIN_MACS || !(C instanceof Float32Array)) gemmJs(transA, transB, M, N, K, alpha, A, B, beta, C);
+      else eng.gemm(variant, transA, transB, M, N, K, alpha, A, B, beta, C);
+    },
+  };
+}
+
+/** The wasm backends the engine supports here, fastest first. */
+export function wasmBackends(eng: Engine): Backend[] {
+  const list = [makeBackend('wasm-simd', 0, eng)];
+  if (eng.ex.length > 1) list.unshift(makeBackend('wasm-relaxed', 1, eng));
+  return list;
+}
