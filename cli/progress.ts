@@ -66,7 +66,7 @@ export class Progress {
       ep: `${String(epoch).padStart(String(this.startEpoch + this.epochs).length)}/${this.startEpoch + this.epochs}`,
       loss: fixed(this.lossN ? this.lossSum / this.lossN : undefined),
       vloss: fixed(this.last?.valLoss),
-      mname: this.metricName(),
+      mname: this.last?.valMetric !== undefined ? `val ${this.metricName()}` : this.metricName(),
       metric: fixed(this.last ? (this.last.valMetric ?? this.last.accuracy) : undefined),
       sps: int(sps),
       runEta: duration(eta),

@@ -60,6 +60,14 @@ function confusionHtml(ev: Evaluation): string {
   return `<table class="confusion">${head}${body}</table>`;
 }
 
+function dataSection(columns: ColumnSummary[]): string {
+  const roles = (k: string) => columns.filter((c) => c.role === k).length;
+  const line = `<p>${columns.length} columns: ${roles('feature')} features, target ${esc(columns.find((c) => c.role === 'target')?.name ?? '')}${roles('ignored') ? `, ${roles('ignored')} ignored` : ''}; ${columns.reduce((a, c) => a + c.missing, 0)} missing cells</p>`;
+  const tbl = htmlTable(['column', 'role', 'type', 'missing', 'values'], columns.map((c) => [c.name, c.role, c.type, c.missing, c.detail]));
+  // many columns (images): folded, so the page stays about training
+  return columns.length > 20 ? `${line}<details><summary>show all ${columns.length} columns</summary>${tbl}</details>` : line + tbl;
+}
+
 const fmt = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(4));
 
 export function reportHtml(r: ReportData): string {
@@ -78,7 +86,7 @@ export function reportHtml(r: ReportData): string {
   const json = JSON.stringify(data).replace(/</g, '\\u003c');
   const s = r.summary;
   const results = ev.task === 'classification'
-    ? `${confusionHtml(ev)}<div class="chart"><canvas id="perclass"></canvas></div>`
+    ? `<div class="split"><div>${confusionHtml(ev)}</div><div class="chart"><canvas id="perclass"></canvas></div></div>`
     : `<div class="chart square"><canvas id="scatter"></canvas></div>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -97,6 +105,8 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}
 table.confusion td.cell{text-align:center;min-width:34px;border:1px solid #fff;font-variant-numeric:tabular-nums}
 table.confusion th.corner{font-weight:normal;color:#666;font-size:12px}
 .headline{font-size:16px;font-weight:600}
+.split{display:grid;grid-template-columns:auto 1fr;gap:24px;align-items:start}
+summary{cursor:pointer;color:#2563eb;margin-bottom:8px}
 @media (max-width:800px){.grid{grid-template-columns:1fr}}
 </style></head>
 <body><main>
@@ -109,7 +119,7 @@ table.confusion th.corner{font-weight:normal;color:#666;font-size:12px}
 <div class="card"><h2>Model</h2>${htmlTable(['layer', 'output shape', 'activation', 'parameters'], s.layers.map((l) => [l.name, l.shape, l.activation, l.params]))}
 <p>Total parameters: ${s.totalParams} · loss ${esc(s.loss)} · ${esc(s.dtype)} · scaling: ${esc(s.scaling)}${s.optimizer ? ` · optimizer ${esc(s.optimizer)}` : ''}${s.classes ? `<br>classes: ${esc(s.classes.join(', '))}` : ''}</p></div>
 <div class="card"><h2>Options</h2>${htmlTable(['option', 'value'], Object.entries(r.options))}</div>
-<div class="card wide"><h2>Data</h2>${htmlTable(['column', 'role', 'type', 'missing', 'values'], r.columns.map((c) => [c.name, c.role, c.type, c.missing, c.detail]))}</div>
+<div class="card wide"><h2>Data</h2>${dataSection(r.columns)}</div>
 </div>
 </main>
 <script>${chartSource()}</script>

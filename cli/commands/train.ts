@@ -4,7 +4,7 @@
 // same numbers an uninterrupted run would, and ends with the same weights.
 
 import { resolve as resolvePath } from 'node:path';
-import { MLP, Rng, fromJSON, toJSON, type EpochLog, type Evaluation, type History, type Label, type ModelDocument } from '../../src/index.ts';
+import { MLP, Rng, defaultLearningRate, fromJSON, toJSON, type EpochLog, type Evaluation, type History, type Label, type ModelDocument } from '../../src/index.ts';
 import { loadModel, saveModel, writeFileAtomic } from '../../src/node.ts';
 import { EXIT_INTERRUPTED, EXIT_OK, UsageError } from '../errors.ts';
 import { loadTable, type Source } from '../data/sources.ts';
@@ -275,7 +275,7 @@ function reportOptions(o: TrainOptions, model: MLP, extra: { valSplit: number; o
     'hidden layers': c.hidden.join(', ') || 'none',
     activation: Array.isArray(c.activation) ? c.activation.join(', ') : c.activation,
     optimizer: c.optimizer,
-    'learning rate': String(o.lr ?? c.learningRate ?? `${c.optimizer} default`),
+    'learning rate': c.learningRate !== undefined ? String(c.learningRate) : `${defaultLearningRate(c.optimizer)} (${c.optimizer} default)`,
     epochs: String(model.epochsTrained),
     'batch size': String(o.batchSize ?? c.batchSize),
     'validation split': String(extra.valSplit),
