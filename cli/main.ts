@@ -146,7 +146,10 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) {
       // commander printed its message already; help and version are not errors
-      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : EXIT_USAGE;
+      // (`mlpkit` alone prints the help as an error: 'commander.help' with exit code 1)
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
+      if (e.code === 'commander.help') return e.exitCode === 0 ? 0 : EXIT_USAGE;
+      return EXIT_USAGE;
     }
     const verbose = argv.includes('--verbose');
     const msg = e instanceof Error ? e.message : String(e);

@@ -9,7 +9,7 @@ import { DATA, FIXTURES, mlpkit, tempDir, usageMessage } from './helpers.ts';
 const iris = join(DATA, 'iris.csv');
 const fx = (f: string) => join(FIXTURES, f);
 
-describe('mlpkit errors: exit code 2 and one message', () => {
+describe('mlpkit errors: exit code 2 and one message', { concurrency: 4 }, () => {
   const tmp = tempDir();
   after(tmp.cleanup);
   const run = async (...args: string[]) => usageMessage(await mlpkit(args, tmp.dir));
