@@ -43,6 +43,8 @@ export interface CliMeta {
     stopReason?: string;
     /** the total epochs the run asked for */
     epochs: number;
+    /** where the model is saved (a resumed run saves there too unless --out says otherwise) */
+    out?: string;
   };
 }
 
@@ -66,6 +68,7 @@ export function cliMeta(model: MLP, path: string): CliMeta {
 
 export interface LayerRow {
   name: string;
+  units: number;
   shape: string;
   activation: string;
   params: number;
@@ -89,10 +92,10 @@ export interface ModelSummary {
 export function modelSummary(model: MLP): ModelSummary {
   const doc = toJSON(model, { training: true });
   let prev = doc.inputs;
-  const layers: LayerRow[] = [{ name: 'input', shape: `[N, ${doc.inputs}]`, activation: '', params: 0 }];
+  const layers: LayerRow[] = [{ name: 'input', units: doc.inputs, shape: `[N, ${doc.inputs}]`, activation: '', params: 0 }];
   doc.layers.forEach((l, i) => {
     const params = l.units * (prev + 1);
-    layers.push({ name: `dense_${i + 1}${i === doc.layers.length - 1 ? ' (output)' : ''}`, shape: `[N, ${l.units}]`, activation: l.activation + (l.alpha !== undefined ? ` (α=${l.alpha})` : ''), params });
+    layers.push({ name: `dense_${i + 1}${i === doc.layers.length - 1 ? ' (output)' : ''}`, units: l.units, shape: `[N, ${l.units}]`, activation: l.activation + (l.alpha !== undefined ? ` (α=${l.alpha})` : ''), params });
     prev = l.units;
   });
   const cfg = doc.config as Record<string, unknown>;

@@ -13,7 +13,6 @@ export type ProgressMode = 'bar' | 'lines' | 'none';
 export class Progress {
   private bar: cliProgress.SingleBar | null = null;
   private t0 = performance.now();
-  private epochT0 = performance.now();
   private lastDraw = 0;
   private batchesDone = 0;
   private lossSum = 0;
@@ -35,7 +34,6 @@ export class Progress {
     this.lossN++;
     if (this.mode !== 'bar') return;
     if (!this.bar) {
-      this.epochT0 = performance.now();
       this.bar = new cliProgress.SingleBar(
         {
           stream: this.out,
@@ -53,8 +51,9 @@ export class Progress {
     const now = performance.now();
     if (now - this.lastDraw > 50 || e.batch === e.batches) {
       this.lastDraw = now;
-      const secs = (now - this.epochT0) / 1000;
-      this.bar.update(e.batch, this.payload(e.epoch, secs > 0 ? e.samples / ((now - this.t0) / 1000) : 0, e));
+      // samples/s over this run so far (e.samples counts from the run's start)
+      const secs = (now - this.t0) / 1000;
+      this.bar.update(e.batch, this.payload(e.epoch, secs > 0 ? e.samples / secs : 0, e));
     }
   }
 

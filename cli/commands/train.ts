@@ -117,9 +117,9 @@ export async function train(file: string | undefined, o: TrainOptions, g: Global
   const totalEpochs = o.epochs ?? (prior ? prior.run.epochs : model.config.epochs);
   const remaining = totalEpochs - model.epochsTrained;
   if (remaining < 1) throw new UsageError(`${o.resume} has trained ${model.epochsTrained} epochs already and the run asks for ${totalEpochs}; pass --epochs with a larger total to train on`);
-  const out = o.out ?? (prior as (CliMeta & { run: { out?: string } }) | null)?.run.out ?? 'model.json';
+  const out = o.out ?? prior?.run.out ?? 'model.json';
   const ckptPath = o.checkpoint ?? checkpointPathFor(out);
-  const meta: CliMeta & { run: { out: string } } = {
+  const meta: CliMeta = {
     schema,
     data: {
       ...(src.file ? { file: resolvePath(src.file) } : { dataset: src.dataset }),
@@ -166,8 +166,8 @@ export async function train(file: string | undefined, o: TrainOptions, g: Global
         if (!announced) {
           announced = true;
           const s = modelSummary(model);
-          const shape = s.layers.slice(1).map((l) => l.shape.slice(4, -1)).join(' → ');
-          if (!g.quiet && !g.json) log(`model: ${s.task}${s.classes ? ` (${s.classes.length} classes)` : ''}, ${s.inputs} → ${shape}, ${int(s.totalParams)} parameters, loss ${s.loss}, backend ${s.backend}; ${remaining} epoch${remaining > 1 ? 's' : ''} of ${e.batches} batches`);
+          const shape = s.layers.map((l) => l.units).join(' → ');
+          if (!g.quiet && !g.json) log(`model: ${s.task}${s.classes ? ` (${s.classes.length} classes)` : ''}, ${shape}, ${int(s.totalParams)} parameters, loss ${s.loss}, backend ${s.backend}; ${remaining} epoch${remaining > 1 ? 's' : ''} of ${e.batches} batches`);
         }
         progress.batch(e);
       },
