@@ -17,7 +17,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { fromJSON, gradients, type ModelDocument } from '../../src/index.ts';
+import { datasets, fromJSON, gradients, type ModelDocument } from '../../src/index.ts';
 import { buildPage, cleanup, launch, serve } from './harness.ts';
 
 const TEST_LOSS_BOUND = 0.2;
@@ -233,6 +233,31 @@ test('the built page also runs from the file system', async () => {
   await pause(p);
   const where = await p.evaluate(() => (window as unknown as { playground: { engine: string } }).playground.engine);
   console.log(`# file://: training ran on the ${where}`);
+  await p.close();
+});
+
+test('a CSV with text labels loads and trains, here with the main-thread engine (#engine=main)', async () => {
+  // two gaussian blobs from the library's seeded generator, labelled by name
+  const d = datasets.blobs({ n: 200, centers: 2, noise: 0.3, seed: 5 });
+  const csv = ['width,height,colour', ...d.x.map(([a, b], i) => `${a},${b},${d.y[i] === 0 ? 'red' : 'blue'}`)].join('\n');
+  const path = join(dir, 'blobs.csv');
+  writeFileSync(path, csv);
+  const p = await context.newPage();
+  watch(p);
+  await p.goto(`${url}#engine=main&speed=0`);
+  await p.waitForFunction(() => (window as unknown as { playground: { state: unknown } }).playground.state !== null);
+  assert.equal(await p.evaluate(() => (window as unknown as { playground: { engine: string } }).playground.engine), 'main thread');
+  await p.setInputFiles('#csv', path);
+  await p.waitForFunction(() => document.querySelector('#csv-name')!.textContent!.includes('200 rows'));
+  assert.equal(await p.inputValue('#dataset'), 'csv');
+  await p.click('#play');
+  await p.waitForFunction(() => Number(document.querySelector('#epoch')!.textContent) >= 20);
+  await pause(p);
+  const acc = Number(await p.textContent('#test-metric'));
+  assert.ok(acc > 0.9, `test accuracy ${acc} ≤ 0.9 on two well-separated blobs`);
+  const doc = await exportDoc(p);
+  assert.deepEqual(doc.preprocessing.classes, ['blue', 'red'], 'the text labels are the model\'s classes');
+  assert.equal(doc.preprocessing.inputs.method, 'standard', 'a CSV\'s columns are standardized by the model');
   await p.close();
 });
 

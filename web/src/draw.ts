@@ -42,9 +42,19 @@ function fillMap(img: ImageData, map: Float32Array, offset: number, n: number, m
 }
 
 /** How a node's values map to [−1, 1]: outputs of probabilities around ½, regression around the target's middle, the rest by size. */
-function mapScale(maps: Float32Array, off: number, n: number, kind: 'prob' | 'regression' | 'free', yRange: [number, number]): [number, number] {
+function mapScale(maps: Float32Array, off: number, n: number, kind: 'prob' | 'regression' | 'free' | 'range', yRange: [number, number]): [number, number] {
   if (kind === 'prob') return [0.5, 0.5];
   if (kind === 'regression') return [(yRange[0] + yRange[1]) / 2, Math.max(1e-9, (yRange[1] - yRange[0]) / 2)];
+  if (kind === 'range') {
+    // input features: their range over the plane spans the whole colour scale
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let p = 0; p < n; p++) {
+      lo = Math.min(lo, maps[off + p]);
+      hi = Math.max(hi, maps[off + p]);
+    }
+    return [(lo + hi) / 2, Math.max(1e-9, (hi - lo) / 2)];
+  }
   let m = 0;
   for (let p = 0; p < n; p++) m = Math.max(m, Math.abs(maps[off + p]));
   return [0, Math.max(1, m)];
@@ -75,7 +85,7 @@ export class MapCache {
     const outAct = state.layers[state.layers.length - 1].activation;
     for (let k = 0; k < nodes; k++) {
       const isOut = k >= outStart;
-      const kind = isOut && (outAct === 'sigmoid' || outAct === 'softmax') ? 'prob' : isOut && data.task === 'regression' ? 'regression' : 'free';
+      const kind = k < state.features.length ? 'range' : isOut && (outAct === 'sigmoid' || outAct === 'softmax') ? 'prob' : isOut && data.task === 'regression' ? 'regression' : 'free';
       const [mid, scale] = mapScale(state.maps, k * n, n, kind, data.yRange);
       fillMap(this.images[k], state.maps, k * n, n, mid, scale);
       (this.canvases[k].getContext('2d') as CanvasRenderingContext2D).putImageData(this.images[k], 0, 0);

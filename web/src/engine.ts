@@ -16,6 +16,10 @@ export const GRID = 50;
 const EPOCHS = 1_000_000;
 /** Post the state at most this often while training (ms): ~20 updates a second is smooth to the eye. */
 const POST_EVERY_MS = 50;
+/** The inspector's gradient check: relative error below this passes … */
+export const GRADCHECK_TOLERANCE = 1e-5;
+/** … with |gradients| below this compared absolutely. */
+export const GRADCHECK_FLOOR = 1e-6;
 /** Keep at most this many loss-curve points waiting for the page. */
 const CURVE_MAX = 2000;
 
@@ -157,7 +161,10 @@ export class Engine {
       }
       case 'gradCheck': {
         const { x, y } = this.sample(msg.index);
-        const report = gradCheck(this.requireModel(), [x], [y] as Label[]);
+        // NOTE: on a trained network some units saturate (tanh at |a| ≈ 7 has f' ≈ 1e-6), so some
+        // gradients are ~1e-6 and the difference quotient's round-off (~1e-11 at h = 1e-4) is a
+        // relative 1e-6 of them; hence tolerance 1e-5 with gradients below 1e-6 compared absolutely.
+        const report = gradCheck(this.requireModel(), [x], [y] as Label[], { tolerance: GRADCHECK_TOLERANCE, floor: GRADCHECK_FLOOR });
         this.post({ type: 'gradCheck', id: msg.id, report });
         break;
       }
@@ -199,10 +206,22 @@ export class Engine {
   // ---- data and model ---------------------------------------------------------------------------
 
   private configure(settings: Settings, csv: CsvData | undefined, weights?: Float32Array): void {
+    const prev = { csv: this.csv, settings: this.settings, hadModel: this.model !== null };
     if (csv) this.csv = csv;
     const s = structuredClone(settings);
-    this.loadData(s);
-    const model = this.buildModel(s);
+    let model: MLP;
+    try {
+      this.loadData(s);
+      model = this.buildModel(s);
+    } catch (e) {
+      // keep the page consistent: the old data, model and settings stay, the controls go back
+      this.csv = prev.csv;
+      if (prev.hadModel) {
+        this.loadData(prev.settings);
+        this.post({ type: 'settings', settings: prev.settings });
+      }
+      throw e;
+    }
     if (weights) {
       const p = model.net!.params;
       if (weights.length !== p.length) {

@@ -99,17 +99,13 @@ export class Inspector {
     this.body.append(...cards);
   }
 
-  private card(title: string, ...children: Child[]): HTMLElement {
-    return el('article', { class: 'card' }, el('h3', {}, title), ...children);
-  }
-
-  private wideCard(title: string, ...children: Child[]): HTMLElement {
-    return el('article', { class: 'card wide' }, el('h3', {}, title), ...children);
+  private card(title: string, kind: 'backward' | 'wide' | '', ...children: Child[]): HTMLElement {
+    return el('article', { class: `card ${kind}`.trim() }, el('h3', {}, title), ...children);
   }
 
   private pointCard(r: TraceReply): HTMLElement {
     const t = r.trace;
-    return this.card(`Training point #${r.index}`,
+    return this.card(`Training point #${r.index}`, '',
       el('p', { id: 'insp-point', 'data-index': r.index, 'data-features': JSON.stringify(r.features), 'data-label': JSON.stringify(r.label) }, 'point (x1, x2) = ', vec(r.point), ', label ', el('strong', {}, String(r.label)), ', target as the network sees it y = ', vec(t.y)),
       el('p', {}, 'input x = ', vec(t.x), ' (the chosen features', t.x.some((v, k) => Math.abs(v - r.features[k]) > 1e-6 * Math.max(1, Math.abs(v))) ? ', after the model\'s input scaling' : '', ')'),
       el('p', { class: 'muted' }, `Weights as of this trace. Step ▶ runs the forward pass layer by layer, then the loss, then the backward pass from the output back to layer 1.`),
@@ -127,7 +123,7 @@ export class Inspector {
       el('td', {}, num(a, { 'data-a': `${l},${i}` })),
       el('td', {}, num(t.h[i], { 'data-h': `${l},${i}` })),
     ));
-    return this.card(`Layer ${l} · forward`,
+    return this.card(`Layer ${l} · forward`, '',
       el('p', {}, 'x = h', sub(l - 1), ' = ', vec(t.x)),
       el('p', { class: 'formula' }, 'a', sub(l), ' = W', sub(l), ' x + b', sub(l), ',  h', sub(l), ' = f(a', sub(l), ') with f = ', el('strong', {}, t.activation)),
       el('table', {},
@@ -140,7 +136,7 @@ export class Inspector {
     const t = r.trace;
     const out = t.layers[t.layers.length - 1];
     const info = lossInfo[t.loss as LossName];
-    return this.card('The loss',
+    return this.card('The loss', '',
       el('p', {}, 'ŷ = h', sub(t.layers.length), ' = ', vec(t.yhat), ',  y = ', vec(t.y)),
       el('p', { class: 'formula' }, `L = ${t.loss}: ${info?.formula ?? ''}`),
       el('p', {}, 'L = ', num(t.L, { id: 'insp-loss' })),
@@ -169,7 +165,7 @@ export class Inspector {
     ));
     const i0 = 0;
     const j0 = 0;
-    return this.card(`Layer ${l} · backward`,
+    return this.card(`Layer ${l} · backward`, 'backward',
       el('p', { class: 'formula' }, '∂L/∂h', sub(l), ' = ', source),
       soft
         ? el('p', { class: 'formula' }, 'softmax: δ = Jᵀ ∂L/∂h with J = ∂h/∂a = diag(h) − h hᵀ (not elementwise)')
@@ -196,7 +192,7 @@ export class Inspector {
         ...row.map((w, j) => el('td', {}, num(w), ' → ', num(w - eta * t.dW[i][j], { 'data-new-w': `${t.layer},${i},${j}` }))),
         el('td', {}, num(t.b[i]), ' → ', num(t.b[i] - eta * t.db[i])),
       )))));
-    return this.wideCard('The update',
+    return this.card('The update', 'wide',
       el('p', { class: 'formula' }, 'θ ← θ − η ∇θ with η = ', num(eta)),
       el('p', { class: 'muted' }, `Plain gradient descent on this one point. Training itself uses ${this.optimizerName()} over minibatches; "Apply update" writes the new values below into the model.`),
       ...tables,
@@ -206,14 +202,17 @@ export class Inspector {
 
 export function renderCheck(target: HTMLElement, report: GradCheckReport): void {
   const worst = Math.max(...report.entries.map((e) => e.maxRelError));
-  target.replaceChildren(
+  const parts: (HTMLElement | null)[] = [
     el('p', { class: report.passed ? 'ok' : 'bad', id: 'check-verdict', 'data-passed': String(report.passed) },
       report.passed ? '✓ ' : '✗ ',
-      `Backprop ${report.passed ? 'agrees' : 'disagrees'} with finite differences: largest relative error ${worst.toExponential(2)} ${report.passed ? '<' : '≥'} ${report.tolerance} (fourth-order central difference, h = ${report.eps}, float64).`),
+      `Backprop ${report.passed ? 'agrees' : 'disagrees'} with finite differences: largest relative error ${worst.toExponential(2)} ${report.passed ? '<' : '≥'} ${report.tolerance} (fourth-order central difference, h = ${report.eps}, float64; |g| < ${report.floor} compared absolutely).`),
+    report.passed ? null : el('p', { class: 'muted' }, 'Near a kink (relu at a = 0) the difference quotient straddles it and disagrees legitimately; elsewhere a disagreement means a wrong gradient.'),
+    el('p', { class: 'muted' }, `Training runs this backprop in float32: its gradients differ from the float64 ones here by a relative ${report.backendMaxRelError.toExponential(1)} at most (float32 keeps ~7 digits; a saturated unit's f'(a) = 1 − h² loses most of them).`),
     el('table', {},
       el('thead', {}, el('tr', {}, ...['layer', 'param', 'entries', 'max |g − n|', 'max relative', 'passed'].map((h) => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, ...report.entries.map((e) => el('tr', {},
         el('td', {}, String(e.layer)), el('td', {}, e.param), el('td', {}, String(e.checked)),
         el('td', {}, e.maxAbsError.toExponential(2)), el('td', {}, e.maxRelError.toExponential(2)), el('td', {}, e.passed ? '✓' : '✗'))))),
-  );
+  ];
+  target.replaceChildren(...parts.filter((n): n is HTMLElement => n !== null));
 }

@@ -48,6 +48,11 @@ function startEngine(): void {
     for (const m of queue.splice(0)) engine.handle(m);
   };
   send = (m) => queue.push(m);
+  // #engine=main forces the main-thread engine (for comparing, and for testing the fallback)
+  if (new URLSearchParams(location.hash.slice(1)).get('engine') === 'main') {
+    fallback('asked for by #engine=main');
+    return;
+  }
   try {
     worker = new EngineWorker();
     worker.onmessage = (e: MessageEvent<FromEngine>) => {
@@ -125,6 +130,7 @@ function onEngine(m: FromEngine): void {
     case 'settings':
       settings = m.settings;
       syncControls();
+      history.replaceState(null, '', toHash(settings));
       break;
     case 'error':
       status(m.message, 'error');
@@ -234,7 +240,7 @@ function updateChart(): void {
       options: {
         animation: false, responsive: true, maintainAspectRatio: false, parsing: false, normalized: true,
         scales: { x: { type: 'linear', title: { display: true, text: 'epoch' } }, y: { type: 'linear', min: 0, title: { display: true, text: 'loss' } } },
-        plugins: { legend: { position: 'bottom', labels: { boxWidth: 14 } } },
+        plugins: { legend: { position: 'bottom', labels: { usePointStyle: true, pointStyle: 'line' } } },
       },
     });
   }
