@@ -7,6 +7,7 @@
 //   sigmoid, leakyRelu) instead of a call through the { f, df } table, with the same formulas, so
 //   their results are the reference's bit for bit;
 // - sumRows walks rows (contiguous) and adds each row into out directly;
+// - gatherRows copies long rows with TypedArray.set;
 // - sgdStep without momentum or weight decay is one fused loop.
 // The other kernels are reference's own.
 
@@ -27,7 +28,18 @@ export function gemmJs(
   alpha: number, A: FloatArray, B: FloatArray, beta: number, C: FloatArray,
 ): void {
   if (!transA && transB) {
-    gemmNT(M, N, K, alpha, A, B, beta, C);
+    if (M === 1) gemvT(N, K, alpha, A, B, beta, C);
+    else gemmNT(M, N, K, alpha, A, B, beta, C);
+    return;
+  }
+  if (K === 1 && !transB) {
+    // a rank-1 update (batch 1: dW += δᵀ·x): C[i,j] = alpha · a_i · b_j + beta · C[i,j]
+    for (let i = 0, o = 0; i < M; i++, o += N) {
+      const a = alpha * A[i];
+      if (beta === 0) for (let j = 0; j < N; j++) C[o + j] = a * B[j];
+      else if (beta === 1) for (let j = 0; j < N; j++) C[o + j] += a * B[j];
+      else for (let j = 0; j < N; j++) C[o + j] = a * B[j] + beta * C[o + j];
+    }
     return;
   }
   if (!transB) {
@@ -63,6 +75,15 @@ export function gemmJs(
     return;
   }
   reference.gemm(transA, transB, M, N, K, alpha, A, B, beta, C);
+}
+
+// One row of NT (a = x·Wᵀ for one sample): C[j] = alpha · Σ_k A[k] B[j,k] + beta · C[j]
+function gemvT(N: number, K: number, alpha: number, A: FloatArray, B: FloatArray, beta: number, C: FloatArray): void {
+  for (let j = 0, bo = 0; j < N; j++, bo += K) {
+    let s = 0;
+    for (let k = 0; k < K; k++) s += A[k] * B[bo + k];
+    C[j] = beta === 0 ? alpha * s : alpha * s + beta * C[j];
+  }
 }
 
 // NT (a = x·Wᵀ): C[i,j] = alpha · Σ_k A[i,k] B[j,k] + beta · C[i,j]; a 2×4 block of dot products
@@ -129,12 +150,18 @@ function store(C: FloatArray, c: number, alpha: number, beta: number, s: number)
 function biasActivate(kind: ElementwiseActivation, alpha: number, a: FloatArray, b: FloatArray, h: FloatArray, rows: number, cols: number): void {
   switch (kind) {
     case 'identity':
-      for (let i = 0, o = 0; i < rows; i++, o += cols) for (let j = 0; j < cols; j++) h[o + j] = a[o + j] += b[j];
+      for (let i = 0, o = 0; i < rows; i++, o += cols) {
+        for (let j = 0; j < cols; j++) {
+          a[o + j] += b[j];
+          h[o + j] = a[o + j];
+        }
+      }
       return;
     case 'relu':
       for (let i = 0, o = 0; i < rows; i++, o += cols) {
         for (let j = 0; j < cols; j++) {
-          const v = (a[o + j] += b[j]);
+          a[o + j] += b[j];
+          const v = a[o + j]; // NOTE: read back: the float32 a, not the float64 sum, as reference
           h[o + j] = v > 0 ? v : 0;
         }
       }
@@ -142,18 +169,25 @@ function biasActivate(kind: ElementwiseActivation, alpha: number, a: FloatArray,
     case 'leakyRelu':
       for (let i = 0, o = 0; i < rows; i++, o += cols) {
         for (let j = 0; j < cols; j++) {
-          const v = (a[o + j] += b[j]);
+          a[o + j] += b[j];
+          const v = a[o + j]; // NOTE: read back: the float32 a, not the float64 sum, as reference
           h[o + j] = v > 0 ? v : alpha * v;
         }
       }
       return;
     case 'tanh':
-      for (let i = 0, o = 0; i < rows; i++, o += cols) for (let j = 0; j < cols; j++) h[o + j] = Math.tanh((a[o + j] += b[j]));
+      for (let i = 0, o = 0; i < rows; i++, o += cols) {
+        for (let j = 0; j < cols; j++) {
+          a[o + j] += b[j];
+          h[o + j] = Math.tanh(a[o + j]);
+        }
+      }
       return;
     case 'sigmoid':
       for (let i = 0, o = 0; i < rows; i++, o += cols) {
         for (let j = 0; j < cols; j++) {
-          const v = (a[o + j] += b[j]);
+          a[o + j] += b[j];
+          const v = a[o + j]; // NOTE: read back: the float32 a, not the float64 sum, as reference
           // the same two branches as activations.ts: e^x never overflows
           h[o + j] = v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v));
         }
@@ -209,6 +243,22 @@ export const js: Backend = {
       return;
     }
     reference.sgdStep(p, g, buf, n, lr, momentum, dampening, nesterov, wd, first);
+  },
+
+  // src: [*, cols]  dst: [count, cols]
+  gatherRows(src, cols, idx, start, count, dst) {
+    if (cols >= 16) {
+      // long rows: one memcpy per row
+      for (let r = 0; r < count; r++) {
+        const s = idx[start + r] * cols;
+        dst.set(src.subarray(s, s + cols), r * cols);
+      }
+      return;
+    }
+    for (let r = 0, d = 0; r < count; r++) {
+      const s = idx[start + r] * cols;
+      for (let j = 0; j < cols; j++) dst[d++] = src[s + j];
+    }
   },
 
   fill(x, value, n) {

@@ -202,6 +202,7 @@ class Pool {
   private readonly workers: (WorkerHandle | null)[] = [];
   private readonly scratch: number[] = [];
   private seq = 0;
+  private readonly ctrl: number;
   /** Whether this thread may block in Atomics.wait (not a browser's main thread). */
   private readonly canBlock: boolean;
 
@@ -212,8 +213,6 @@ class Pool {
     this.ctrl = ctrl;
     this.canBlock = nodeWorkerCtor() !== null || typeof (globalThis as { document?: unknown }).document === 'undefined';
   }
-
-  private readonly ctrl: number;
 
   /** Start workers up to `n` (they become ready asynchronously; gemm uses the ready ones). */
   ensure(n: number): void {
@@ -323,7 +322,9 @@ class Engine {
   readonly scratch: number;
   readonly scratchFloats: number;
   threads = 1;
-  private pool: Pool | null = null;
+  /** gemm calls that ran on more than one thread (for tests and benchmarks). */
+  threadedCalls = 0;
+  pool: Pool | null = null;
   private readonly readyIdx: number[] = [];
   /** Staging for arrays that are not in the memory (only an unshared, full memory makes them). */
   private stageA = { ptr: 0, bytes: 0 };
@@ -388,6 +389,7 @@ class Engine {
       this.ex[variant].gemm(ta, tb, M, N, K, alpha, pa, pb, beta, pc, 0, M, 0, N, this.scratch);
     } else {
       // split the longer side of C into T blocks on tile boundaries; the main thread takes block 0
+      this.threadedCalls++;
       const seq = pool!.post(variant, ta, tb, M, N, K, alpha, pa, pb, beta, pc);
       const T = nw + 1;
       const byCols = N >= M;
@@ -484,9 +486,25 @@ export async function initWasm(options: WasmOptions = {}): Promise<Engine | null
 }
 
 /** What the wasm engine runs with here (null before it started or where it cannot). */
-export function wasmInfo(): (WasmFeatures & { threads: number }) | null {
+export function wasmInfo(): (WasmFeatures & { threads: number; readyWorkers: number; threadedCalls: number }) | null {
   if (!engine || !features) return null;
-  return { ...features, threads: engine.threads };
+  const ready = engine.pool ? engine.pool.ready(MAX_WORKERS, []) : 0;
+  return { ...features, threads: engine.threads, readyWorkers: ready, threadedCalls: engine.threadedCalls };
+}
+
+/**
+ * Resolves when the requested worker threads have started (they start in the background and gemm
+ * uses whichever are ready, with the same results either way), or after timeoutMs.
+ */
+export async function waitForWorkers(timeoutMs = 5000): Promise<number> {
+  const t0 = Date.now();
+  for (;;) {
+    const info = wasmInfo();
+    const want = info ? (info.shared ? info.threads - 1 : 0) : 0;
+    const have = info?.readyWorkers ?? 0;
+    if (have >= want || Date.now() - t0 > timeoutMs) return have;
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }
 
 /** Set the gemm thread count (1 = no workers). Works before or after the engine starts. */

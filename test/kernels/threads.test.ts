@@ -1,0 +1,79 @@
+// The threaded wasm gemm and end-to-end training on every backend.
+// - threads: gemm split over worker threads gives the very same bits as one thread (each C entry is
+//   computed whole by one thread with the same k-blocking), and the split path really ran;
+// - training: each backend's loss curve stays within 1e-3 (relative) of the reference backend's,
+//   and the same seed twice on one backend and thread count gives bit-identical weights.
+
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { MLP } from '../../src/index.ts';
+import { getBackend, listBackends, setThreads } from '../../src/kernels/select.ts';
+import { disposeWasm, waitForWorkers, wasmInfo } from '../../src/kernels/wasm.ts';
+import { Rng } from '../../src/tensor/rng.ts';
+
+after(() => disposeWasm());
+
+test('wasm gemm on 2 threads is bit-identical to 1 thread, for every transpose', async () => {
+  const be = getBackend('wasm-simd');
+  setThreads(2);
+  const ready = await waitForWorkers(10000);
+  assert.equal(ready, 1, 'expected the one worker thread to start');
+  const rng = new Rng(1);
+  for (const [M, N, K] of [[130, 200, 300], [300, 70, 257], [64, 1100, 20]]) {
+    for (const [tA, tB] of [[false, true], [true, false], [false, false], [true, true]]) {
+      const A = be.alloc(M * K, 'float32'), B = be.alloc(K * N, 'float32');
+      for (let i = 0; i < A.length; i++) A[i] = rng.normal(0, 1);
+      for (let i = 0; i < B.length; i++) B[i] = rng.normal(0, 1);
+      const C1 = be.alloc(M * N, 'float32'), C2 = be.alloc(M * N, 'float32');
+      C1.fill(0.5); C2.fill(0.5);
+      setThreads(1);
+      be.gemm(tA, tB, M, N, K, 0.75, A, B, 0.5, C1);
+      setThreads(2);
+      const before = wasmInfo()!.threadedCalls;
+      be.gemm(tA, tB, M, N, K, 0.75, A, B, 0.5, C2);
+      assert.equal(wasmInfo()!.threadedCalls, before + 1, 'expected the gemm to be split over threads');
+      for (let i = 0; i < M * N; i++) if (C1[i] !== C2[i]) assert.fail(`M=${M} N=${N} K=${K} ${tA}/${tB}: entry ${i} differs: ${C1[i]} vs ${C2[i]}`);
+    }
+  }
+});
+
+function data(n: number, d: number): { x: number[][]; y: number[] } {
+  const rng = new Rng(9);
+  const x: number[][] = [];
+  const y: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const row = Array.from({ length: d }, () => rng.normal(0, 1));
+    x.push(row);
+    y.push((row[0] + row[1] * row[2] > 0 ? 1 : 0) + (row[3] > 0.5 ? 1 : 0));
+  }
+  return { x, y };
+}
+
+function train(backend: string, threads: number): { losses: number[]; weights: Float32Array | Float64Array } {
+  setThreads(threads);
+  const { x, y } = data(256, 64);
+  const m = new MLP({ task: 'classification', hidden: [128, 32], activation: 'tanh', backend, seed: 3 });
+  const h = m.fit(x, y, { epochs: 4, batchSize: 64, optimizer: 'adam', learningRate: 0.003 });
+  assert.equal(m.backendName, backend);
+  return { losses: h.epochs.map((e) => e.loss), weights: m.net!.params.slice() };
+}
+
+test('training on every backend follows the reference loss curve; same seed, same bits', async () => {
+  setThreads(2);
+  await waitForWorkers(10000);
+  const ref = train('reference', 1);
+  for (const name of listBackends().filter((n) => n !== 'reference')) {
+    for (const threads of name.startsWith('wasm') ? [1, 2] : [1]) {
+      const a = train(name, threads);
+      for (let e = 0; e < ref.losses.length; e++) {
+        assert.ok(Math.abs(a.losses[e] - ref.losses[e]) <= 1e-3 * ref.losses[e], `${name} ×${threads} epoch ${e + 1}: loss ${a.losses[e]}, reference ${ref.losses[e]}`);
+      }
+      const b = train(name, threads);
+      assert.deepEqual(b.losses, a.losses, `${name} ×${threads}: same seed, different losses`);
+      assert.ok(a.weights.every((w, i) => w === b.weights[i]), `${name} ×${threads}: same seed, different weights`);
+    }
+  }
+  // the thread count does not change the result either
+  const w1 = train('wasm-simd', 1).weights, w2 = train('wasm-simd', 2).weights;
+  assert.ok(w1.every((w, i) => w === w2[i]), 'wasm-simd: 1 and 2 threads give different weights');
+});
