@@ -4,13 +4,13 @@
 // ends, a UTF-8 byte order mark, any one-character delimiter (guessed when not given).
 // Every problem is a UsageError that names the file and the line.
 
-import { createReadStream, statSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import Papa from 'papaparse';
 import { UsageError } from '../errors.ts';
 import { ColumnBuilder, type Table } from './table.ts';
 
 export interface CsvOptions {
-  /** One character, or "tab"/"\t"; undefined = guessed from the first rows (",", tab, "|", ";"). */
+  /** One character; undefined = guessed from the first lines (",", tab, ";" or "|"). */
   delimiter?: string;
 }
 
@@ -19,6 +19,57 @@ export function parseDelimiter(d: string | undefined): string | undefined {
   if (d === '\\t' || d.toLowerCase() === 'tab') return '\t';
   if (d.length !== 1 || d === '"' || d === '\n' || d === '\r') throw new UsageError(`--delimiter: expected one character such as "," ";" "|" or "tab", received ${JSON.stringify(d)}`);
   return d;
+}
+
+const CANDIDATES = [',', '\t', ';', '|'];
+
+/**
+ * The delimiter of a file from its first lines: the candidate that splits every line into the
+ * same number (≥ 2) of fields, the most fields winning; else the one splitting the header most;
+ * else ",". (papaparse's own guess fails on short files that end with a line break.)
+ */
+export function guessDelimiter(sample: string): string {
+  const lines = sample.replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim() !== '').slice(0, 20);
+  // the last line of a sample may be cut short
+  if (lines.length > 2) lines.pop();
+  const count = (line: string, d: string) => {
+    let n = 0;
+    let quoted = false;
+    for (const ch of line) {
+      if (ch === '"') quoted = !quoted;
+      else if (ch === d && !quoted) n++;
+    }
+    return n;
+  };
+  let best = '';
+  let bestFields = 0;
+  for (const d of CANDIDATES) {
+    const counts = lines.map((l) => count(l, d));
+    if (counts.length && counts[0] > 0 && counts.every((c) => c === counts[0]) && counts[0] + 1 > bestFields) {
+      best = d;
+      bestFields = counts[0] + 1;
+    }
+  }
+  if (best) return best;
+  for (const d of CANDIDATES) {
+    const c = lines.length ? count(lines[0], d) : 0;
+    if (c + 1 > bestFields) {
+      best = d;
+      bestFields = c + 1;
+    }
+  }
+  return bestFields > 1 ? best : ',';
+}
+
+function readStart(path: string, bytes = 64 * 1024): string {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(bytes);
+    const n = readSync(fd, buf, 0, bytes, 0);
+    return buf.subarray(0, n).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export function readCsv(path: string, options: CsvOptions = {}): Promise<Table> {
@@ -32,6 +83,7 @@ export function readCsv(path: string, options: CsvOptions = {}): Promise<Table> 
     throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; check the path`);
   }
   if (size === 0) throw new UsageError(`${path} is empty; expected a header row and at least one data row`);
+  const delimiter = options.delimiter ?? guessDelimiter(readStart(path));
 
   return new Promise((resolve, reject) => {
     // utf8 decoding in the stream, so a character split across two chunks stays whole
@@ -56,7 +108,7 @@ export function readCsv(path: string, options: CsvOptions = {}): Promise<Table> 
 
     Papa.parse<string[]>(stream as unknown as File, {
       header: false,
-      delimiter: options.delimiter ?? '',
+      delimiter,
       skipEmptyLines: false,
       step: (res, parser) => {
         if (failed) return;
