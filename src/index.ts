@@ -32,4 +32,7 @@ export { Rng } from './tensor/rng.ts';
 export type { Backend } from './kernels/backend.ts';
 export { reference } from './kernels/reference.ts';
 export { getBackend, registerBackend, listBackends } from './kernels/select.ts';
+// fast kernels: WebAssembly SIMD backends and their gemm threads (docs/backends.md)
+export { initBackends, setThreads } from './kernels/select.ts';
+export { wasmInfo, waitForWorkers, disposeWasm, type WasmOptions } from './kernels/wasm.ts';
 export type { DType, FloatArray, Matrix } from './tensor/tensor.ts';
