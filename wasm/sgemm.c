@@ -208,3 +208,47 @@ void gemm(int transA, int transB, int M, int N, int K, float alpha, const float 
     }
   }
 }
+
+// ---- the cheap O(rows·cols) kernels of a large step ---------------------------------------------
+// Same arithmetic as the js backend (float32 adds; the SGD update in float64 as JS does), so the
+// results are the js backend's bit for bit; clang vectorizes these loops.
+
+// a: [rows, cols]  b: [cols]  h: [rows, cols].  a += b; h = a (kind 0, identity) or max(a, 0) (kind 1, relu)
+EXPORT(bias_act)
+void bias_act(int kind, float *a, const float *b, float *h, int rows, int cols) {
+  for (int i = 0; i < rows; i++) {
+    float *ar = a + i * cols, *hr = h + i * cols;
+    if (kind == 1) {
+      for (int j = 0; j < cols; j++) {
+        float v = ar[j] + b[j];
+        ar[j] = v;
+        hr[j] = v > 0.0f ? v : 0.0f;
+      }
+    } else {
+      for (int j = 0; j < cols; j++) {
+        float v = ar[j] + b[j];
+        ar[j] = v;
+        hr[j] = v;
+      }
+    }
+  }
+}
+
+// a, dh, delta: [n].  delta = dh ∘ relu'(a), relu'(0) = 0; dh·0 keeps NaN as NaN, as reference
+EXPORT(relu_backward)
+void relu_backward(const float *a, const float *dh, float *delta, int n) {
+  for (int k = 0; k < n; k++) delta[k] = a[k] > 0.0f ? dh[k] : dh[k] * 0.0f;
+}
+
+// x: [rows, cols]  out: [cols].  out[j] += x[i, j], row after row
+EXPORT(sum_rows)
+void sum_rows(const float *x, int rows, int cols, float *out) {
+  for (int i = 0; i < rows; i++)
+    for (int j = 0; j < cols; j++) out[j] += x[i * cols + j];
+}
+
+// θ −= lr · g  (plain SGD), computed in float64 like JavaScript, rounded once to float32
+EXPORT(sgd_plain)
+void sgd_plain(float *p, const float *g, int n, double lr) {
+  for (int k = 0; k < n; k++) p[k] = (float)((double)p[k] - lr * (double)g[k]);
+}

@@ -2,9 +2,11 @@
 //
 // gemm runs in WebAssembly (wasm/sgemm.c: packed, 4×8 register-blocked, 128-bit SIMD; with
 // f32x4.relaxed_madd where the runtime has relaxed SIMD), split over worker threads when the
-// product is large. Every other kernel is the `js` backend's: they are O(rows·cols) passes that
-// cost < 5% of a training step for W1 (bench/kernels/profile-step.ts measures it), and staying in
-// TypeScript keeps one definition of every activation, loss and optimizer.
+// product is large. The O(rows·cols) kernels that showed up in a W1 step's profile
+// (bench/kernels/profile-step.ts: plain SGD, relu bias+activation and its backward, sumRows) also
+// run in wasm on large arrays, with the js backend's exact arithmetic. Every other kernel is the
+// `js` backend's: they cost a few percent of a step, and staying in TypeScript keeps one
+// definition of every other activation, loss and optimizer.
 //
 // Memory: one WebAssembly.Memory holds every array `alloc` returns (parameters, gradients,
 // workspaces, training data), so gemm gets pointers (arr.byteOffset) and copies nothing.
@@ -88,6 +90,10 @@ function moduleBytes(relaxed: boolean, shared: boolean): Uint8Array {
 interface Exports {
   gemm(tA: number, tB: number, M: number, N: number, K: number, alpha: number, A: number, B: number, beta: number, C: number, m0: number, m1: number, n0: number, n1: number, scratch: number): void;
   gemm_scratch_floats(): number;
+  bias_act(kind: number, a: number, b: number, h: number, rows: number, cols: number): void;
+  relu_backward(a: number, dh: number, delta: number, n: number): void;
+  sum_rows(x: number, rows: number, cols: number, out: number): void;
+  sgd_plain(p: number, g: number, n: number, lr: number): void;
   __heap_base: WebAssembly.Global;
 }
 
@@ -519,16 +525,69 @@ export function disposeWasm(): void {
   requestedThreads = 1;
 }
 
+/** Elementwise work below this many entries stays in TypeScript (a wasm call costs more). */
+const WASM_MIN_ELEMENTS = 256;
+
 function makeBackend(name: string, variant: number, eng: Engine): Backend {
+  const ex = eng.ex[variant];
+  const heap = eng.heap;
   return {
     ...js,
     name,
     supports: (dtype: DType) => dtype === 'float32',
     alloc: (n: number, dtype: DType) => (dtype === 'float32' ? eng.alloc(n) : allocArray(n, dtype)),
+
     // C: [M, N] = alpha · op(A): [M, K] · op(B): [K, N] + beta · C
     gemm(transA, transB, M, N, K, alpha, A, B, beta, C) {
       if (M * N * K < WASM_MIN_MACS || !(C instanceof Float32Array)) gemmJs(transA, transB, M, N, K, alpha, A, B, beta, C);
       else eng.gemm(variant, transA, transB, M, N, K, alpha, A, B, beta, C);
+    },
+
+    // a: [rows, cols]  b: [cols]  h: [rows, cols]; relu and identity in wasm, the rest in js
+    biasActivate(kind, alpha, a, b, h, rows, cols) {
+      if ((kind === 'relu' || kind === 'identity') && rows * cols >= WASM_MIN_ELEMENTS) {
+        const pa = heap.ptr(a), pb = heap.ptr(b), ph = heap.ptr(h);
+        if (pa >= 0 && pb >= 0 && ph >= 0) {
+          ex.bias_act(kind === 'relu' ? 1 : 0, pa, pb, ph, rows, cols);
+          return;
+        }
+      }
+      js.biasActivate(kind, alpha, a, b, h, rows, cols);
+    },
+
+    // a, h, dh, delta: [n]
+    activationBackward(kind, alpha, a, h, dh, delta, n) {
+      if (kind === 'relu' && n >= WASM_MIN_ELEMENTS) {
+        const pa = heap.ptr(a), pd = heap.ptr(dh), po = heap.ptr(delta);
+        if (pa >= 0 && pd >= 0 && po >= 0) {
+          ex.relu_backward(pa, pd, po, n);
+          return;
+        }
+      }
+      js.activationBackward(kind, alpha, a, h, dh, delta, n);
+    },
+
+    // x: [rows, cols]  out: [cols]
+    sumRows(x, rows, cols, out) {
+      if (rows * cols >= WASM_MIN_ELEMENTS) {
+        const px = heap.ptr(x), po = heap.ptr(out);
+        if (px >= 0 && po >= 0) {
+          ex.sum_rows(px, rows, cols, po);
+          return;
+        }
+      }
+      js.sumRows(x, rows, cols, out);
+    },
+
+    sgdStep(p, g, buf, n, lr, momentum, dampening, nesterov, wd, first) {
+      if (momentum === 0 && wd === 0 && n >= WASM_MIN_ELEMENTS) {
+        const pp = heap.ptr(p), pg = heap.ptr(g);
+        if (pp >= 0 && pg >= 0) {
+          ex.sgd_plain(pp, pg, n, lr);
+          return;
+        }
+      }
+      js.sgdStep(p, g, buf, n, lr, momentum, dampening, nesterov, wd, first);
     },
   };
 }

@@ -49,11 +49,17 @@ function data(n: number, d: number): { x: number[][]; y: number[] } {
   return { x, y };
 }
 
-function train(backend: string, threads: number): { losses: number[]; weights: Float32Array | Float64Array } {
+// tanh + Adam runs the js elementwise kernels; relu + plain SGD the wasm ones (bias_act, relu_backward, sgd_plain)
+const configs = [
+  { activation: 'tanh', optimizer: 'adam', learningRate: 0.003 },
+  { activation: 'relu', optimizer: 'sgd', learningRate: 0.05 },
+] as const;
+
+function train(backend: string, threads: number, c: (typeof configs)[number] = configs[0]): { losses: number[]; weights: Float32Array | Float64Array } {
   setThreads(threads);
   const { x, y } = data(256, 64);
-  const m = new MLP({ task: 'classification', hidden: [128, 32], activation: 'tanh', backend, seed: 3 });
-  const h = m.fit(x, y, { epochs: 4, batchSize: 64, optimizer: 'adam', learningRate: 0.003 });
+  const m = new MLP({ task: 'classification', hidden: [128, 32], activation: c.activation, backend, seed: 3 });
+  const h = m.fit(x, y, { epochs: 4, batchSize: 64, optimizer: c.optimizer, learningRate: c.learningRate });
   assert.equal(m.backendName, backend);
   return { losses: h.epochs.map((e) => e.loss), weights: m.net!.params.slice() };
 }
@@ -61,16 +67,18 @@ function train(backend: string, threads: number): { losses: number[]; weights: F
 test('training on every backend follows the reference loss curve; same seed, same bits', async () => {
   setThreads(2);
   await waitForWorkers(10000);
-  const ref = train('reference', 1);
-  for (const name of listBackends().filter((n) => n !== 'reference')) {
-    for (const threads of name.startsWith('wasm') ? [1, 2] : [1]) {
-      const a = train(name, threads);
-      for (let e = 0; e < ref.losses.length; e++) {
-        assert.ok(Math.abs(a.losses[e] - ref.losses[e]) <= 1e-3 * ref.losses[e], `${name} ×${threads} epoch ${e + 1}: loss ${a.losses[e]}, reference ${ref.losses[e]}`);
+  for (const c of configs) {
+    const ref = train('reference', 1, c);
+    for (const name of listBackends().filter((n) => n !== 'reference')) {
+      for (const threads of name.startsWith('wasm') ? [1, 2] : [1]) {
+        const a = train(name, threads, c);
+        for (let e = 0; e < ref.losses.length; e++) {
+          assert.ok(Math.abs(a.losses[e] - ref.losses[e]) <= 1e-3 * ref.losses[e], `${name} ×${threads} ${c.activation}: epoch ${e + 1} loss ${a.losses[e]}, reference ${ref.losses[e]}`);
+        }
+        const b = train(name, threads, c);
+        assert.deepEqual(b.losses, a.losses, `${name} ×${threads} ${c.activation}: same seed, different losses`);
+        assert.ok(a.weights.every((w, i) => w === b.weights[i]), `${name} ×${threads} ${c.activation}: same seed, different weights`);
       }
-      const b = train(name, threads);
-      assert.deepEqual(b.losses, a.losses, `${name} ×${threads}: same seed, different losses`);
-      assert.ok(a.weights.every((w, i) => w === b.weights[i]), `${name} ×${threads}: same seed, different weights`);
     }
   }
   // the thread count does not change the result either
