@@ -155,45 +155,70 @@ function pointColour(data: DataMessage, y: number): string {
   return classColour(y);
 }
 
-export function drawSurface(ctx: CanvasRenderingContext2D, surface: HTMLCanvasElement, data: DataMessage, view: SurfaceView): void {
-  const S = view.size;
+/** The decision surface, scaled up smoothly, with the cached layer of points on top. */
+export function drawSurface(ctx: CanvasRenderingContext2D, surface: HTMLCanvasElement, points: HTMLCanvasElement, size: number): void {
   ctx.save();
   ctx.imageSmoothingEnabled = true;
   ctx.imageSmoothingQuality = 'high';
-  ctx.drawImage(surface, 0, 0, S, S);
-  const r = Math.max(2.5, S / 110);
-  const draw = (xs: Float64Array, ys: Float64Array, stroke: string) => {
-    for (let i = 0; i < ys.length; i++) {
-      const [px, py] = toPixel(data.domain, S, xs[2 * i], xs[2 * i + 1]);
+  ctx.drawImage(surface, 0, 0, size, size);
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.drawImage(points, 0, 0);
+  ctx.restore();
+}
+
+/**
+ * The points, the selection ring and the axis labels, drawn once into a transparent canvas and
+ * re-used while only the surface changes (hundreds of stroked arcs per frame add up).
+ */
+export class PointsLayer {
+  readonly canvas = document.createElement('canvas');
+  private key = '';
+  private data: DataMessage | null = null;
+
+  get(data: DataMessage, view: SurfaceView, dpr: number): HTMLCanvasElement {
+    const key = `${view.size}|${view.showTest}|${view.selected}|${dpr}`;
+    if (data === this.data && key === this.key) return this.canvas;
+    this.data = data;
+    this.key = key;
+    const S = view.size;
+    this.canvas.width = Math.round(S * dpr);
+    this.canvas.height = Math.round(S * dpr);
+    const ctx = this.canvas.getContext('2d')!;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    const r = Math.max(2.5, S / 110);
+    const draw = (xs: Float64Array, ys: Float64Array, stroke: string) => {
+      for (let i = 0; i < ys.length; i++) {
+        const [px, py] = toPixel(data.domain, S, xs[2 * i], xs[2 * i + 1]);
+        ctx.beginPath();
+        ctx.arc(px, py, r, 0, 2 * Math.PI);
+        ctx.fillStyle = pointColour(data, ys[i]);
+        ctx.fill();
+        ctx.lineWidth = 1;
+        ctx.strokeStyle = stroke;
+        ctx.stroke();
+      }
+    };
+    draw(data.train.x, data.train.y, '#fff');
+    if (view.showTest) draw(data.test.x, data.test.y, '#000');
+    if (view.selected !== null && view.selected < data.train.y.length) {
+      const i = view.selected;
+      const [px, py] = toPixel(data.domain, S, data.train.x[2 * i], data.train.x[2 * i + 1]);
       ctx.beginPath();
-      ctx.arc(px, py, r, 0, 2 * Math.PI);
-      ctx.fillStyle = pointColour(data, ys[i]);
-      ctx.fill();
-      ctx.lineWidth = 1;
-      ctx.strokeStyle = stroke;
+      ctx.arc(px, py, r * 3, 0, 2 * Math.PI);
+      ctx.lineWidth = 2.5;
+      ctx.strokeStyle = '#111';
       ctx.stroke();
     }
-  };
-  draw(data.train.x, data.train.y, '#fff');
-  if (view.showTest) draw(data.test.x, data.test.y, '#000');
-  if (view.selected !== null && view.selected < data.train.y.length) {
-    const i = view.selected;
-    const [px, py] = toPixel(data.domain, S, data.train.x[2 * i], data.train.x[2 * i + 1]);
-    ctx.beginPath();
-    ctx.arc(px, py, r * 3, 0, 2 * Math.PI);
-    ctx.lineWidth = 2.5;
-    ctx.strokeStyle = '#111';
-    ctx.stroke();
+    // the plane's extent
+    ctx.fillStyle = 'rgba(0,0,0,0.55)';
+    ctx.font = `${Math.max(10, S / 36)}px system-ui, sans-serif`;
+    const [a0, a1, b0, b1] = data.domain;
+    ctx.textBaseline = 'bottom';
+    ctx.fillText(`${data.columns[0]} ${fmtTick(a0)}…${fmtTick(a1)}`, 4, S - 2);
+    ctx.textBaseline = 'top';
+    ctx.fillText(`${data.columns[1]} ${fmtTick(b0)}…${fmtTick(b1)}`, 4, 2);
+    return this.canvas;
   }
-  // axes ticks: the plane's extent
-  ctx.fillStyle = 'rgba(0,0,0,0.55)';
-  ctx.font = `${Math.max(10, S / 36)}px system-ui, sans-serif`;
-  const [a0, a1, b0, b1] = data.domain;
-  ctx.textBaseline = 'bottom';
-  ctx.fillText(`${data.columns[0]} ${fmtTick(a0)}…${fmtTick(a1)}`, 4, S - 2);
-  ctx.textBaseline = 'top';
-  ctx.fillText(`${data.columns[1]} ${fmtTick(b0)}…${fmtTick(b1)}`, 4, 2);
-  ctx.restore();
 }
 
 const fmtTick = (v: number) => String(Number(v.toPrecision(3)));

@@ -11,7 +11,7 @@ import type { CsvData, DataMessage, FromEngine, StateMessage, ToEngine } from '.
 import {
   DATASETS, DATASET_LABELS, DEFAULT_SETTINGS, FEATURES, HIDDEN_ACTIVATIONS, SPEEDS, fromHash, needsReset, toHash, type Settings,
 } from './settings.ts';
-import { MapCache, biasAt, drawNetwork, drawSurface, layoutNetwork, pickNetwork, pickPoint, surfaceImage, weightAt, type NetLayout } from './draw.ts';
+import { MapCache, PointsLayer, biasAt, drawNetwork, drawSurface, layoutNetwork, pickNetwork, pickPoint, surfaceImage, weightAt, type NetLayout } from './draw.ts';
 import { Inspector, el, fmt, renderCheck, type TraceReply } from './inspector.ts';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Legend, Tooltip);
@@ -91,6 +91,7 @@ let selected: number | null = null;
 const curve = { epoch: [] as number[], train: [] as number[], test: [] as number[] };
 let chartDirty = false;
 const maps = new MapCache();
+const pointsLayer = new PointsLayer();
 let surfaceCanvas = document.createElement('canvas');
 let surfaceImg: ImageData | null = null;
 
@@ -179,9 +180,13 @@ function onState(m: StateMessage): void {
 // ---- drawing ------------------------------------------------------------------------------------
 
 let frames = 0;
+/** time spent drawing (ms) and draws, for measuring */
+const drawStats = { ms: 0, draws: 0, chartMs: 0 };
 function frame(): void {
   frames++;
+  const t0 = performance.now();
   if (dirty && data && state) {
+    drawStats.draws++;
     dirty = false;
     const netCanvas = $('network') as HTMLCanvasElement;
     const nodeMaps = maps.render(state, data);
@@ -206,9 +211,15 @@ function frame(): void {
     fitCanvas(sc, size, size);
     const sctx = sc.getContext('2d')!;
     sctx.setTransform(devicePixelRatio, 0, 0, devicePixelRatio, 0, 0);
-    drawSurface(sctx, surfaceCanvas, data, { size, showTest: ($('show-test') as HTMLInputElement).checked, selected });
+    const overlay = pointsLayer.get(data, { size, showTest: ($('show-test') as HTMLInputElement).checked, selected }, devicePixelRatio || 1);
+    drawSurface(sctx, surfaceCanvas, overlay, size);
   }
-  if (chartDirty && performance.now() - lastChart > 250) updateChart();
+  const t1 = performance.now();
+  drawStats.ms += t1 - t0;
+  if (chartDirty && t1 - lastChart > 500) {
+    updateChart();
+    drawStats.chartMs += performance.now() - t1;
+  }
   requestAnimationFrame(frame);
 }
 
@@ -227,7 +238,15 @@ let lastChart = 0;
 function updateChart(): void {
   lastChart = performance.now();
   chartDirty = false;
-  const points = (ys: number[]) => curve.epoch.map((x, i) => ({ x, y: ys[i] }));
+  // at most ~300 points per line: chart.js redraws every point, and a frame has ~16 ms
+  const stride = Math.max(1, Math.ceil(curve.epoch.length / 300));
+  const points = (ys: number[]) => {
+    const out: { x: number; y: number }[] = [];
+    for (let i = 0; i < curve.epoch.length; i += stride) out.push({ x: curve.epoch[i], y: ys[i] });
+    const last = curve.epoch.length - 1;
+    if (last >= 0 && last % stride !== 0) out.push({ x: curve.epoch[last], y: ys[last] });
+    return out;
+  };
   if (!chart) {
     chart = new Chart($('chart') as HTMLCanvasElement, {
       type: 'line',
@@ -686,6 +705,7 @@ requestAnimationFrame(frame);
 // for tests and the curious: read-only facts about the page (never needed by the UI itself)
 (window as unknown as { playground: unknown }).playground = {
   get frames() { return frames; },
+  drawStats,
   get engine() { return engineWhere; },
   get state() { return state; },
   get layout() { return layout; },
