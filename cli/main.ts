@@ -71,7 +71,7 @@ export function buildProgram(): Command {
     .option('--weight-decay <lambda>', 'L2 weight decay', parseNumber('--weight-decay', (x) => x >= 0, 'a number ≥ 0'))
     .option('--clip-norm <norm>', 'clip gradients to this global L2 norm', parseNumber('--clip-norm', (x) => x >= 0, 'a number ≥ 0'))
     .option('--seed <n>', 'random seed (initialization, shuffling, validation split)', parseInteger('--seed', 0))
-    .addOption(new Option('--dtype <type>', 'float32 or float64').choices(['float32', 'float64']))
+    .addOption(new Option('--dtype <type>', 'number type of weights and kernels').choices(['float32', 'float64']))
     .option('--backend <name>', `kernels: auto, ${listBackends().join(', ')}`)
     .option('-o, --out <file>', 'where to save the model (.json, or .mlpk for the binary form; default model.json)')
     .option('--report <file>', 'write a self-contained HTML report')
@@ -159,5 +159,11 @@ export async function main(argv: string[]): Promise<number> {
     return exitCodeOf(e);
   }
 }
+
+// `mlpkit predict … | head`: the reader closing the pipe early is not an error
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
 
 process.exitCode = await main(process.argv);
