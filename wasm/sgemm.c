@@ -252,3 +252,9 @@ EXPORT(sgd_plain)
 void sgd_plain(float *p, const float *g, int n, double lr) {
   for (int k = 0; k < n; k++) p[k] = (float)((double)p[k] - lr * (double)g[k]);
 }
+
+// src: [*, cols]  dst: [count, cols].  dst[r, :] = src[idx[r], :]  (a shuffled minibatch; memory.copy per row)
+EXPORT(gather_rows)
+void gather_rows(const float *src, int cols, const unsigned *idx, int count, float *dst) {
+  for (int r = 0; r < count; r++) __builtin_memcpy(dst + r * cols, src + idx[r] * cols, (unsigned)cols * 4u);
+}

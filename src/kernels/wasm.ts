@@ -3,7 +3,8 @@
 // gemm runs in WebAssembly (wasm/sgemm.c: packed, 4×8 register-blocked, 128-bit SIMD; with
 // f32x4.relaxed_madd where the runtime has relaxed SIMD), split over worker threads when the
 // product is large. The O(rows·cols) kernels that showed up in a W1 step's profile
-// (bench/kernels/profile-step.ts: plain SGD, relu bias+activation and its backward, sumRows) also
+// (bench/kernels/profile-step.ts: plain SGD, relu bias+activation and its backward, sumRows,
+// gatherRows) also
 // run in wasm on large arrays, with the js backend's exact arithmetic. Every other kernel is the
 // `js` backend's: they cost a few percent of a step, and staying in TypeScript keeps one
 // definition of every other activation, loss and optimizer.
@@ -94,6 +95,7 @@ interface Exports {
   relu_backward(a: number, dh: number, delta: number, n: number): void;
   sum_rows(x: number, rows: number, cols: number, out: number): void;
   sgd_plain(p: number, g: number, n: number, lr: number): void;
+  gather_rows(src: number, cols: number, idx: number, count: number, dst: number): void;
   __heap_base: WebAssembly.Global;
 }
 
@@ -531,6 +533,10 @@ const WASM_MIN_ELEMENTS = 256;
 function makeBackend(name: string, variant: number, eng: Engine): Backend {
   const ex = eng.ex[variant];
   const heap = eng.heap;
+  // the row indices of one gather, copied into the memory (the caller's idx is an ordinary array)
+  let idxCap = 0;
+  let idxPtr = 0;
+  let idxView = new Uint32Array(0);
   return {
     ...js,
     name,
@@ -577,6 +583,30 @@ function makeBackend(name: string, variant: number, eng: Engine): Backend {
         }
       }
       js.sumRows(x, rows, cols, out);
+    },
+
+    // src: [*, cols]  dst: [count, cols]
+    gatherRows(src, cols, idx, start, count, dst) {
+      if (cols >= 16 && count * cols >= WASM_MIN_ELEMENTS) {
+        const ps = heap.ptr(src), pd = heap.ptr(dst);
+        if (ps >= 0 && pd >= 0) {
+          if (count > idxCap) {
+            const p = heap.allocBytes(4 * count);
+            if (p >= 0) {
+              idxPtr = p;
+              idxCap = count;
+            }
+          }
+          if (count <= idxCap) {
+            // NOTE: a view made per call: the memory may have grown since the last one
+            if (idxView.buffer !== heap.memory.buffer || idxView.byteOffset !== idxPtr || idxView.length < count) idxView = new Uint32Array(heap.memory.buffer, idxPtr, idxCap);
+            idxView.set(idx.subarray(start, start + count));
+            ex.gather_rows(ps, cols, idxPtr, count, pd);
+            return;
+          }
+        }
+      }
+      js.gatherRows(src, cols, idx, start, count, dst);
     },
 
     sgdStep(p, g, buf, n, lr, momentum, dampening, nesterov, wd, first) {
