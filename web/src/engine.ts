@@ -444,7 +444,7 @@ export class Engine {
     const params = Float32Array.from(net.params);
     const msg: StateMessage = {
       type: 'state', playing: this.playing, epoch: model.epochsTrained, steps: this.steps, samplesPerSecond: this.samplesPerSecond,
-      ...m, curve: this.curve, fresh: this.fresh, features: this.settings.features, layers, loss: model.loss!, params, grid: G, maps,
+      ...m, curve: this.curve, fresh: this.fresh, features: this.settings.features, layers, loss: model.loss!, backend: model.backendName, params, grid: G, maps,
     };
     this.curve = [];
     this.fresh = false;

@@ -163,6 +163,8 @@ function onState(m: StateMessage): void {
   $('epoch').textContent = String(m.epoch);
   $('steps').textContent = String(m.steps);
   $('sps').textContent = m.samplesPerSecond ? Math.round(m.samplesPerSecond).toLocaleString('en') : '0';
+  $('backend').textContent = m.backend;
+  $('backend').title = `kernels: ${m.backend}; training on the ${engineWhere}`;
   $('train-loss').textContent = fmt(m.trainLoss);
   $('test-loss').textContent = fmt(m.testLoss);
   $('train-metric').textContent = fmt(m.trainMetric);

@@ -66,6 +66,8 @@ export interface StateMessage {
   features: FeatureName[];
   layers: LayerInfo[];
   loss: string;
+  /** the library backend running the kernels ("auto" picks the fastest available here) */
+  backend: string;
   /** the flat parameter buffer [W_1 … W_L | b_1 … b_L] (a copy) */
   params: Float32Array;
   /** G × G grid over the domain */
