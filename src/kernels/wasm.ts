@@ -349,6 +349,11 @@ class Engine {
 
   setThreads(n: number): void {
     this.threads = Math.max(1, Math.min(MAX_WORKERS + 1, Math.floor(n)));
+    // workers start at the first gemm large enough to split (a tiny network never starts one)
+    if (this.pool) this.startWorkers();
+  }
+
+  startWorkers(): void {
     if (this.threads > 1 && this.shared) {
       this.pool ??= new Pool(this.heap, this.mods, this.scratchFloats);
       this.pool.ensure(this.threads - 1);
@@ -392,7 +397,10 @@ class Engine {
     const pool = this.pool;
     const macs = M * N * K;
     let nw = 0;
-    if (pool && this.threads > 1 && macs >= THREAD_MIN_MACS) nw = pool.ready(this.threads - 1, this.readyIdx);
+    if (this.threads > 1 && macs >= THREAD_MIN_MACS) {
+      if (pool) nw = pool.ready(this.threads - 1, this.readyIdx);
+      else this.startWorkers(); // they start in the background; this gemm runs here
+    }
     if (nw === 0) {
       this.ex[variant].gemm(ta, tb, M, N, K, alpha, pa, pb, beta, pc, 0, M, 0, N, this.scratch);
     } else {
@@ -505,6 +513,7 @@ export function wasmInfo(): (WasmFeatures & { threads: number; readyWorkers: num
  * uses whichever are ready, with the same results either way), or after timeoutMs.
  */
 export async function waitForWorkers(timeoutMs = 5000): Promise<number> {
+  engine?.startWorkers();
   const t0 = Date.now();
   for (;;) {
     const info = wasmInfo();
