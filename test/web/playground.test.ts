@@ -236,6 +236,31 @@ test('the built page also runs from the file system', async () => {
   await p.close();
 });
 
+test('the keyboard drives training and the inspector', async () => {
+  await pause(page);
+  // space toggles play when no control has the focus
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await page.keyboard.press('Space');
+  await page.waitForFunction(() => document.querySelector('#play')!.getAttribute('aria-pressed') === 'true');
+  await page.keyboard.press('Space');
+  await page.waitForFunction(() => document.querySelector('#play')!.getAttribute('aria-pressed') === 'false');
+  // Enter on the focused step button trains exactly one batch
+  const steps = Number(await page.textContent('#steps'));
+  await page.focus('#step');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((n) => Number(document.querySelector('#steps')!.textContent) === n + 1, steps);
+  // type a point's number, Enter, then Tab to the stepping buttons
+  await page.focus('#insp-index');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('12');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#insp-point[data-index="12"]');
+  await page.focus('#insp-next');
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Enter');
+  assert.match((await page.textContent('#insp-stage'))!, /Stage 3 of 9: forward, layer 2/);
+});
+
 test('a CSV with text labels loads and trains, here with the main-thread engine (#engine=main)', async () => {
   // two gaussian blobs from the library's seeded generator, labelled by name
   const d = datasets.blobs({ n: 200, centers: 2, noise: 0.3, seed: 5 });
