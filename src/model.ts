@@ -173,7 +173,10 @@ export class MLP {
     if (options.validationData) {
       trainIdx = identity(N);
     } else if (cfg.validationSplit > 0) {
-      const perm = cfg.shuffle ? this.rng.permutation(N) : identity(N);
+      // NOTE: drawn from a generator of its own, seeded by config.seed, not from the model's stream:
+      // every fit call on the same data gets the same split, so continued training never moves
+      // validation rows into training.
+      const perm = cfg.shuffle ? new Rng(this.config.seed).permutation(N) : identity(N);
       const nVal = Math.round(N * cfg.validationSplit);
       if (nVal < 1 || nVal >= N) throw new ConfigError('E_CONFIG', `fit: validationSplit ${cfg.validationSplit} of ${N} rows leaves ${N - nVal} for training and ${nVal} for validation; both need at least one`);
       trainIdx = perm.subarray(0, N - nVal);
@@ -210,7 +213,7 @@ export class MLP {
     if (!this.optimizer || this.optimizer.name !== normalizeOpt(cfg.optimizer, optOptions.momentum)) {
       this.optimizer = new Optimizer(net, cfg.optimizer, optOptions);
     }
-    const scheduler = new LrScheduler(lr, cfg.schedule, cfg.epochs);
+    const scheduler = new LrScheduler(lr, cfg.schedule, this.epochsTrained + cfg.epochs);
     if (this.schedulerState && cfg.schedule.type === 'plateau') scheduler.setState(this.schedulerState);
 
     const flag: StopFlag = { stop: null };
@@ -226,6 +229,7 @@ export class MLP {
           if (options.onBatchEnd?.(ev) === false) flag.stop = 'callback';
         } else {
           this.epochsTrained = ev.epoch;
+          this.schedulerState = scheduler.getState(); // saved with a checkpoint taken at this epoch
           if (options.onEpochEnd?.(ev) === false) flag.stop = 'callback';
         }
       },

@@ -1,4 +1,7 @@
 // Learning-rate schedules, evaluated once per epoch: lr(epoch) from the base rate η.
+// e counts the model's epochs over every fit call, so continued training continues the schedule;
+// cosine spans E = schedule.epochs, or (by default) the epochs trained so far plus this fit's epochs:
+// set schedule.epochs to the total when a run is split over several fit calls (resume).
 // | type        | lr at epoch e (0-based)                                                      |
 // |-------------|------------------------------------------------------------------------------|
 // | constant    | η                                                                            |
@@ -16,7 +19,7 @@ export type Schedule =
   | { type: 'constant' }
   | { type: 'step'; stepSize: number; gamma?: number }
   | { type: 'exponential'; gamma: number }
-  | { type: 'cosine'; warmup?: number; minLr?: number }
+  | { type: 'cosine'; warmup?: number; minLr?: number; epochs?: number }
   | { type: 'plateau'; factor?: number; patience?: number; threshold?: number; minLr?: number };
 
 export interface SchedulerState {
@@ -57,7 +60,7 @@ export class LrScheduler {
         const w = s.warmup ?? 0;
         const min = s.minLr ?? 0;
         if (e < w) return (lr * (e + 1)) / (w + 1);
-        const span = Math.max(1, this.epochs - w);
+        const span = Math.max(1, (s.epochs ?? this.epochs) - w);
         return min + 0.5 * (lr - min) * (1 + Math.cos((Math.PI * Math.min(e - w, span)) / span));
       }
       case 'plateau': return this.state.lr;

@@ -116,7 +116,7 @@ export function* trainLoop(args: TrainLoopArgs, flag: StopFlag): Generator<Batch
 
   for (let e = 0; e < epochs; e++) {
     const epoch = startEpoch + e + 1;
-    const lr = scheduler.lrAt(e);
+    const lr = scheduler.lrAt(epoch - 1); // schedules count epochs over the model's life, so continued training continues them
     const t0 = now();
     for (let i = 0; i < n; i++) order[i] = i;
     if (shuffle) rng.shuffle(order);

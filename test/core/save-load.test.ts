@@ -117,3 +117,18 @@ test('fromJSON rejects text that is not JSON, and fromBytes a truncated file', (
   assert.throws(() => fromBytes(bytes.subarray(0, bytes.length - 10)), /truncated/);
   assert.throws(() => fromBytes(new TextEncoder().encode('{"format":1}')), /not an mlpkit binary model/);
 });
+
+test('training split over several fit calls equals one call: validation split, step and cosine schedules', () => {
+  for (const schedule of [{ type: 'step', stepSize: 2, gamma: 0.5 }, { type: 'cosine', warmup: 1, epochs: 6 }] as const) {
+    const o = { learningRate: 0.02, validationSplit: 0.2, schedule };
+    const one = new MLP({ hidden: [6], seed: 9 });
+    const h1 = one.fit(x, y, { ...o, epochs: 6 });
+    const two = new MLP({ hidden: [6], seed: 9 });
+    const ha = two.fit(x, y, { ...o, epochs: 2 });
+    const resumed = fromJSON(JSON.stringify(toJSON(two)));
+    const hb = resumed.fit(x, y, { ...o, epochs: 4 });
+    assert.deepEqual([...ha.epochs, ...hb.epochs].map((e) => e.lr), h1.epochs.map((e) => e.lr));
+    assert.deepEqual([...ha.epochs, ...hb.epochs].map((e) => e.valLoss), h1.epochs.map((e) => e.valLoss));
+    assert.ok(sameBits(one.net!.params, resumed.net!.params), `${schedule.type}: continued training differs from one run`);
+  }
+});
