@@ -116,7 +116,8 @@ export class Engine {
       case 'hyper': {
         const old = this.settings;
         this.settings = structuredClone(msg.settings);
-        if (this.model) {
+        const fitChanged = (['optimizer', 'learningRate', 'batchSize', 'l2'] as const).some((k) => old[k] !== this.settings[k]);
+        if (this.model && fitChanged) {
           // NOTE: the library keeps its optimizer (and its state) while the optimizer's name is the
           // same, with the weight decay it was made with; a new λ or optimizer needs a new one.
           if (old.optimizer !== this.settings.optimizer || old.l2 !== this.settings.l2) this.model.optimizer = null;
