@@ -112,7 +112,7 @@ class Heap {
     this.top = heapBase;
   }
 
-  /** Byte offset of `bytes` new zeroed bytes (64-byte aligned), or -1 when an unshared memory is full. */
+  /** Byte offset of `bytes` new zeroed bytes (64-byte aligned), or -1 when the memory is full (unshared, or at its maximum). */
   allocBytes(bytes: number): number {
     const p = (this.top + 63) & ~63;
     const end = p + bytes;
@@ -124,7 +124,11 @@ class Heap {
       try {
         this.memory.grow(pages);
       } catch {
-        this.memory.grow(Math.ceil((end - have) / PAGE));
+        try {
+          this.memory.grow(Math.ceil((end - have) / PAGE));
+        } catch {
+          return -1; // at the maximum (or out of memory): the caller falls back to ordinary arrays
+        }
       }
       this.current = this.memory.buffer;
       this.buffers.add(this.current);
@@ -216,6 +220,7 @@ class Pool {
 
   constructor(private readonly heap: Heap, private readonly mods: WebAssembly.Module[], private readonly scratchFloats: number) {
     const ctrl = heap.allocBytes(4 * (HEADER + PER_WORKER * MAX_WORKERS));
+    if (ctrl < 0) throw new RangeError('wasm: no memory left for the thread control block');
     this.i32 = new Int32Array(heap.memory.buffer, ctrl, HEADER + PER_WORKER * MAX_WORKERS);
     this.f32 = new Float32Array(heap.memory.buffer, ctrl, HEADER + PER_WORKER * MAX_WORKERS);
     this.ctrl = ctrl;
@@ -228,6 +233,7 @@ class Pool {
     while (this.workers.length < n) {
       const index = this.workers.length;
       const scratch = this.heap.allocBytes(4 * this.scratchFloats);
+      if (scratch < 0) return; // memory full: fewer workers
       this.scratch.push(scratch);
       const data = { modules: this.mods, memory: this.heap.memory, ctrl: this.ctrl, index, spin: 20000 };
       let w: WorkerHandle | null = null;
@@ -354,11 +360,17 @@ class Engine {
   }
 
   startWorkers(): void {
-    if (this.threads > 1 && this.shared) {
-      this.pool ??= new Pool(this.heap, this.mods, this.scratchFloats);
-      this.pool.ensure(this.threads - 1);
+    if (this.threads > 1 && this.shared && !this.noPool) {
+      try {
+        this.pool ??= new Pool(this.heap, this.mods, this.scratchFloats);
+        this.pool.ensure(this.threads - 1);
+      } catch {
+        this.noPool = true; // memory full: stay on one thread
+      }
     }
   }
+
+  private noPool = false;
 
   dispose(): void {
     this.pool?.dispose();
