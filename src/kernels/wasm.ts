@@ -31,8 +31,8 @@ import * as modules from './wasm-modules.ts';
 
 /** Products below this many multiply-adds stay in TypeScript: the call and packing cost more. */
 export const WASM_MIN_MACS = 2048;
-/** Products below this many multiply-adds run on one thread: waking a worker costs ~5-50 µs. */
-export const THREAD_MIN_MACS = 1 << 18;
+/** Products below this many multiply-adds (~70 µs of work) run on one thread: waking a worker costs 5-50 µs, more on a busy machine. */
+export const THREAD_MIN_MACS = 1 << 21;
 const MR = 4; // micro-tile rows and columns in wasm/sgemm.c: split work on these boundaries
 const NR = 8;
 const UNSHARED_BYTES = [512, 256, 64].map((m) => m * 1024 * 1024);

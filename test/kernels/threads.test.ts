@@ -19,7 +19,7 @@ test('wasm gemm on 2 threads is bit-identical to 1 thread, for every transpose',
   const ready = await waitForWorkers(10000);
   assert.equal(ready, 1, 'expected the one worker thread to start');
   const rng = new Rng(1);
-  for (const [M, N, K] of [[130, 200, 300], [300, 70, 257], [64, 1100, 20]]) {
+  for (const [M, N, K] of [[130, 200, 300], [300, 70, 257], [64, 1100, 40]]) {
     for (const [tA, tB] of [[false, true], [true, false], [false, false], [true, true]]) {
       const A = be.alloc(M * K, 'float32'), B = be.alloc(K * N, 'float32');
       for (let i = 0; i < A.length; i++) A[i] = rng.normal(0, 1);
@@ -57,7 +57,7 @@ const configs = [
 
 function train(backend: string, threads: number, c: (typeof configs)[number] = configs[0]): { losses: number[]; weights: Float32Array | Float64Array } {
   setThreads(threads);
-  const { x, y } = data(256, 64);
+  const { x, y } = data(256, 300); // 64×128×300 ≥ THREAD_MIN_MACS: the first layer is split
   const m = new MLP({ task: 'classification', hidden: [128, 32], activation: c.activation, backend, seed: 3 });
   const h = m.fit(x, y, { epochs: 4, batchSize: 64, optimizer: c.optimizer, learningRate: c.learningRate });
   assert.equal(m.backendName, backend);
@@ -82,6 +82,9 @@ test('training on every backend follows the reference loss curve; same seed, sam
     }
   }
   // the thread count does not change the result either
-  const w1 = train('wasm-simd', 1).weights, w2 = train('wasm-simd', 2).weights;
+  const w1 = train('wasm-simd', 1).weights;
+  const split = wasmInfo()!.threadedCalls;
+  const w2 = train('wasm-simd', 2).weights;
+  assert.ok(wasmInfo()!.threadedCalls > split, 'expected training on 2 threads to split some gemm calls');
   assert.ok(w1.every((w, i) => w === w2[i]), 'wasm-simd: 1 and 2 threads give different weights');
 });
