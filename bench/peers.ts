@@ -90,7 +90,8 @@ export function discoverVariants(filters?: readonly string[]): { variants: Varia
   if (!wants('pytorch')) {
     // not asked for
   } else if (torch) {
-    const py = { command: PYTHON, args: [join(BENCH_DIR, 'peers', 'torch_peer.py')] };
+    // -B: no __pycache__ in the work tree
+    const py = { command: PYTHON, args: ['-B', join(BENCH_DIR, 'peers', 'torch_peer.py')] };
     variants.push({ peer: 'pytorch', id: 'pytorch:installed', variant: 'as installed', threads: null, ...py });
     variants.push({ peer: 'pytorch', id: 'pytorch:t1', variant: '1 thread', threads: 1, ...py });
     // both cores; W3 (2-8-8-1, batch 1) gains nothing from a second thread and runs ~45 s per variant, so not there
@@ -101,7 +102,7 @@ export function discoverVariants(filters?: readonly string[]): { variants: Varia
   } else if (pythonHas('numpy')) {
     variants.push({
       peer: 'numpy', id: 'numpy:sgemm', variant: 'sgemm', threads: null, command: PYTHON,
-      args: [join(BENCH_DIR, 'peers', 'sgemm.py')], unsetEnv: OPENBLAS_PINS, workloads: ['W2'],
+      args: ['-B', join(BENCH_DIR, 'peers', 'sgemm.py')], unsetEnv: OPENBLAS_PINS, workloads: ['W2'],
     });
   } else skipped.push(`numpy sgemm: ${PYTHON} cannot import numpy (apt-get install -y python3-numpy libopenblas0-pthread)`);
   return { variants: variants.filter((v) => selected(v.id, filters)), skipped, backends: backends.map((b) => b.name) };

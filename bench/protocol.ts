@@ -94,6 +94,17 @@ export function median(xs: number[]): number {
 
 export const nowSec = (): number => performance.now() / 1000;
 
+/**
+ * Rate from timestamps: marks[0] is the end of the warm-up, marks[i] the end of the i-th timed
+ * epoch (W1) or batch (W2), each of `perInterval` samples. The median interval is used, so one
+ * interval slowed by another process on the machine does not move the figure.
+ */
+export function rateFromMarks(marks: number[], perInterval: number): { perSec: number; samples: number; seconds: number } {
+  const d: number[] = [];
+  for (let i = 1; i < marks.length; i++) d.push(marks[i] - marks[i - 1]);
+  return { perSec: perInterval / median(d), samples: d.length * perInterval, seconds: marks[marks.length - 1] - marks[0] };
+}
+
 /** One-hot float32 rows [n, k] from labels. */
 export function oneHot(y: Uint8Array, k: number): Float32Array {
   const out = new Float32Array(y.length * k);

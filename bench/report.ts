@@ -102,7 +102,7 @@ export function targets(results: PeerResult[]): Target[] {
   const mk = (r: PeerResult) => r.peer === 'mlpkit';
   const torch = (v: string) => (r: PeerResult) => r.peer === 'pytorch' && r.variant === v;
   const judge = (name: string, a: PeerResult | undefined, b: PeerResult | undefined, key: (r: PeerResult) => number | undefined, factor = 1, what = '') => {
-    if (!a || !b || key(a) === undefined || key(b) === undefined) {
+    if (!a || !b || key(a) === undefined || !(key(b)! > 0)) {
       out.push({ name, measured: `n/a (${!a ? 'no mlpkit result' : 'peer absent'})`, pass: null });
       return;
     }

@@ -28,11 +28,18 @@ export interface WorkloadSpec {
   /** Epochs timed (W1, W3); W2 is timed over batches, see maxSeconds. */
   timedEpochs: number;
   /**
-   * W2 only: timing stops at the end of the first batch after this many seconds, so the slow
-   * peers (tfjs cpu, brain.js: < 1 GFLOP/s) finish in bounded time; samples/s is over the
-   * batches that ran (whole batches only, same data and order rules as the full epoch).
+   * W2: timing stops at the end of the first batch after this many seconds; W1: at the end of the
+   * first timed epoch after it (at least one). So the slow peers (tfjs cpu, brain.js: < 1 GFLOP/s,
+   * < 1,000 samples/s) finish in bounded time; samples/s is over the whole batches or epochs that
+   * ran, same data and order rules.
    */
   maxSeconds?: number;
+  /**
+   * W3: the timed epoch is checked against maxSeconds every `chunk` updates (libraries without a
+   * per-batch callback, tfjs and brain.js, train chunk by chunk); timing stops after the chunk
+   * that passes maxSeconds, so the slowest peers (tfjs at ~500 updates/s here) stop before 50,000.
+   */
+  chunk?: number;
   /** W1: rows of the test set timed for inference (one batch). */
   inferenceBatch?: number;
   /** W1: inference repeats timed (median reported). */
@@ -82,6 +89,7 @@ export function workloadSpecs(opts: SizeOptions = {}): Record<WorkloadName, Work
       batchSize: 128,
       warmupEpochs: 1,
       timedEpochs: pick(3, 1, 1),
+      maxSeconds: pick(20, 10, 10),
       inferenceBatch: pick(1000, 1000, 200),
       inferenceRepeats: pick(20, 5, 2),
       files: { xTrain: 'w1-x-train.f32', yTrain: 'w1-y-train.u8', xTest: 'w1-x-test.f32', yTest: 'w1-y-test.u8' },
@@ -123,6 +131,8 @@ export function workloadSpecs(opts: SizeOptions = {}): Record<WorkloadName, Work
       warmupEpochs: 1,
       warmupRows: pick(5000, 2000, 200),
       timedEpochs: 1,
+      chunk: pick(5000, 5000, 400),
+      maxSeconds: pick(20, 10, 10),
       files: { xTrain: 'w3-x.f32', yTrain: 'w3-y.f32' },
       nTrain: pick(50000, 20000, 1200),
       nTest: 0,

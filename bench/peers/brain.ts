@@ -11,7 +11,7 @@
 // - weights drawn with Math.random (unseeded).
 
 import { createRequire } from 'node:module';
-import { loadData, readTask, report, peakRssMiB, median, nowSec, argmaxAccuracy, xorScore, type PeerResult } from '../protocol.ts';
+import { loadData, readTask, report, peakRssMiB, median, nowSec, rateFromMarks, argmaxAccuracy, xorScore, type PeerResult } from '../protocol.ts';
 import type { WorkloadSpec } from '../workloads.ts';
 
 const require = createRequire(import.meta.url);
@@ -45,9 +45,15 @@ async function run(spec: WorkloadSpec, dataDir: string): Promise<PeerResult> {
   if (spec.name === 'W1') {
     const all = rows(data.xTrain, 0, n, labelTarget);
     const hw = net.train(all, opts(spec.warmupEpochs));
-    const t = nowSec();
-    const h = net.train(all, opts(spec.timedEpochs));
-    const seconds = nowSec() - t;
+    const marks = [nowSec()];
+    let h = hw;
+    // one epoch per call, so the time cap applies between epochs
+    while (marks.length <= spec.timedEpochs) {
+      h = net.train(all, opts(1));
+      marks.push(nowSec());
+      if (spec.maxSeconds !== undefined && marks[marks.length - 1] - marks[0] > spec.maxSeconds) break;
+    }
+    const rate = rateFromMarks(marks, n);
     const nTest = spec.nTest;
     const pt = new Float32Array(nTest * k);
     for (let i = 0; i < nTest; i++) pt.set(net.run(data.xTest!.subarray(i * d, (i + 1) * d)), i * k);
@@ -62,9 +68,9 @@ async function run(spec: WorkloadSpec, dataDir: string): Promise<PeerResult> {
     }
     notes.push('loss: brain.js training error (mean squared error over outputs), not cross-entropy');
     return {
-      ...base, trainPerSec: (spec.timedEpochs * n) / seconds, inferPerSec: B / median(times), peakRssMiB: peakRssMiB(),
+      ...base, trainPerSec: rate.perSec, inferPerSec: B / median(times), peakRssMiB: peakRssMiB(),
       lossFirst: hw.error, lossFinal: h.error, accuracy: argmaxAccuracy(pt, data.yTest!, k),
-      samplesTimed: spec.timedEpochs * n, secondsTimed: seconds,
+      samplesTimed: rate.samples, secondsTimed: rate.seconds,
     };
   }
 
@@ -73,29 +79,26 @@ async function run(spec: WorkloadSpec, dataDir: string): Promise<PeerResult> {
     // warm-up, then as many as fit in maxSeconds
     const chunk = Math.min(32, spec.batchSize);
     const losses: number[] = [];
-    let t1 = 0;
-    let tEnd = 0;
-    let done = 0;
+    const marks: number[] = [];
+    const over = () => marks.length > 1 && marks[marks.length - 1] - marks[0] > spec.maxSeconds!;
     for (let e = 0; e < spec.timedEpochs; e++) {
       for (let s = 0; s < n; s += chunk) {
         const r = net.train(rows(data.xTrain, s, Math.min(n, s + chunk), labelTarget), opts(1));
-        tEnd = nowSec();
-        if (done === 0) t1 = tEnd;
-        done++;
+        marks.push(nowSec());
         losses.push(r.error);
-        if (done > 1 && tEnd - t1 > spec.maxSeconds!) break;
+        if (over()) break;
       }
-      if (done > 1 && tEnd - t1 > spec.maxSeconds!) break;
+      if (over()) break;
     }
-    const samples = (done - 1) * chunk;
-    const sps = samples / (tEnd - t1);
+    const rate = rateFromMarks(marks, chunk);
+    const sps = rate.perSec;
     let p = 0;
     for (let l = 1; l < spec.sizes.length; l++) p += spec.sizes[l] * spec.sizes[l - 1] + spec.sizes[l];
     notes.push('loss: brain.js training error (MSE), not cross-entropy');
     return {
       ...base, trainPerSec: sps, gflops: (6 * p * sps) / 1e9, peakRssMiB: peakRssMiB(),
       lossFirst: losses[0], lossFinal: losses.slice(-4).reduce((a, b) => a + b, 0) / Math.min(4, losses.length),
-      samplesTimed: samples, secondsTimed: tEnd - t1,
+      samplesTimed: rate.samples, secondsTimed: rate.seconds,
     };
   }
 
@@ -106,14 +109,18 @@ async function run(spec: WorkloadSpec, dataDir: string): Promise<PeerResult> {
   net.train(warm.slice(0, 4), opts(1)); // builds the network so it can be scored untrained
   const s0 = xorScore((p) => net.run(p)[0]);
   net.train(warm, opts(1));
-  const all = xorRows(0, n);
+  const chunk = xorRows(0, spec.chunk!);
+  let updates = 0;
   const t = nowSec();
-  net.train(all, opts(spec.timedEpochs));
+  while (updates < spec.timedEpochs * n && nowSec() - t <= spec.maxSeconds!) {
+    net.train(chunk, opts(1));
+    updates += chunk.length;
+  }
   const seconds = nowSec() - t;
   const s = xorScore((p) => net.run(p)[0]);
   return {
-    ...base, trainPerSec: (spec.timedEpochs * n) / seconds, peakRssMiB: peakRssMiB(),
-    lossFirst: s0.mse, lossFinal: s.mse, accuracy: s.accuracy, samplesTimed: spec.timedEpochs * n, secondsTimed: seconds,
+    ...base, trainPerSec: updates / seconds, peakRssMiB: peakRssMiB(),
+    lossFirst: s0.mse, lossFinal: s.mse, accuracy: s.accuracy, samplesTimed: updates, secondsTimed: seconds,
   };
 }
 

@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import * as api from '../../src/index.ts';
 import { MLP, getBackend, listBackends, defaults, type Backend } from '../../src/index.ts';
-import { loadData, readTask, report, peakRssMiB, median, nowSec, xorScore, type PeerResult } from '../protocol.ts';
+import { loadData, readTask, report, peakRssMiB, median, nowSec, rateFromMarks, xorScore, type PeerResult } from '../protocol.ts';
 import type { WorkloadSpec } from '../workloads.ts';
 
 type Threaded = Backend & { setThreads?: (n: number) => unknown; threads?: number; maxThreads?: number };
@@ -25,7 +25,8 @@ async function initLibrary(): Promise<void> {
   }
 }
 
-const lib = api as unknown as { setThreads?: (n: number) => void; wasmInfo?: () => { threads: number } | null };
+interface WasmInfo { threads: number; shared?: boolean; readyWorkers?: number }
+const lib = api as unknown as { setThreads?: (n: number) => void; wasmInfo?: () => WasmInfo | null; waitForWorkers?: () => Promise<number> };
 
 function takesThreads(be: Threaded): boolean {
   if (typeof be.setThreads === 'function' || 'threads' in (defaults as object)) return true;
@@ -40,10 +41,15 @@ function applyThreads(be: Threaded, n: number): Record<string, unknown> {
   return {};
 }
 
-/** Threads the backend reports it uses, when it can say. */
+/** Threads the backend reports it uses, when it can say: for wasm, the main thread + the workers that started. */
 function reportedThreads(be: Threaded): number | undefined {
   if (typeof be.threads === 'number') return be.threads;
-  if (be.name.startsWith('wasm') && typeof lib.wasmInfo === 'function') return lib.wasmInfo()?.threads;
+  if (be.name.startsWith('wasm') && typeof lib.wasmInfo === 'function') {
+    const info = lib.wasmInfo();
+    if (!info) return undefined;
+    if (info.shared === false) return 1;
+    return info.readyWorkers === undefined ? info.threads : Math.min(info.threads, 1 + info.readyWorkers);
+  }
   return undefined;
 }
 
@@ -70,11 +76,13 @@ function modelFor(spec: WorkloadSpec, backend: string, threads: number | null): 
   });
 }
 
-function run(spec: WorkloadSpec, backend: string, threads: number | null, dataDir: string): PeerResult {
+async function run(spec: WorkloadSpec, backend: string, threads: number | null, dataDir: string): Promise<PeerResult> {
   const data = loadData(dataDir, spec);
   const d = spec.sizes[0];
   const n = spec.nTrain;
   const model = modelFor(spec, backend, threads);
+  // worker threads start in the background: have them all before the warm-up, not during it
+  if (typeof lib.waitForWorkers === 'function') await lib.waitForWorkers();
   const be = getBackend(backend) as Threaded;
   const base = { peer: 'mlpkit', variant: backend, version: version(), workload: spec.name, notes: [] as string[] };
   const usedThreads = (): number | null => reportedThreads(be) ?? threads ?? (takesThreads(be) ? null : 1);
@@ -83,8 +91,15 @@ function run(spec: WorkloadSpec, backend: string, threads: number | null, dataDi
     const X = { data: data.xTrain, shape: [n, d] as [number, number] };
     const y = Array.from(data.yTrain);
     const ends: number[] = [];
-    const h = model.fit(X, y, { epochs: spec.warmupEpochs + spec.timedEpochs, onEpochEnd: () => { ends.push(nowSec()); } });
-    const seconds = ends[ends.length - 1] - ends[spec.warmupEpochs - 1];
+    const h = model.fit(X, y, {
+      epochs: spec.warmupEpochs + spec.timedEpochs,
+      onEpochEnd: () => {
+        ends.push(nowSec());
+        const timed = ends.length - spec.warmupEpochs;
+        return !(timed >= 1 && spec.maxSeconds !== undefined && ends[ends.length - 1] - ends[spec.warmupEpochs - 1] > spec.maxSeconds);
+      },
+    });
+    const rate = rateFromMarks(ends.slice(spec.warmupEpochs - 1), n);
     const nTest = spec.nTest;
     const ev = model.evaluate({ data: data.xTest!, shape: [nTest, d] }, Array.from(data.yTest!));
     const B = spec.inferenceBatch!;
@@ -98,38 +113,33 @@ function run(spec: WorkloadSpec, backend: string, threads: number | null, dataDi
     }
     return {
       ...base, threads: usedThreads(),
-      trainPerSec: (spec.timedEpochs * n) / seconds, inferPerSec: B / median(times),
+      trainPerSec: rate.perSec, inferPerSec: B / median(times),
       peakRssMiB: peakRssMiB(), lossFirst: h.epochs[0].loss, lossFinal: h.epochs[h.epochs.length - 1].loss,
       accuracy: ev.task === 'classification' ? ev.accuracy : undefined,
-      samplesTimed: spec.timedEpochs * n, secondsTimed: seconds,
+      samplesTimed: rate.samples, secondsTimed: rate.seconds,
     };
   }
 
   if (spec.name === 'W2') {
     const X = { data: data.xTrain, shape: [n, d] as [number, number] };
     const y = Array.from(data.yTrain);
-    let t1 = 0;
-    let tEnd = 0;
-    let batches = 0;
+    const marks: number[] = [];
     const losses: number[] = [];
     model.fit(X, y, {
       epochs: spec.timedEpochs,
       onBatchEnd: (e) => {
-        tEnd = nowSec();
-        if (batches === 0) t1 = tEnd;
-        batches++;
+        marks.push(nowSec());
         losses.push(e.loss);
-        return !(batches > 1 && tEnd - t1 > spec.maxSeconds!);
+        return !(marks.length > 1 && marks[marks.length - 1] - marks[0] > spec.maxSeconds!);
       },
     });
-    const samples = (batches - 1) * spec.batchSize;
-    const seconds = tEnd - t1;
-    const sps = samples / seconds;
+    const rate = rateFromMarks(marks, spec.batchSize);
+    const sps = rate.perSec;
     return {
       ...base, threads: usedThreads(),
       trainPerSec: sps, gflops: (6 * paramCountOf(spec) * sps) / 1e9,
       peakRssMiB: peakRssMiB(), lossFirst: losses[0], lossFinal: mean(losses.slice(-4)),
-      samplesTimed: samples, secondsTimed: seconds,
+      samplesTimed: rate.samples, secondsTimed: rate.seconds,
     };
   }
 
@@ -140,15 +150,26 @@ function run(spec: WorkloadSpec, backend: string, threads: number | null, dataDi
   model.build(2, 1, 'regression');
   const s0 = xorScore((p) => (model.predict([p]) as number[])[0]);
   model.fit(rows(wr), ys(wr), { epochs: 1 });
+  const chunk = spec.chunk!;
+  let updates = 0;
+  let tLast = 0;
   const t = nowSec();
-  model.fit(rows(n), ys(n), { epochs: spec.timedEpochs });
-  const seconds = nowSec() - t;
+  model.fit(rows(n), ys(n), {
+    epochs: spec.timedEpochs,
+    onBatchEnd: () => {
+      if (++updates % chunk !== 0) return true;
+      tLast = nowSec();
+      return tLast - t <= spec.maxSeconds!;
+    },
+  });
+  if (updates % chunk !== 0) tLast = nowSec();
+  const seconds = tLast - t;
   const s = xorScore((p) => (model.predict([p]) as number[])[0]);
   return {
     ...base, threads: usedThreads(),
-    trainPerSec: (spec.timedEpochs * n) / seconds,
+    trainPerSec: updates / seconds,
     peakRssMiB: peakRssMiB(), lossFirst: s0.mse, lossFinal: s.mse, accuracy: s.accuracy,
-    samplesTimed: spec.timedEpochs * n, secondsTimed: seconds,
+    samplesTimed: updates, secondsTimed: seconds,
   };
 }
 
@@ -166,7 +187,7 @@ if (process.argv[2] === '--list') {
   process.stdout.write(JSON.stringify(out) + '\n');
 } else {
   const task = readTask();
-  for (const spec of task.specs) report(run(spec, task.variant, task.threads, task.dataDir));
+  for (const spec of task.specs) report(await run(spec, task.variant, task.threads, task.dataDir));
 }
 // worker threads a backend started must not keep the child alive
 process.exit(0);

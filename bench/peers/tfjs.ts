@@ -3,7 +3,7 @@
 
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { loadData, readTask, report, peakRssMiB, median, nowSec, oneHot, argmaxAccuracy, xorScore, type PeerResult } from '../protocol.ts';
+import { loadData, readTask, report, peakRssMiB, median, nowSec, rateFromMarks, oneHot, argmaxAccuracy, xorScore, type PeerResult } from '../protocol.ts';
 import type { WorkloadSpec } from '../workloads.ts';
 
 const require = createRequire(import.meta.url);
@@ -66,9 +66,12 @@ async function run(spec: WorkloadSpec, variant: string, threads: number | null, 
     const ys = tf.tensor2d(oneHot(data.yTrain as Uint8Array, k), [n, k]);
     if (spec.name === 'W1') {
       const hw = await model.fit(xs, ys, { epochs: spec.warmupEpochs, batchSize: spec.batchSize, shuffle: true, verbose: 0 });
-      const t = nowSec();
-      const h = await model.fit(xs, ys, { epochs: spec.timedEpochs, batchSize: spec.batchSize, shuffle: true, verbose: 0 });
-      const seconds = nowSec() - t;
+      const marks = [nowSec()];
+      const h = await model.fit(xs, ys, {
+        epochs: spec.timedEpochs, batchSize: spec.batchSize, shuffle: true, verbose: 0,
+        callbacks: { onEpochEnd: async () => { marks.push(nowSec()); if (spec.maxSeconds !== undefined && marks[marks.length - 1] - marks[0] > spec.maxSeconds) model.stopTraining = true; } },
+      });
+      const rate = rateFromMarks(marks, n);
       const nTest = spec.nTest;
       const xt = tf.tensor2d(data.xTest!, [nTest, d]);
       const pt = (model.predict(xt) as import('@tensorflow/tfjs').Tensor).dataSync();
@@ -85,37 +88,32 @@ async function run(spec: WorkloadSpec, variant: string, threads: number | null, 
       const lossW = hw.history.loss as number[];
       const loss = h.history.loss as number[];
       return {
-        ...base, trainPerSec: (spec.timedEpochs * n) / seconds, inferPerSec: B / median(times),
+        ...base, trainPerSec: rate.perSec, inferPerSec: B / median(times),
         peakRssMiB: peakRssMiB(), lossFirst: lossW[0], lossFinal: loss[loss.length - 1],
-        accuracy: argmaxAccuracy(pt, data.yTest!, k), samplesTimed: spec.timedEpochs * n, secondsTimed: seconds,
+        accuracy: argmaxAccuracy(pt, data.yTest!, k), samplesTimed: rate.samples, secondsTimed: rate.seconds,
       };
     }
     // W2: timed over batches after the first, up to maxSeconds
-    let t1 = 0;
-    let tEnd = 0;
-    let batches = 0;
+    const marks: number[] = [];
     const losses: number[] = [];
     await model.fit(xs, ys, {
       epochs: spec.timedEpochs, batchSize: spec.batchSize, shuffle: true, verbose: 0,
       callbacks: {
         onBatchEnd: async (_b: number, logs?: Record<string, number>) => {
-          tEnd = nowSec();
-          if (batches === 0) t1 = tEnd;
-          batches++;
+          marks.push(nowSec());
           losses.push(Number(logs?.loss));
-          if (batches > 1 && tEnd - t1 > spec.maxSeconds!) model.stopTraining = true;
+          if (marks.length > 1 && marks[marks.length - 1] - marks[0] > spec.maxSeconds!) model.stopTraining = true;
         },
       },
     });
-    const samples = (batches - 1) * spec.batchSize;
-    const seconds = tEnd - t1;
-    const sps = samples / seconds;
+    const rate = rateFromMarks(marks, spec.batchSize);
+    const sps = rate.perSec;
     let p = 0;
     for (let l = 1; l < spec.sizes.length; l++) p += spec.sizes[l] * spec.sizes[l - 1] + spec.sizes[l];
     return {
       ...base, trainPerSec: sps, gflops: (6 * p * sps) / 1e9, peakRssMiB: peakRssMiB(),
       lossFirst: losses[0], lossFinal: losses.slice(-4).reduce((a, b) => a + b, 0) / Math.min(4, losses.length),
-      samplesTimed: samples, secondsTimed: seconds,
+      samplesTimed: rate.samples, secondsTimed: rate.seconds,
     };
   }
 
@@ -124,15 +122,21 @@ async function run(spec: WorkloadSpec, variant: string, threads: number | null, 
   const s0 = score();
   const wr = spec.warmupRows!;
   await model.fit(tf.tensor2d(data.xTrain.subarray(0, wr * 2), [wr, 2]), tf.tensor2d(data.yTrain.subarray(0, wr), [wr, 1]), { epochs: 1, batchSize: 1, shuffle: true, verbose: 0 });
-  const xs = tf.tensor2d(data.xTrain, [n, 2]);
-  const ys = tf.tensor2d(data.yTrain as Float32Array, [n, 1]);
+  // chunk by chunk (a per-batch callback would add a sync per update to tfjs's loop)
+  const chunk = spec.chunk!;
+  const xs = tf.tensor2d(data.xTrain.subarray(0, chunk * 2), [chunk, 2]);
+  const ys = tf.tensor2d(data.yTrain.subarray(0, chunk), [chunk, 1]);
+  let updates = 0;
   const t = nowSec();
-  await model.fit(xs, ys, { epochs: spec.timedEpochs, batchSize: 1, shuffle: true, verbose: 0 });
+  while (updates < spec.timedEpochs * n && nowSec() - t <= spec.maxSeconds!) {
+    await model.fit(xs, ys, { epochs: 1, batchSize: 1, shuffle: true, verbose: 0 });
+    updates += chunk;
+  }
   const seconds = nowSec() - t;
   const s = score();
   return {
-    ...base, trainPerSec: (spec.timedEpochs * n) / seconds, peakRssMiB: peakRssMiB(),
-    lossFirst: s0.mse, lossFinal: s.mse, accuracy: s.accuracy, samplesTimed: spec.timedEpochs * n, secondsTimed: seconds,
+    ...base, trainPerSec: updates / seconds, peakRssMiB: peakRssMiB(),
+    lossFirst: s0.mse, lossFinal: s.mse, accuracy: s.accuracy, samplesTimed: updates, secondsTimed: seconds,
   };
 }
 
