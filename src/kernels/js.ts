@@ -1,8 +1,10 @@
 // The portable fast backend in plain TypeScript, for float32 and float64.
 // Identical to reference except:
-// - gemm: loops ordered so the innermost loop walks contiguous memory, register-blocked 2×4 (NT)
-//   or 4 rows at a time (NN, TN), so the order of the additions inside a dot product differs
-//   (and NN/TN add alpha·A·B to beta·C term by term rather than as one sum);
+// - gemm: every case of at least 4×4 outputs and 4096 multiply-adds becomes NT (operands transposed
+//   into scratch so k is contiguous) and runs a 2×4 register-blocked dot-product kernel; smaller
+//   NN/TN products (batch 1) loop 4 rows at a time with the innermost loop over contiguous j. So the
+//   order of additions inside a dot product differs from reference (and the small NN/TN add
+//   alpha·A·B to beta·C term by term rather than as one sum);
 // - biasActivate / activationBackward: one loop per common activation (identity, relu, tanh,
 //   sigmoid, leakyRelu) instead of a call through the { f, df } table, with the same formulas, so
 //   their results are the reference's bit for bit;
@@ -42,6 +44,14 @@ export function gemmJs(
     }
     return;
   }
+  if (M >= 4 && N >= 4 && M * N * K >= 4096) {
+    // transpose the operands that are not already "k contiguous" into scratch, then run the
+    // blocked dot-product kernel: O(K·(M + N)) copies buy 2× on the O(M·N·K) loop
+    const At = transA ? transposeInto(0, A, K, M) : A;
+    const Bt = transB ? B : transposeInto(1, B, K, N);
+    gemmNT(M, N, K, alpha, At, Bt, beta, C);
+    return;
+  }
   if (!transB) {
     // NN (dx = δ·W) and TN (dW += δᵀ·x): C[i,:] += alpha·op(A)[i,k] · B[k,:], four rows of C per B row.
     // op(A)[i,k] is A[i·K + k] (NN) or A[k·M + i] (TN).
@@ -75,6 +85,25 @@ export function gemmJs(
     return;
   }
   reference.gemm(transA, transB, M, N, K, alpha, A, B, beta, C);
+}
+
+// Scratch for transposed operands, per slot (0: A, 1: B) and dtype; grown, never shrunk.
+const scratch32: Float32Array[] = [new Float32Array(0), new Float32Array(0)];
+const scratch64: Float64Array[] = [new Float64Array(0), new Float64Array(0)];
+
+// X: [rows, cols]  →  scratch: [cols, rows]
+function transposeInto(slot: number, X: FloatArray, rows: number, cols: number): FloatArray {
+  const n = rows * cols;
+  let T: FloatArray;
+  if (X instanceof Float64Array) {
+    if (scratch64[slot].length < n) scratch64[slot] = new Float64Array(n);
+    T = scratch64[slot];
+  } else {
+    if (scratch32[slot].length < n) scratch32[slot] = new Float32Array(n);
+    T = scratch32[slot];
+  }
+  for (let i = 0; i < rows; i++) for (let j = 0, o = i * cols; j < cols; j++) T[j * rows + i] = X[o + j];
+  return T;
 }
 
 // One row of NT (a = x·Wᵀ for one sample): C[j] = alpha · Σ_k A[k] B[j,k] + beta · C[j]
