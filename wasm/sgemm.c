@@ -23,8 +23,12 @@
 #define NR 8 // columns of the micro-tile: two f32x4 vectors
 #endif
 #define NV (NR / 4)
+#ifndef KC
 #define KC 256 // depth of a packed block: a KC×NR panel of B (8 KiB) stays in L1
+#endif
+#ifndef MC
 #define MC 96  // rows of A packed at once: MC×KC (96 KiB) stays in L2
+#endif
 #define NC 1024 // columns of B packed at once: KC×NC (1 MiB)
 
 #ifdef RELAXED
@@ -129,13 +133,16 @@ static void micro(int kc, const float *Ap, const float *Bp, float *C, int ldc, f
 #ifdef KUNROLL
 #pragma clang loop unroll_count(KUNROLL)
 #endif
-  for (int k = 0; k < kc; k++) {
+  // NOTE: walk Ap and Bp by pointer increments, so every load is one base register plus a constant
+  // (wasm's memarg offset); indexing as Ap[k·MR + r] made V8 compute each address separately.
+  const float *ap = Ap, *bp = Bp;
+  for (int k = 0; k < kc; k++, ap += MR, bp += NR) {
     v128_t b[NV];
 #pragma clang loop unroll(full)
-    for (int v = 0; v < NV; v++) b[v] = wasm_v128_load(Bp + k * NR + 4 * v);
+    for (int v = 0; v < NV; v++) b[v] = wasm_v128_load(bp + 4 * v);
 #pragma clang loop unroll(full)
     for (int r = 0; r < MR; r++) {
-      v128_t a = wasm_v128_load32_splat(Ap + k * MR + r);
+      v128_t a = wasm_v128_load32_splat(ap + r);
 #pragma clang loop unroll(full)
       for (int v = 0; v < NV; v++) acc[r][v] = MADD(a, b[v], acc[r][v]);
     }
