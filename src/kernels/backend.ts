@@ -22,6 +22,12 @@ export interface Backend {
   supports(dtype: DType): boolean;
   /** A zero-filled array of n elements, placed where this backend's kernels want it. */
   alloc(n: number, dtype: DType): FloatArray;
+  /**
+   * Optional: give back an array from `alloc` that nothing uses any more (nor any view of it), so a
+   * later `alloc` of the same size may reuse its memory. Backends whose arrays are ordinary
+   * garbage-collected typed arrays leave it out. NOTE: using the array after release is a bug.
+   */
+  release?(x: FloatArray): void;
 
   // ---- linear algebra ------------------------------------------------------------------------
 
