@@ -16,7 +16,8 @@
 // - Otherwise it is an ordinary memory reserved up front (UNSHARED_BYTES) and never grown, since
 //   growing would detach every view handed out. When it is full, alloc returns ordinary arrays
 //   and gemm copies them in and out (correct, slower).
-// NOTE: memory is never freed (a bump allocator); each model's buffers live as long as the process.
+// NOTE: a bump allocator: memory is reused only when the caller gives an array back with
+// `release(x)` (then a later alloc of exactly that size takes it); otherwise it lives as long as the process.
 //
 // Threads: gemm splits C into column (or row) blocks, one per thread, each computed whole by one
 // thread with the same k-blocking, so results are bit-identical for any thread count. Workers are
@@ -134,6 +135,23 @@ class Heap {
       this.buffers.add(this.current);
     }
     this.top = end;
+    return p;
+  }
+
+  /** Released blocks by exact byte size, reused by allocBytes of that size (see Backend.release). */
+  private readonly free = new Map<number, number[]>();
+
+  release(ptr: number, bytes: number): void {
+    const list = this.free.get(bytes);
+    if (!list) this.free.set(bytes, [ptr]);
+    else if (!list.includes(ptr)) list.push(ptr); // a second release of one block is ignored
+  }
+
+  /** A released block of exactly `bytes`, zeroed, or -1. */
+  reuse(bytes: number): number {
+    const p = this.free.get(bytes)?.pop();
+    if (p === undefined) return -1;
+    new Uint8Array(this.memory.buffer, p, bytes).fill(0);
     return p;
   }
 
@@ -379,8 +397,14 @@ class Engine {
   }
 
   alloc(n: number): Float32Array {
-    const p = this.heap.allocBytes(4 * n);
+    let p = this.heap.reuse(4 * n);
+    if (p < 0) p = this.heap.allocBytes(4 * n);
     return p < 0 ? new Float32Array(n) : this.heap.f32(p, n);
+  }
+
+  release(x: FloatArray): void {
+    const p = this.heap.ptr(x);
+    if (p >= 0 && x instanceof Float32Array && x.length > 0) this.heap.release(p, 4 * x.length);
   }
 
   private stage(s: { ptr: number; bytes: number }, arr: FloatArray, n: number, copyIn: boolean): number {
@@ -563,6 +587,7 @@ function makeBackend(name: string, variant: number, eng: Engine): Backend {
     name,
     supports: (dtype: DType) => dtype === 'float32',
     alloc: (n: number, dtype: DType) => (dtype === 'float32' ? eng.alloc(n) : allocArray(n, dtype)),
+    release: (x: FloatArray) => eng.release(x),
 
     // C: [M, N] = alpha · op(A): [M, K] · op(B): [K, N] + beta · C
     gemm(transA, transB, M, N, K, alpha, A, B, beta, C) {

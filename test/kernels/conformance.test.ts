@@ -189,3 +189,19 @@ test('js runs float64 and agrees with reference to 1e-12', () => {
     }
   }
 });
+
+test('wasm release: a released array is reused, zeroed, by the next alloc of its size (once)', () => {
+  const be = getBackend('wasm-simd');
+  assert.equal(typeof be.release, 'function');
+  const a = be.alloc(1000, 'float32');
+  a.fill(7);
+  be.release!(a);
+  be.release!(a); // ignored: the block must not be handed out twice
+  const b = be.alloc(1000, 'float32');
+  assert.equal(b.byteOffset, a.byteOffset);
+  assert.ok(b.every((v) => v === 0), 'a reused block comes back zeroed');
+  const c = be.alloc(1000, 'float32');
+  assert.notEqual(c.byteOffset, b.byteOffset);
+  const d = be.alloc(999, 'float32');
+  assert.notEqual(d.byteOffset, a.byteOffset);
+});
