@@ -66,6 +66,33 @@ export function cliMeta(model: MLP, path: string): CliMeta {
   return m;
 }
 
+/**
+ * For eval, predict, gradcheck and trace: the CLI's schema, or for a model saved by the library or
+ * the playground, an all-numeric schema from the model's own featureNames (and targetName).
+ */
+export function cliMetaOrNumeric(model: MLP, path: string): CliMeta {
+  if (model.metadata[META_KEY] || !model.featureNames) {
+    if (!model.metadata[META_KEY] && !model.featureNames) {
+      throw new UsageError(`${path} is an mlpkit model without column names (no CLI schema, no "featureNames"), so its CSV columns are unknown; set model.featureNames before saving, or train it with \`mlpkit train\``);
+    }
+    return cliMeta(model, path);
+  }
+  const names = model.featureNames;
+  const classes = model.preprocessing?.classes;
+  const target = model.targetName ?? 'label';
+  return {
+    schema: {
+      features: names.map((name) => ({ name, type: 'numeric' as const })),
+      inputs: names.slice(),
+      target: { name: target, type: classes && classes.some((c) => typeof c !== 'number') ? 'text' : 'numeric' },
+      impute: null,
+    },
+    data: { rows: 0, selection: { target, features: names.slice(), ignored: [] }, valSplit: 0 },
+    history: [],
+    run: { backend: model.backendName, started: '', seconds: 0, epochs: model.epochsTrained },
+  };
+}
+
 export interface LayerRow {
   name: string;
   units: number;

@@ -69,6 +69,10 @@ export class MLP {
   epochsTrained = 0;
   /** Free-form JSON data saved with the model (the CLI keeps its column schema here). */
   metadata: Record<string, unknown> = {};
+  /** Names of the input columns, in order (saved with the model; tools use them to find CSV columns). */
+  featureNames: string[] | null = null;
+  /** Name of the target column. */
+  targetName: string | null = null;
   readonly rng: Rng;
   optimizer: Optimizer | null = null;
   private schedulerState: SchedulerState | undefined;

@@ -6,7 +6,7 @@ import { loadModel } from '../../src/node.ts';
 import { parseDelimiter } from '../data/csv.ts';
 import { loadTable } from '../data/sources.ts';
 import type { Table } from '../data/table.ts';
-import { cliMeta, type CliMeta } from '../meta.ts';
+import { cliMetaOrNumeric, type CliMeta } from '../meta.ts';
 
 export interface DataFlags {
   dataset?: string;
@@ -15,7 +15,7 @@ export interface DataFlags {
 
 export async function modelAndData(modelPath: string, file: string | undefined, o: DataFlags): Promise<{ model: MLP; meta: CliMeta; table: Table }> {
   const model = loadModel(modelPath);
-  const meta = cliMeta(model, modelPath);
+  const meta = cliMetaOrNumeric(model, modelPath);
   const delimiter = parseDelimiter(o.delimiter) ?? (file ? meta.data.delimiter : undefined);
   // a bundled set's held-out part when it has one (MNIST)
   const table = await loadTable({ file, dataset: o.dataset, delimiter }, 'test');

@@ -133,6 +133,8 @@ export async function train(file: string | undefined, o: TrainOptions, g: Global
     run: { backend: model.backendName, started: started.toISOString(), seconds: prior?.run.seconds ?? 0, epochs: totalEpochs, out },
   };
   model.metadata[META_KEY] = meta;
+  model.featureNames = schema.inputs.slice();
+  model.targetName = sel.target;
 
   const mode: ProgressMode = g.quiet ? 'none' : process.stderr.isTTY ? 'bar' : 'lines';
   const metricName = () => (model.task === 'regression' ? 'R²' : 'accuracy');

@@ -49,6 +49,10 @@ export interface ModelDocument {
     optimizer?: { name: OptimizerName; t: number; buffers: Record<string, string> };
     scheduler?: SchedulerState;
   };
+  /** names of the input columns, in order (optional) */
+  featureNames?: string[];
+  /** name of the target column (optional) */
+  targetName?: string;
   metadata?: Record<string, Json>;
 }
 
@@ -88,6 +92,8 @@ export function toJSON(model: MLP, options: SaveOptions = {}): ModelDocument {
       ...(sched ? { scheduler: sched } : {}),
     };
   }
+  if (model.featureNames) doc.featureNames = model.featureNames.slice();
+  if (model.targetName !== null) doc.targetName = model.targetName;
   if (Object.keys(model.metadata).length) doc.metadata = structuredClone(model.metadata) as Record<string, Json>;
   return doc;
 }
@@ -195,6 +201,19 @@ export function fromJSON(input: unknown, options: { backend?: string } = {}): ML
       const s = obj(t.scheduler, 'training.scheduler');
       model.setSchedulerState({ lr: finite(s.lr, 'training.scheduler.lr'), best: num(s.best, 'training.scheduler.best'), badEpochs: nonNegInt(s.badEpochs, 'training.scheduler.badEpochs') });
     }
+  }
+  if (d.featureNames !== undefined) {
+    const names = arr(d.featureNames, 'featureNames');
+    if (names.length !== inputs) throw new SerializationError('E_FORMAT', `fromJSON: field "featureNames": expected ${inputs} names (one per input), received ${names.length}`);
+    names.forEach((n, i) => {
+      if (typeof n !== 'string') throw new SerializationError('E_FORMAT', `fromJSON: field "featureNames[${i}]": expected a string, received ${describe(n)}`);
+    });
+    if (new Set(names).size !== names.length) throw new SerializationError('E_FORMAT', 'fromJSON: field "featureNames": expected distinct names, received duplicates');
+    model.featureNames = names as string[];
+  }
+  if (d.targetName !== undefined) {
+    if (typeof d.targetName !== 'string') throw new SerializationError('E_FORMAT', `fromJSON: field "targetName": expected a string, received ${describe(d.targetName)}`);
+    model.targetName = d.targetName;
   }
   if (d.metadata !== undefined) model.metadata = obj(d.metadata, 'metadata') as Record<string, unknown>;
   return model;

@@ -47,7 +47,11 @@ test('string labels, regression targets and metadata travel with the model', () 
   const clf = new MLP({ hidden: [8], seed: 1 });
   clf.fit(x, labels, { epochs: 30, learningRate: 0.01 });
   clf.metadata = { columns: ['a', 'b', 'c', 'd'] };
+  clf.featureNames = ['sl', 'sw', 'pl', 'pw'];
+  clf.targetName = 'species';
   const back = fromJSON(toJSON(clf));
+  assert.deepEqual(back.featureNames, ['sl', 'sw', 'pl', 'pw']);
+  assert.equal(back.targetName, 'species');
   assert.deepEqual(back.predict(x.slice(0, 5)), clf.predict(x.slice(0, 5)));
   assert.deepEqual(back.metadata, { columns: ['a', 'b', 'c', 'd'] });
   assert.deepEqual(back.preprocessing!.classes, ['setosa', 'versicolor', 'virginica']);
@@ -98,6 +102,7 @@ const bad: [string, (d: Record<string, any>) => void, RegExp, string][] = [
   ['loss/output mismatch', (d) => (d.loss = 'bce'), /fields "loss" and "layers".*sigmoid/, 'E_FORMAT'],
   ['missing classes', (d) => delete d.preprocessing.classes, /field "preprocessing\.classes": expected an array, received undefined/, 'E_FORMAT'],
   ['scaler length', (d) => d.preprocessing.inputs.shift.pop(), /field "preprocessing\.inputs": expected 4 shift and scale values, received 3 and 4/, 'E_FORMAT'],
+  ['wrong featureNames count', (d) => (d.featureNames = ['a', 'b']), /field "featureNames": expected 4 names \(one per input\), received 2/, 'E_FORMAT'],
   ['bad rng state', (d) => (d.training.rng = [0, 0, 0, 0]), /field "training\.rng"/, 'E_FORMAT'],
   ['truncated base64', (d) => { d.weights.encoding = 'base64'; d.weights.layers[0].W = 'AAAA'; }, /field "weights\.layers\[0\]\.W": expected 12 float32 values.*received 3 bytes/, 'E_FORMAT'],
 ];

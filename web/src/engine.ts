@@ -460,6 +460,9 @@ export class Engine {
     const model = this.requireModel();
     const s = this.settings;
     model.metadata = { playground: { features: s.features, settings: { ...s } as unknown as Record<string, unknown> } };
+    // the inputs' names, so `mlpkit predict` can read a CSV with these columns
+    model.featureNames = s.features.slice();
+    model.targetName = 'label';
     const doc = toJSON(model);
     // the fit settings in force now (the page may have changed them since the model was made)
     Object.assign(doc.config, { optimizer: s.optimizer, learningRate: s.learningRate, batchSize: s.batchSize, weightDecay: s.l2 });
