@@ -265,3 +265,12 @@ EXPORT(gather_rows)
 void gather_rows(const float *src, int cols, const unsigned *idx, int count, float *dst) {
   for (int r = 0; r < count; r++) __builtin_memcpy(dst + r * cols, src + idx[r] * cols, (unsigned)cols * 4u);
 }
+
+// x: [n].  1 when no entry is NaN or ±Infinity (exponent bits all ones), else 0
+EXPORT(all_finite)
+int all_finite(const float *x, int n) {
+  const unsigned *u = (const unsigned *)x;
+  unsigned bad = 0;
+  for (int k = 0; k < n; k++) bad |= (u[k] & 0x7f800000u) == 0x7f800000u;
+  return bad == 0;
+}

@@ -4,7 +4,7 @@
 // f32x4.relaxed_madd where the runtime has relaxed SIMD), split over worker threads when the
 // product is large. The O(rows·cols) kernels that showed up in a W1 step's profile
 // (bench/kernels/profile-step.ts: plain SGD, relu bias+activation and its backward, sumRows,
-// gatherRows) also
+// gatherRows, allFinite) also
 // run in wasm on large arrays, with the js backend's exact arithmetic. Every other kernel is the
 // `js` backend's: they cost a few percent of a step, and staying in TypeScript keeps one
 // definition of every other activation, loss and optimizer.
@@ -97,6 +97,7 @@ interface Exports {
   sum_rows(x: number, rows: number, cols: number, out: number): void;
   sgd_plain(p: number, g: number, n: number, lr: number): void;
   gather_rows(src: number, cols: number, idx: number, count: number, dst: number): void;
+  all_finite(x: number, n: number): number;
   __heap_base: WebAssembly.Global;
 }
 
@@ -653,6 +654,14 @@ function makeBackend(name: string, variant: number, eng: Engine): Backend {
         }
       }
       js.gatherRows(src, cols, idx, start, count, dst);
+    },
+
+    allFinite(x, n) {
+      if (n >= WASM_MIN_ELEMENTS) {
+        const px = heap.ptr(x);
+        if (px >= 0 && x instanceof Float32Array) return ex.all_finite(px, n) === 1;
+      }
+      return js.allFinite(x, n);
     },
 
     sgdStep(p, g, buf, n, lr, momentum, dampening, nesterov, wd, first) {

@@ -176,6 +176,27 @@ for (const be of backends) {
   });
 }
 
+for (const be of backends) {
+  test(`${be.name}: allFinite finds one NaN or ±Infinity anywhere, short and long arrays`, () => {
+    for (const n of [5, 300, 1001]) {
+      const x = be.alloc(n, 'float32');
+      for (let i = 0; i < n; i++) x[i] = (i % 7) - 3 + 1e30 * (i % 2);
+      assert.equal(be.allFinite(x, n), true, `${be.name} n=${n}: all finite`);
+      for (const bad of [NaN, Infinity, -Infinity]) {
+        for (const at of [0, n - 1, n >> 1]) {
+          const old = x[at];
+          x[at] = bad;
+          assert.equal(be.allFinite(x, n), false, `${be.name} n=${n}: ${bad} at ${at}`);
+          assert.equal(be.allFinite(x, at), true, `${be.name} n=${n}: only the first ${at} entries`);
+          x[at] = old;
+        }
+      }
+      x[n - 1] = 3.4e38; // the largest float32 values are finite
+      assert.equal(be.allFinite(x, n), true);
+    }
+  });
+}
+
 test('js runs float64 and agrees with reference to 1e-12', () => {
   const rng = new Rng(11);
   for (const [M, N, K] of shapes) {
