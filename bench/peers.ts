@@ -32,7 +32,38 @@ export interface Variant {
   workloads?: WorkloadName[];
 }
 
-const node = (file: string) => ({ command: process.execPath, args: ['--import', 'tsx', join(BENCH_DIR, 'peers', file)] });
+/** Node peers' bundles (see bundleNodePeers); without them the children run their .ts through tsx. */
+let bundles: Record<string, string> | null = null;
+
+/**
+ * Bundle the Node peers (mlpkit's src included) to plain JavaScript in bench/.build with esbuild
+ * (installed with tsx), so each child runs as built code would: tsx's on-the-fly transpiling adds
+ * some 40-55 MiB to a process's peak RSS, which is the harness's cost, not the library's.
+ * Packages in node_modules stay external (found from bench/ upwards). One folder per run, so
+ * concurrent runs do not share files. Returns the folder to remove after the run, or null (children
+ * then use tsx) when esbuild is absent.
+ */
+export async function bundleNodePeers(): Promise<string | null> {
+  let esbuild: { build(o: Record<string, unknown>): Promise<unknown> };
+  try {
+    esbuild = (await import('esbuild' as string)) as typeof esbuild;
+  } catch {
+    return null;
+  }
+  const outdir = join(BENCH_DIR, '.build', String(process.pid));
+  const files = ['mlpkit.ts', 'tfjs.ts', 'brain.ts'];
+  await esbuild.build({
+    entryPoints: files.map((f) => join(BENCH_DIR, 'peers', f)),
+    outdir, outExtension: { '.js': '.mjs' }, bundle: true, platform: 'node', format: 'esm', target: 'node20',
+    packages: 'external', logLevel: 'error',
+  });
+  bundles = Object.fromEntries(files.map((f) => [f, join(outdir, f.replace(/\.ts$/, '.mjs'))]));
+  return outdir;
+}
+
+const node = (file: string) => (bundles
+  ? { command: process.execPath, args: [bundles[file]] }
+  : { command: process.execPath, args: ['--import', 'tsx', join(BENCH_DIR, 'peers', file)] });
 
 /** mlpkit's registered backends and whether each takes a thread count (asked in a child, after async init). */
 export function mlpkitBackends(): { name: string; threads: boolean }[] {

@@ -30,6 +30,8 @@ export interface BenchOutcome {
   skipped: string[];
   /** mlpkit's registered backends found by the run (after the library's async initialisation). */
   backends: string[];
+  /** How the Node children ran: bundled to plain JS with esbuild, or through tsx. */
+  runner: 'bundled' | 'tsx';
 }
 
 const fmt = (x: number | undefined, digits = 0): string => {
@@ -155,7 +157,7 @@ export function renderMarkdown(o: BenchOutcome): string {
     `Command: \`${o.command}\` (${o.mode} sizes) — ${o.machine.date}`,
     '',
     `Machine: ${o.machine.cpu}, ${o.machine.cores} cores (${o.machine.flags}); Node ${o.machine.node}; load average before ${o.machine.loadBefore}, after ${o.machine.loadAfter}.`,
-    `Peers: ${[...versions].map(([p, v]) => `${p} ${v}`).join(', ')}.`,
+    `Peers: ${[...versions].map(([p, v]) => `${p} ${v}`).join(', ')}. Node children: ${o.runner === 'bundled' ? 'bundled to plain JavaScript (esbuild)' : 'TypeScript through tsx (adds ~40-55 MiB of peak RSS)'}.`,
     '',
     '## Targets (issue 4)',
     '',

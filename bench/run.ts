@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RESULT_PREFIX, type ChildTask, type PeerResult } from './protocol.ts';
-import { discoverVariants, BENCH_DIR, ROOT, type Variant } from './peers.ts';
+import { discoverVariants, bundleNodePeers, BENCH_DIR, ROOT, type Variant } from './peers.ts';
 import { WORKLOADS, workloadSpecs, writeWorkloadData, type WorkloadName, type WorkloadSpec } from './workloads.ts';
 import { renderMarkdown, label, type BenchOutcome, type Failure, type Machine } from './report.ts';
 
@@ -25,6 +25,8 @@ export interface BenchOptions {
   peers?: string[];
   /** Run a variant's workloads in one child (faster; peak RSS then covers them all). The smoke test uses it. */
   groupWorkloads?: boolean;
+  /** Run the Node peers' TypeScript through tsx instead of bundling them first (adds tsx's memory to peak RSS). */
+  tsx?: boolean;
   /** Print progress to stderr. */
   verbose?: boolean;
   command?: string;
@@ -73,9 +75,13 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchOutcome> {
   const only = opts.only ?? WORKLOADS;
   const m = machine();
   const dataDir = mkdtempSync(join(tmpdir(), 'mlpkit-bench-'));
+  let buildDir: string | null = null;
   try {
     log(`bench: writing workload data to ${dataDir}`);
     writeWorkloadData(dataDir, specs, only);
+    buildDir = opts.tsx ? null : await bundleNodePeers();
+    const bundled = buildDir !== null;
+    log(bundled ? 'bench: Node peers bundled to bench/.build (plain JS children)' : 'bench: Node peers run through tsx');
     const { variants, skipped, backends } = discoverVariants(opts.peers);
     for (const s of skipped) log(`bench: skipped ${s}`);
     const results: PeerResult[] = [];
@@ -117,10 +123,11 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchOutcome> {
       command: opts.command ?? 'npm run bench',
       mode: opts.smoke ? 'smoke' : opts.quick ? 'quick' : 'full',
       machine: { ...m, date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), loadAfter: loadavg() },
-      specs, results, failures, skipped, backends,
+      specs, results, failures, skipped, backends, runner: bundled ? 'bundled' : 'tsx',
     };
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
+    if (buildDir) rmSync(buildDir, { recursive: true, force: true });
   }
 }
 
@@ -140,6 +147,7 @@ function parseArgs(argv: string[]): BenchOptions & { write?: boolean; json?: str
       for (const w of o.only) if (!WORKLOADS.includes(w)) throw new Error(`bench: --only expects W1, W2 or W3, received ${w}`);
     } else if (a === '--peers') o.peers = val().split(',').map((p) => p.trim());
     else if (a === '--group') o.groupWorkloads = true;
+    else if (a === '--tsx') o.tsx = true;
     else if (a === '--write') o.write = true;
     else if (a === '--no-write') o.write = false;
     else if (a === '--json') o.json = val();

@@ -10,6 +10,7 @@
 // The thread count actually used is read back from backend.threads, else wasmInfo().threads.
 
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as api from '../../src/index.ts';
 import { MLP, getBackend, listBackends, defaults, type Backend } from '../../src/index.ts';
 import { loadData, readTask, report, peakRssMiB, median, nowSec, rateFromMarks, xorScore, type PeerResult } from '../protocol.ts';
@@ -53,7 +54,8 @@ function reportedThreads(be: Threaded): number | undefined {
   return undefined;
 }
 
-const version = (): string => (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+// the runner starts children in the repository root (this file may run bundled from bench/.build)
+const version = (): string => (JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8')) as { version: string }).version;
 
 function modelFor(spec: WorkloadSpec, backend: string, threads: number | null): MLP {
   const be = getBackend(backend) as Threaded;
