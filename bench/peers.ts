@@ -10,8 +10,8 @@ import type { WorkloadName } from './workloads.ts';
 
 export const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 export const ROOT = dirname(BENCH_DIR);
-/** Debian's python (python3-torch, python3-numpy are installed for it), not pyenv's. */
-export const PYTHON = '/usr/bin/python3';
+/** Debian's python (python3-torch, python3-numpy are installed for it), not pyenv's; BENCH_PYTHON overrides. */
+export const PYTHON = process.env.BENCH_PYTHON || '/usr/bin/python3';
 
 /** Environment variables removed for the sgemm child only (see the env doc: they pin a slow kernel). */
 export const OPENBLAS_PINS = ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'];
@@ -83,7 +83,7 @@ function canRequire(name: string): boolean {
 }
 
 function pythonHas(module: string): string | null {
-  const r = spawnSync(PYTHON, ['-c', `import ${module}; print(${module}.__version__)`], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(PYTHON, ['-B', '-c', `import ${module}; print(${module}.__version__)`], { encoding: 'utf8', timeout: 60_000 });
   return r.status === 0 ? r.stdout.trim() : null;
 }
 

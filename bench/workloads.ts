@@ -88,7 +88,7 @@ export function workloadSpecs(opts: SizeOptions = {}): Record<WorkloadName, Work
       learningRate: 0.05,
       batchSize: 128,
       warmupEpochs: 1,
-      timedEpochs: pick(3, 1, 1),
+      timedEpochs: pick(5, 1, 1),
       maxSeconds: pick(20, 10, 10),
       inferenceBatch: pick(1000, 1000, 200),
       inferenceRepeats: pick(20, 5, 2),
