@@ -36,6 +36,8 @@ export const WASM_MIN_MACS = 2048;
 export const THREAD_MIN_MACS = 1 << 21;
 const MR = 4; // micro-tile rows and columns in wasm/sgemm.c: split work on these boundaries
 const NR = 8;
+/** A thread's block of C is at least this many tiles wide (each block re-packs the other operand). */
+const MIN_BLOCK_TILES = 4;
 const UNSHARED_BYTES = [512, 256, 64].map((m) => m * 1024 * 1024);
 const PAGE = 65536;
 
@@ -169,36 +171,50 @@ class Heap {
 
 // ---- worker threads ------------------------------------------------------------------------------
 
-// Control block (int32 slots): job header, then one record per worker.
+// Control block (int32 slots): the job header, then one record per worker.
+// A job is C split into nBlocks blocks of whole columns (byCols) or rows. Every thread, the caller
+// included, claims blocks one at a time from NEXT with compare-and-swap, computes them, and adds
+// one to DONE; the caller returns when DONE = nBlocks. NEXT holds (job tag << 16 | next block), so
+// a worker that wakes late for a finished job fails its claim and never touches the next job.
+// Claiming (rather than a fixed share per thread) lets a thread that runs late — on a machine
+// whose cores are busy with other work — take fewer blocks instead of holding everyone up.
 const H_VARIANT = 0, H_TA = 1, H_TB = 2, H_M = 3, H_N = 4, H_K = 5, H_ALPHA = 6, H_A = 7, H_B = 8, H_BETA = 9, H_C = 10;
-const HEADER = 16;
-const W_SEQ = 0, W_DONE = 1, W_READY = 2, W_M0 = 3, W_M1 = 4, W_N0 = 5, W_N1 = 6, W_SCRATCH = 7;
+const H_BYCOLS = 11, H_BLOCK = 12, H_NBLOCKS = 13, H_WORKERS = 14, H_SEQ = 16, H_NEXT = 32, H_DONE = 48;
+const HEADER = 64; // SEQ, NEXT and DONE each on their own 64-byte line
+const W_READY = 0;
 const PER_WORKER = 16; // 64 bytes: each worker's record on its own cache line
 const MAX_WORKERS = 15;
+const CTRL_INTS = HEADER + PER_WORKER * MAX_WORKERS;
 
-// The worker: instantiates the same modules over the same memory, then serves jobs until its
-// sequence slot turns negative. Plain JS (runs as a Node eval worker or a browser Blob worker).
+// The worker: instantiates the same modules over the same memory, then serves jobs until SEQ turns
+// negative. Plain JS (runs as a Node eval worker or a browser Blob worker).
 const WORKER_SOURCE = `
 'use strict';
 function serve(d) {
   const ex = d.modules.map((m) => new WebAssembly.Instance(m, { env: { memory: d.memory } }).exports);
-  const i32 = new Int32Array(d.memory.buffer, d.ctrl, ${HEADER + PER_WORKER * MAX_WORKERS});
-  const f32 = new Float32Array(d.memory.buffer, d.ctrl, ${HEADER + PER_WORKER * MAX_WORKERS});
-  const me = ${HEADER} + d.index * ${PER_WORKER};
-  Atomics.store(i32, me + ${W_READY}, 1);
-  let last = Atomics.load(i32, me + ${W_SEQ});
+  const h = new Int32Array(d.memory.buffer, d.ctrl, ${CTRL_INTS});
+  const f = new Float32Array(d.memory.buffer, d.ctrl, ${CTRL_INTS});
+  let last = Atomics.load(h, ${H_SEQ});
+  Atomics.store(h, ${HEADER} + d.index * ${PER_WORKER} + ${W_READY}, 1);
   for (;;) {
     let s, spins = 0;
-    while ((s = Atomics.load(i32, me + ${W_SEQ})) === last) {
-      if (++spins > d.spin) { Atomics.wait(i32, me + ${W_SEQ}, last); spins = 0; }
+    while ((s = Atomics.load(h, ${H_SEQ})) === last) {
+      if (++spins > d.spin) { Atomics.wait(h, ${H_SEQ}, last); spins = 0; }
     }
     if (s < 0) return;
     last = s;
-    ex[i32[${H_VARIANT}]].gemm(i32[${H_TA}], i32[${H_TB}], i32[${H_M}], i32[${H_N}], i32[${H_K}], f32[${H_ALPHA}],
-      i32[${H_A}], i32[${H_B}], f32[${H_BETA}], i32[${H_C}],
-      i32[me + ${W_M0}], i32[me + ${W_M1}], i32[me + ${W_N0}], i32[me + ${W_N1}], i32[me + ${W_SCRATCH}]);
-    Atomics.store(i32, me + ${W_DONE}, s);
-    Atomics.notify(i32, me + ${W_DONE});
+    if (d.index >= h[${H_WORKERS}]) continue; // fewer threads asked for this job
+    const e = ex[h[${H_VARIANT}]];
+    const M = h[${H_M}], N = h[${H_N}], byCols = h[${H_BYCOLS}], block = h[${H_BLOCK}], nBlocks = h[${H_NBLOCKS}];
+    for (;;) {
+      const v = Atomics.load(h, ${H_NEXT});
+      if ((v >>> 16) !== s || (v & 0xffff) >= nBlocks) break;
+      if (Atomics.compareExchange(h, ${H_NEXT}, v, v + 1) !== v) continue;
+      const lo = (v & 0xffff) * block, hi = Math.min(byCols ? N : M, lo + block);
+      if (byCols) e.gemm(h[${H_TA}], h[${H_TB}], M, N, h[${H_K}], f[${H_ALPHA}], h[${H_A}], h[${H_B}], f[${H_BETA}], h[${H_C}], 0, M, lo, hi, d.scratch);
+      else e.gemm(h[${H_TA}], h[${H_TB}], M, N, h[${H_K}], f[${H_ALPHA}], h[${H_A}], h[${H_B}], f[${H_BETA}], h[${H_C}], lo, hi, 0, N, d.scratch);
+      if (Atomics.add(h, ${H_DONE}, 1) + 1 === nBlocks) Atomics.notify(h, ${H_DONE});
+    }
   }
 }
 if (typeof require === 'function') serve(require('node:worker_threads').workerData);
@@ -231,30 +247,28 @@ class Pool {
   readonly i32: Int32Array;
   readonly f32: Float32Array;
   private readonly workers: (WorkerHandle | null)[] = [];
-  private readonly scratch: number[] = [];
   private seq = 0;
   private readonly ctrl: number;
   /** Whether this thread may block in Atomics.wait (not a browser's main thread). */
   private readonly canBlock: boolean;
 
   constructor(private readonly heap: Heap, private readonly mods: WebAssembly.Module[], private readonly scratchFloats: number) {
-    const ctrl = heap.allocBytes(4 * (HEADER + PER_WORKER * MAX_WORKERS));
+    const ctrl = heap.allocBytes(4 * CTRL_INTS);
     if (ctrl < 0) throw new RangeError('wasm: no memory left for the thread control block');
-    this.i32 = new Int32Array(heap.memory.buffer, ctrl, HEADER + PER_WORKER * MAX_WORKERS);
-    this.f32 = new Float32Array(heap.memory.buffer, ctrl, HEADER + PER_WORKER * MAX_WORKERS);
+    this.i32 = new Int32Array(heap.memory.buffer, ctrl, CTRL_INTS);
+    this.f32 = new Float32Array(heap.memory.buffer, ctrl, CTRL_INTS);
     this.ctrl = ctrl;
     this.canBlock = nodeWorkerCtor() !== null || typeof (globalThis as { document?: unknown }).document === 'undefined';
   }
 
-  /** Start workers up to `n` (they become ready asynchronously; gemm uses the ready ones). */
+  /** Start workers up to `n` (they become ready asynchronously; a job uses the ready ones). */
   ensure(n: number): void {
     n = Math.min(n, MAX_WORKERS);
     while (this.workers.length < n) {
       const index = this.workers.length;
       const scratch = this.heap.allocBytes(4 * this.scratchFloats);
       if (scratch < 0) return; // memory full: fewer workers
-      this.scratch.push(scratch);
-      const data = { modules: this.mods, memory: this.heap.memory, ctrl: this.ctrl, index, spin: 20000 };
+      const data = { modules: this.mods, memory: this.heap.memory, ctrl: this.ctrl, index, scratch, spin: 20000 };
       let w: WorkerHandle | null = null;
       try {
         const NodeWorker = nodeWorkerCtor();
@@ -283,61 +297,67 @@ class Pool {
     this.workers[index] = null;
   }
 
-  /** Indices of the workers ready now, at most `n`. */
-  ready(n: number, out: number[]): number {
+  /** Workers ready now, among the first n. */
+  ready(n: number): number {
     let k = 0;
-    for (let i = 0; i < this.workers.length && k < n; i++) {
-      if (this.workers[i] && Atomics.load(this.i32, HEADER + i * PER_WORKER + W_READY) === 1) out[k++] = i;
+    for (let i = 0; i < Math.min(n, this.workers.length); i++) {
+      if (this.workers[i] && Atomics.load(this.i32, HEADER + i * PER_WORKER + W_READY) === 1) k++;
     }
     return k;
   }
 
-  /** Post a job header; then `start` each worker's block, run your own, and `finish`. */
-  post(variant: number, tA: number, tB: number, M: number, N: number, K: number, alpha: number, A: number, B: number, beta: number, C: number): number {
+  /**
+   * Run one gemm as nBlocks blocks over this thread and the first `workers` workers; returns once
+   * every block is done. `run(lo, hi)` computes one block on this thread.
+   */
+  job(variant: number, tA: number, tB: number, M: number, N: number, K: number, alpha: number, A: number, B: number, beta: number, C: number,
+    byCols: boolean, block: number, nBlocks: number, workers: number, run: (lo: number, hi: number) => void): void {
     const h = this.i32;
+    const tag = (this.seq = (this.seq % 0x7fff) + 1); // 1 … 32767: fits the 16 high bits of NEXT, never negative
+    // NOTE: NEXT first: from here on a late worker still holding the old tag cannot claim anything,
+    // so it never reads this job's header half-written.
+    Atomics.store(h, H_NEXT, tag << 16);
+    Atomics.store(h, H_DONE, 0);
     h[H_VARIANT] = variant; h[H_TA] = tA; h[H_TB] = tB; h[H_M] = M; h[H_N] = N; h[H_K] = K;
     this.f32[H_ALPHA] = alpha; h[H_A] = A; h[H_B] = B; this.f32[H_BETA] = beta; h[H_C] = C;
-    return ++this.seq;
-  }
-
-  start(w: number, seq: number, m0: number, m1: number, n0: number, n1: number): void {
-    const o = HEADER + w * PER_WORKER;
-    const h = this.i32;
-    h[o + W_M0] = m0; h[o + W_M1] = m1; h[o + W_N0] = n0; h[o + W_N1] = n1; h[o + W_SCRATCH] = this.scratch[w];
-    Atomics.store(h, o + W_SEQ, seq); // the release: the stores above are visible to the worker
-    Atomics.notify(h, o + W_SEQ);
-  }
-
-  /** Wait for worker w's block; false when it did not answer within 10 s (then it is retired). */
-  finish(w: number, seq: number): boolean {
-    const h = this.i32;
-    const slot = HEADER + w * PER_WORKER + W_DONE;
+    h[H_BYCOLS] = byCols ? 1 : 0; h[H_BLOCK] = block; h[H_NBLOCKS] = nBlocks; h[H_WORKERS] = workers;
+    Atomics.store(h, H_SEQ, tag); // the release: the header above is visible to whoever reads this
+    Atomics.notify(h, H_SEQ);
+    const len = byCols ? N : M;
+    for (;;) {
+      const v = Atomics.load(h, H_NEXT);
+      if ((v & 0xffff) >= nBlocks) break;
+      if (Atomics.compareExchange(h, H_NEXT, v, v + 1) !== v) continue;
+      const lo = (v & 0xffff) * block;
+      run(lo, Math.min(len, lo + block));
+      Atomics.add(h, H_DONE, 1);
+    }
+    // wait for the blocks the workers claimed
     let spins = 0;
     const t0 = Date.now();
-    while (Atomics.load(h, slot) !== seq) {
+    for (;;) {
+      const done = Atomics.load(h, H_DONE);
+      if (done >= nBlocks) return;
       if (++spins > 4000) {
         spins = 0;
-        if (this.canBlock) Atomics.wait(h, slot, Atomics.load(h, slot), 1);
+        if (this.canBlock) Atomics.wait(h, H_DONE, done, 1);
         if (Date.now() - t0 > 10000) {
-          this.retire(w);
-          return false;
+          // a worker died holding a block: compute everything here (same code, same bits) and stop using workers
+          for (let lo = 0; lo < len; lo += block) run(lo, Math.min(len, lo + block));
+          this.dispose();
+          return;
         }
       }
     }
-    return true;
   }
 
   dispose(): void {
+    Atomics.store(this.i32, H_SEQ, -1);
+    Atomics.notify(this.i32, H_SEQ);
     for (let i = 0; i < this.workers.length; i++) {
-      if (!this.workers[i]) continue;
-      const o = HEADER + i * PER_WORKER + W_SEQ;
-      Atomics.store(this.i32, o, -1);
-      Atomics.notify(this.i32, o);
-      this.workers[i]!.terminate();
+      this.workers[i]?.terminate();
       this.workers[i] = null;
     }
-    this.workers.length = 0;
-    this.scratch.length = 0;
   }
 }
 
@@ -358,7 +378,6 @@ class Engine {
   /** gemm calls that ran on more than one thread (for tests and benchmarks). */
   threadedCalls = 0;
   pool: Pool | null = null;
-  private readonly readyIdx: number[] = [];
   /** Staging for arrays that are not in the memory (only an unshared, full memory makes them). */
   private stageA = { ptr: 0, bytes: 0 };
   private stageB = { ptr: 0, bytes: 0 };
@@ -432,41 +451,30 @@ class Engine {
     }
     const ta = tA ? 1 : 0, tb = tB ? 1 : 0;
     const pool = this.pool;
-    const macs = M * N * K;
+    const ex = this.ex[variant];
     let nw = 0;
-    if (this.threads > 1 && macs >= THREAD_MIN_MACS) {
-      if (pool) nw = pool.ready(this.threads - 1, this.readyIdx);
+    if (this.threads > 1 && M * N * K >= THREAD_MIN_MACS) {
+      if (pool) nw = pool.ready(this.threads - 1);
       else this.startWorkers(); // they start in the background; this gemm runs here
     }
     if (nw === 0) {
-      this.ex[variant].gemm(ta, tb, M, N, K, alpha, pa, pb, beta, pc, 0, M, 0, N, this.scratch);
+      ex.gemm(ta, tb, M, N, K, alpha, pa, pb, beta, pc, 0, M, 0, N, this.scratch);
     } else {
-      // split the longer side of C into T blocks on tile boundaries; the main thread takes block 0
+      // blocks of whole columns when C is wider than tall, else of rows, on tile boundaries; about
+      // two per thread (so a late thread is covered) but never narrower than MIN_BLOCK tiles
       this.threadedCalls++;
-      const seq = pool!.post(variant, ta, tb, M, N, K, alpha, pa, pb, beta, pc);
-      const T = nw + 1;
       const byCols = N >= M;
       const len = byCols ? N : M;
       const tile = byCols ? NR : MR;
-      const per = Math.ceil(len / T / tile) * tile;
-      let used = 0;
-      for (let t = 1; t < T; t++) {
-        const s = Math.min(len, t * per), e = Math.min(len, (t + 1) * per);
-        if (s >= e) break;
-        if (byCols) pool!.start(this.readyIdx[t - 1], seq, 0, M, s, e);
-        else pool!.start(this.readyIdx[t - 1], seq, s, e, 0, N);
-        used = t;
-      }
-      const e0 = Math.min(len, per);
-      if (byCols) this.ex[variant].gemm(ta, tb, M, N, K, alpha, pa, pb, beta, pc, 0, M, 0, e0, this.scratch);
-      else this.ex[variant].gemm(ta, tb, M, N, K, alpha, pa, pb, beta, pc, 0, e0, 0, N, this.scratch);
-      for (let t = 1; t <= used; t++) {
-        if (pool!.finish(this.readyIdx[t - 1], seq)) continue;
-        // a worker that died: do its block here (same code, same result)
-        const s = Math.min(len, t * per), e = Math.min(len, (t + 1) * per);
-        if (byCols) this.ex[variant].gemm(ta, tb, M, N, K, alpha, pa, pb, beta, pc, 0, M, s, e, this.scratch);
-        else this.ex[variant].gemm(ta, tb, M, N, K, alpha, pa, pb, beta, pc, s, e, 0, N, this.scratch);
-      }
+      const T = nw + 1;
+      const tiles = Math.ceil(len / tile);
+      const block = tile * Math.max(MIN_BLOCK_TILES, Math.ceil(tiles / (2 * T)));
+      const nBlocks = Math.ceil(len / block);
+      const scratch = this.scratch;
+      const run = byCols
+        ? (lo: number, hi: number) => ex.gemm(ta, tb, M, N, K, alpha, pa, pb, beta, pc, 0, M, lo, hi, scratch)
+        : (lo: number, hi: number) => ex.gemm(ta, tb, M, N, K, alpha, pa, pb, beta, pc, lo, hi, 0, N, scratch);
+      pool!.job(variant, ta, tb, M, N, K, alpha, pa, pb, beta, pc, byCols, block, nBlocks, this.threads - 1, run);
     }
     if (copyC) (C as Float32Array).set(heap.f32(pc, M * N));
   }
@@ -541,7 +549,7 @@ export async function initWasm(options: WasmOptions = {}): Promise<Engine | null
 /** What the wasm engine runs with here (null before it started or where it cannot). */
 export function wasmInfo(): (WasmFeatures & { threads: number; readyWorkers: number; threadedCalls: number }) | null {
   if (!engine || !features) return null;
-  const ready = engine.pool ? engine.pool.ready(MAX_WORKERS, []) : 0;
+  const ready = engine.pool ? engine.pool.ready(MAX_WORKERS) : 0;
   return { ...features, threads: engine.threads, readyWorkers: ready, threadedCalls: engine.threadedCalls };
 }
 
