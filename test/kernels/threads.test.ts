@@ -37,6 +37,34 @@ test('wasm gemm on 2 threads is bit-identical to 1 thread, for every transpose',
   }
 });
 
+test('300 back-to-back threaded gemms of changing shapes: each equals its 1-thread result bit for bit', async () => {
+  // a race in the job hand-over (a late worker reading the next job's header, a block done twice
+  // or not at all) would show as a wrong or NaN entry here
+  const be = getBackend('wasm-simd');
+  setThreads(2);
+  await waitForWorkers(10000);
+  const rng = new Rng(4);
+  const shapes = [[64, 512, 72], [96, 48, 480], [40, 1000, 56], [520, 64, 64]];
+  const jobs = shapes.map(([M, N, K]) => {
+    const A = be.alloc(M * K, 'float32'), B = be.alloc(K * N, 'float32');
+    for (let i = 0; i < A.length; i++) A[i] = rng.normal(0, 1);
+    for (let i = 0; i < B.length; i++) B[i] = rng.normal(0, 1);
+    const want = be.alloc(M * N, 'float32');
+    setThreads(1);
+    be.gemm(false, true, M, N, K, 1, A, B, 0, want);
+    setThreads(2);
+    return { M, N, K, A, B, want, C: be.alloc(M * N, 'float32') };
+  });
+  const before = wasmInfo()!.threadedCalls;
+  for (let r = 0; r < 300; r++) {
+    const j = jobs[(r * 7) % jobs.length];
+    j.C.fill(NaN);
+    be.gemm(false, true, j.M, j.N, j.K, 1, j.A, j.B, 0, j.C);
+    for (let i = 0; i < j.C.length; i++) if (j.C[i] !== j.want[i]) assert.fail(`round ${r} ${j.M}×${j.N}×${j.K}: entry ${i} is ${j.C[i]}, want ${j.want[i]}`);
+  }
+  assert.equal(wasmInfo()!.threadedCalls, before + 300);
+});
+
 function data(n: number, d: number): { x: number[][]; y: number[] } {
   const rng = new Rng(9);
   const x: number[][] = [];
