@@ -587,6 +587,8 @@ const WASM_MIN_ELEMENTS = 256;
 function makeBackend(name: string, variant: number, eng: Engine): Backend {
   const ex = eng.ex[variant];
   const heap = eng.heap;
+  // the js kernels for small arrays, held directly: a tiny network calls them ~25 times per update
+  const { biasActivate: jsBiasActivate, activationBackward: jsActivationBackward, sumRows: jsSumRows, sgdStep: jsSgdStep, gatherRows: jsGatherRows, allFinite: jsAllFinite } = js;
   // the row indices of one gather, copied into the memory (the caller's idx is an ordinary array)
   let idxCap = 0;
   let idxPtr = 0;
@@ -613,7 +615,7 @@ function makeBackend(name: string, variant: number, eng: Engine): Backend {
           return;
         }
       }
-      js.biasActivate(kind, alpha, a, b, h, rows, cols);
+      jsBiasActivate(kind, alpha, a, b, h, rows, cols);
     },
 
     // a, h, dh, delta: [n]
@@ -625,7 +627,7 @@ function makeBackend(name: string, variant: number, eng: Engine): Backend {
           return;
         }
       }
-      js.activationBackward(kind, alpha, a, h, dh, delta, n);
+      jsActivationBackward(kind, alpha, a, h, dh, delta, n);
     },
 
     // x: [rows, cols]  out: [cols]
@@ -637,7 +639,7 @@ function makeBackend(name: string, variant: number, eng: Engine): Backend {
           return;
         }
       }
-      js.sumRows(x, rows, cols, out);
+      jsSumRows(x, rows, cols, out);
     },
 
     // src: [*, cols]  dst: [count, cols]
@@ -661,7 +663,7 @@ function makeBackend(name: string, variant: number, eng: Engine): Backend {
           }
         }
       }
-      js.gatherRows(src, cols, idx, start, count, dst);
+      jsGatherRows(src, cols, idx, start, count, dst);
     },
 
     allFinite(x, n) {
@@ -669,7 +671,7 @@ function makeBackend(name: string, variant: number, eng: Engine): Backend {
         const px = heap.ptr(x);
         if (px >= 0 && x instanceof Float32Array) return ex.all_finite(px, n) === 1;
       }
-      return js.allFinite(x, n);
+      return jsAllFinite(x, n);
     },
 
     sgdStep(p, g, buf, n, lr, momentum, dampening, nesterov, wd, first) {
@@ -680,7 +682,7 @@ function makeBackend(name: string, variant: number, eng: Engine): Backend {
           return;
         }
       }
-      js.sgdStep(p, g, buf, n, lr, momentum, dampening, nesterov, wd, first);
+      jsSgdStep(p, g, buf, n, lr, momentum, dampening, nesterov, wd, first);
     },
   };
 }
