@@ -72,7 +72,21 @@ export function detectFeatures(): WasmFeatures {
       shared = false;
     }
   }
-  return { simd, relaxed: simd && W.validate(RELAXED_PROBE), shared };
+  let relaxed = simd && W.validate(RELAXED_PROBE);
+  if (simd && !relaxed && enableRelaxedInNode()) relaxed = W.validate(RELAXED_PROBE);
+  return { simd, relaxed, shared };
+}
+
+// Node 20's V8 (11.3) has relaxed SIMD behind --experimental-wasm-relaxed-simd (on by default from
+// Node 22). With MLPKIT_RELAXED_SIMD=1 in the environment, turn that V8 flag on at run time.
+// NOTE: opt-in, because it changes a process-wide V8 setting.
+function enableRelaxedInNode(): boolean {
+  const p = (globalThis as { process?: { env?: Record<string, string | undefined>; getBuiltinModule?: (id: string) => unknown } }).process;
+  if (p?.env?.MLPKIT_RELAXED_SIMD !== '1' || typeof p.getBuiltinModule !== 'function') return false;
+  const v8 = p.getBuiltinModule('node:v8') as { setFlagsFromString?: (flags: string) => void } | undefined;
+  if (!v8?.setFlagsFromString) return false;
+  v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  return true;
 }
 
 function decodeBase64(s: string): Uint8Array {

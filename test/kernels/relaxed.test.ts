@@ -30,3 +30,17 @@ test('wasm-relaxed gemm agrees with the float64 reference (child with relaxed SI
   assert.equal(r.checked, 48);
   assert.deepEqual(r.failures, []);
 });
+
+test('MLPKIT_RELAXED_SIMD=1 turns relaxed SIMD on in Node 20 and "auto" picks wasm-relaxed', (t) => {
+  if (listBackends().includes('wasm-relaxed')) {
+    t.skip('relaxed SIMD is on by default here');
+    return;
+  }
+  const code = "import('./src/kernels/select.ts').then((s) => console.log(JSON.stringify({ list: s.listBackends(), auto: s.getBackend('auto').name })))";
+  const text = execFileSync(process.execPath, ['--import', 'tsx', '-e', code], {
+    encoding: 'utf8', cwd: fileURLToPath(new URL('../../', import.meta.url)), env: { ...process.env, MLPKIT_RELAXED_SIMD: '1', MLPKIT_THREADS: '1' },
+  });
+  const r = JSON.parse(text.trim().split('\n').pop()!) as { list: string[]; auto: string };
+  assert.deepEqual(r.list.slice(0, 2), ['wasm-relaxed', 'wasm-simd']);
+  assert.equal(r.auto, 'wasm-relaxed');
+});
