@@ -8,15 +8,8 @@ import type { Schema, Selection, ImputeMethod } from './data/schema.ts';
 
 export const META_KEY = 'mlpkit';
 
-export interface HistoryRow {
-  epoch: number;
-  loss: number;
-  accuracy?: number;
-  valLoss?: number;
-  valMetric?: number;
-  lr: number;
-  seconds: number;
-}
+/** One epoch of the saved history: the library's EpochLog without the per-run display fields. */
+export type HistoryRow = Omit<EpochLog, 'type' | 'samplesPerSecond'>;
 
 export interface RunData {
   /** absolute path of the CSV file, or the bundled data set's name */
