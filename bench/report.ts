@@ -66,14 +66,14 @@ export function workloadTable(w: WorkloadName, spec: WorkloadSpec, results: Peer
   const head = [`peer`, unit];
   if (w === 'W2') head.push('GFLOP/s');
   if (w === 'W1') head.push('infer samples/s (batch ' + spec.inferenceBatch + ')');
-  head.push('peak RSS MiB', w === 'W3' ? 'MSE before → after' : 'loss first → last', ...(w === 'W2' ? [] : ['accuracy']), 'mlpkit best ÷ peer (train)');
+  head.push(w === 'W3' ? 'updates timed' : 'samples timed', 'peak RSS MiB', w === 'W3' ? 'MSE before → after' : 'loss first → last', ...(w === 'W2' ? [] : ['accuracy']), 'mlpkit best ÷ peer (train)');
   if (w === 'W1') head.push('(infer)');
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const r of rows) {
     const cells = [label(r), fmt(r.trainPerSec)];
     if (w === 'W2') cells.push(fmt(r.gflops, 2));
     if (w === 'W1') cells.push(fmt(r.inferPerSec));
-    cells.push(fmt(r.peakRssMiB), `${fmtLoss(r.lossFirst)} → ${fmtLoss(r.lossFinal)}`);
+    cells.push(`${fmt(r.samplesTimed)} in ${r.secondsTimed < 10 ? r.secondsTimed.toPrecision(2) : r.secondsTimed.toFixed(0)} s`, fmt(r.peakRssMiB), `${fmtLoss(r.lossFirst)} → ${fmtLoss(r.lossFinal)}`);
     if (w !== 'W2') cells.push(r.accuracy === undefined ? '—' : `${(100 * r.accuracy).toFixed(1)}%`);
     cells.push(r.peer === 'mlpkit' ? (r === bestTrain ? 'best' : '') : ratio(bestTrain?.trainPerSec, r.trainPerSec));
     if (w === 'W1') cells.push(r.peer === 'mlpkit' ? (r === bestInfer ? 'best' : '') : ratio(bestInfer?.inferPerSec, r.inferPerSec));
