@@ -128,6 +128,14 @@ export function discoverVariants(filters?: readonly string[]): { variants: Varia
     // both cores; W3 (2-8-8-1, batch 1) gains nothing from a second thread and runs ~45 s per variant, so not there
     variants.push({ peer: 'pytorch', id: 'pytorch:t2', variant: '2 threads', threads: 2, ...py, workloads: ['W1', 'W2'] });
   } else skipped.push(`pytorch: ${PYTHON} cannot import torch (apt-get install -y python3-torch)`);
+  const sk = wants('scikit-learn') ? pythonHas('sklearn') : null;
+  if (!wants('scikit-learn')) {
+    // not asked for
+  } else if (sk) {
+    const py = { command: PYTHON, args: ['-B', join(BENCH_DIR, 'peers', 'sklearn_peer.py')] };
+    variants.push({ peer: 'scikit-learn', id: 'scikit-learn:installed', variant: 'as installed', threads: null, ...py });
+    variants.push({ peer: 'scikit-learn', id: 'scikit-learn:t1', variant: '1 thread', threads: 1, ...py });
+  } else skipped.push(`scikit-learn: ${PYTHON} cannot import sklearn (apt-get install -y python3-sklearn)`);
   if (!wants('numpy')) {
     // not asked for
   } else if (pythonHas('numpy')) {

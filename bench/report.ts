@@ -48,6 +48,7 @@ export function label(r: PeerResult): string {
   const t = r.threads === null ? '' : `, ${r.threads} thr`;
   if (r.peer === 'mlpkit') return `mlpkit ${r.variant}${t}`;
   if (r.peer === 'pytorch') return `PyTorch ${r.variant}${r.variant.includes('thread') ? '' : t}`;
+  if (r.peer === 'scikit-learn') return `scikit-learn ${r.variant}${r.variant.includes('thread') ? '' : t}`;
   return `${r.peer} ${r.variant}${t}`;
 }
 
