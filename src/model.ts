@@ -129,7 +129,7 @@ export class MLP {
 
   /** Train on x, y. Returns the history. Continues from the current weights when already fitted. */
   fit(x: Features, y: Targets, options: FitOptions = {}): History {
-    const run = this.startFit(x, y, options);
+    const run = this.startFit(x, y, options, 'sync');
     for (;;) {
       const r = run.it.next();
       if (r.done) return run.finish(r.value);
@@ -142,7 +142,7 @@ export class MLP {
    * responsive, and stops after the current batch when options.signal is aborted.
    */
   async fitAsync(x: Features, y: Targets, options: FitOptions = {}): Promise<History> {
-    const run = this.startFit(x, y, options);
+    const run = this.startFit(x, y, options, 'async');
     let last = now();
     for (;;) {
       if (options.signal?.aborted && !run.flag.stop) run.flag.stop = 'aborted';
@@ -158,10 +158,10 @@ export class MLP {
 
   /** Step-wise training: call step() for one batch at a time (the playground's step button). */
   trainer(x: Features, y: Targets, options: FitOptions = {}): Trainer {
-    return new Trainer(this.startFit(x, y, options));
+    return new Trainer(this.startFit(x, y, options, 'step'));
   }
 
-  private startFit(x: Features, y: Targets, options: FitOptions): FitRun {
+  private startFit(x: Features, y: Targets, options: FitOptions, mode: 'sync' | 'async' | 'step'): FitRun {
     const cfg: FitConfig = resolveFit({ ...pickFit(this.config), ...stripHooks(options) });
     const X = toMatrix(x, 'fit', this.net ? this.net.inputs : undefined);
     const [N, d] = X.shape;
@@ -191,6 +191,7 @@ export class MLP {
     if (this.epochsTrained === 0 && !this.preprocessingFitted) this.fitPreprocessing(X.data, d, trainIdx, T);
 
     const train = this.encode(X.data, d, T, trainIdx, 'fit');
+    const encoded = [train];
     let validate: (() => { loss: number; metric: number }) | null = null;
     if (valIdx || options.validationData) {
       let vx: Float64Array;
@@ -207,6 +208,7 @@ export class MLP {
         vIdx = valIdx!;
       }
       const val = this.encode(vx, d, vT, vIdx, 'fit (validation)');
+      encoded.push(val);
       validate = () => this.evaluateEncoded(val);
     }
 
@@ -225,7 +227,9 @@ export class MLP {
       net, optimizer: this.optimizer, scheduler, rng: this.rng, loss: this.loss!, train, validate,
       epochs: cfg.epochs, batchSize: cfg.batchSize, shuffle: cfg.shuffle, clipNorm: cfg.clipNorm,
       earlyStopping: cfg.earlyStopping, startEpoch: this.epochsTrained, classification: task === 'classification', now,
+      batchEvents: mode !== 'sync' || options.onBatchEnd !== undefined,
     }, flag);
+    const be = net.backend;
     return {
       it, flag,
       dispatch: (ev) => {
@@ -239,6 +243,11 @@ export class MLP {
       },
       finish: (h) => {
         this.schedulerState = scheduler.getState();
+        // the encoded data lives in backend memory (WebAssembly); hand it back
+        for (const d of encoded) {
+          be.release?.(d.x);
+          be.release?.(d.y);
+        }
         return h;
       },
     };
@@ -333,11 +342,9 @@ export class MLP {
     const out = new Float64Array(N * net.outputs);
     const chunk = Math.min(N, Math.max(net.capacity, MAX_CHUNK));
     if (!this.inputBuf || this.inputBuf.length < chunk * d) this.inputBuf = net.backend.alloc(chunk * d, net.dtype);
-    const xs = new Float64Array(chunk * d);
     for (let s = 0; s < N; s += chunk) {
       const B = Math.min(chunk, N - s);
-      xs.set(X.data.subarray(s * d, (s + B) * d));
-      applyScaler(this.preprocessing!.inputs, xs, B, d, this.inputBuf);
+      applyScaler(this.preprocessing!.inputs, X.data as Float64Array, B, d, this.inputBuf, s);
       const h = net.forward(this.inputBuf, B);
       for (let k = 0; k < B * net.outputs; k++) out[s * net.outputs + k] = h[k];
     }

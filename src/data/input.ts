@@ -20,7 +20,7 @@ export type Targets =
   | Matrix
   | { data: ArrayLike<number>; shape: readonly [number, number] };
 
-/** Features checked into a float64 matrix. */
+/** Features checked into a matrix: float arrays as given (not copied), anything else as float64. */
 export function toMatrix(x: Features, where: string, expectCols?: number): Matrix {
   let rows: number;
   let cols: number;
@@ -46,15 +46,30 @@ export function toMatrix(x: Features, where: string, expectCols?: number): Matri
     [rows, cols] = shape;
     if (rows === 0 || cols === 0) throw new DataError('E_EMPTY', `${where}: expected a non-empty matrix, received shape ${fmtShape(shape)}`);
     if (x.data.length !== rows * cols) throw new ShapeError('E_SHAPE', `${where}: shape ${fmtShape(shape)} needs ${rows * cols} values, received ${x.data.length}`);
-    data = new Float64Array(rows * cols);
-    for (let k = 0; k < rows * cols; k++) data[k] = checkFinite(x.data[k], where, Math.floor(k / cols), k % cols);
+    if (x.data instanceof Float64Array || x.data instanceof Float32Array) {
+      // float arrays are used as they are (no copy: callers copy what they keep); one finiteness
+      // pass, v − v being NaN exactly for NaN and ±Infinity
+      const src = x.data;
+      for (let k = 0; k < rows * cols; k++) if (src[k] - src[k] !== 0) checkFinite(src[k], where, Math.floor(k / cols), k % cols);
+      return finish({ data: src, shape: [rows, cols] }, where, expectCols);
+    } else if (ArrayBuffer.isView(x.data)) {
+      data = new Float64Array(x.data as unknown as ArrayLike<number>); // integer typed arrays: always finite
+    } else {
+      data = new Float64Array(rows * cols);
+      for (let k = 0; k < rows * cols; k++) data[k] = checkFinite(x.data[k], where, Math.floor(k / cols), k % cols);
+    }
   } else {
     throw new ShapeError('E_SHAPE', `${where}: expected features as number[][] or { data, shape: [N, d] }, received ${describe(x)}`);
   }
+  return finish({ data, shape: [rows, cols] }, where, expectCols);
+}
+
+function finish(m: Matrix, where: string, expectCols: number | undefined): Matrix {
+  const [rows, cols] = m.shape;
   if (expectCols !== undefined && cols !== expectCols) {
     throw new ShapeError('E_SHAPE', `${where}: expected x of shape ${fmtShape(['N', expectCols])}, received ${fmtShape([rows, cols])}; pass the same ${expectCols} feature columns the model was trained on`);
   }
-  return { data, shape: [rows, cols] };
+  return m;
 }
 
 function checkFinite(v: unknown, where: string, row: number, col: number): number {

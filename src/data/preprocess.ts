@@ -43,9 +43,19 @@ export function fitScaler(method: ScaleMethod, x: Float64Array, rows: number, co
   return { method, shift, scale };
 }
 
-/** out = (x − shift) / scale, row-major [rows, cols]; out may be a Float32Array. */
-export function applyScaler(s: Scaler, x: Float64Array, rows: number, cols: number, out: Float32Array | Float64Array): void {
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = (x[i * cols + j] - s.shift[j]) / s.scale[j];
+/** out = (x − shift) / scale, row-major [rows, cols], reading x from row `fromRow`; out may be a Float32Array. */
+export function applyScaler(s: Scaler, x: Float32Array | Float64Array, rows: number, cols: number, out: Float32Array | Float64Array, fromRow = 0): void {
+  const o = fromRow * cols;
+  if (s.shift.every((v) => v === 0) && s.scale.every((v) => v === 1)) {
+    out.set(x.subarray(o, o + rows * cols));
+    return;
+  }
+  const shift = Float64Array.from(s.shift);
+  const scale = Float64Array.from(s.scale);
+  for (let i = 0; i < rows; i++) {
+    const r = i * cols;
+    for (let j = 0; j < cols; j++) out[r + j] = (x[o + r + j] - shift[j]) / scale[j];
+  }
 }
 
 /** x = x' · scale + shift: back to the user's units. */

@@ -82,6 +82,8 @@ export interface TrainLoopArgs {
   classification: boolean;
   /** Wall clock for display only; injected so the loop itself stays deterministic. */
   now: () => number;
+  /** Yield a BatchEvent after every batch (callbacks, fitAsync, Trainer); false: only epoch logs. */
+  batchEvents: boolean;
 }
 
 /** Set by a consumer (callback, abort) to stop after the current batch. */
@@ -162,7 +164,7 @@ export function* trainLoop(args: TrainLoopArgs, flag: StopFlag): Generator<Batch
       ev.batch = b + 1;
       ev.loss = L;
       ev.samples = samples;
-      yield ev;
+      if (args.batchEvents) yield ev;
       if (flag.stop) break;
     }
 
@@ -201,6 +203,7 @@ export function* trainLoop(args: TrainLoopArgs, flag: StopFlag): Generator<Batch
   // early stopping restores the best weights, whatever ended training
   if (earlyStopping && history.bestEpoch > startEpoch) be.copy(best, net.params, net.size);
   else history.bestEpoch = startEpoch + history.epochs.length;
+  for (const buf of [xb, yb, best, epochStart]) be.release?.(buf);
   return history;
 }
 
