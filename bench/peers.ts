@@ -51,7 +51,7 @@ export async function bundleNodePeers(): Promise<string | null> {
     return null;
   }
   const outdir = join(BENCH_DIR, '.build', String(process.pid));
-  const files = ['mlpkit.ts', 'tfjs.ts', 'brain.ts'];
+  const files = ['mlpkit.ts', 'tfjs.ts', 'brain.ts', 'convnet.ts'];
   await esbuild.build({
     entryPoints: files.map((f) => join(BENCH_DIR, 'peers', f)),
     outdir, outExtension: { '.js': '.mjs' }, bundle: true, platform: 'node', format: 'esm', target: 'node20',
@@ -116,6 +116,10 @@ export function discoverVariants(filters?: readonly string[]): { variants: Varia
     // not asked for
   } else if (canRequire('brain.js')) variants.push({ peer: 'brain.js', id: 'brain.js', variant: 'NeuralNetwork', threads: 1, ...node('brain.ts') });
   else skipped.push('brain.js: not installed (npm install)');
+  if (!wants('convnetjs')) {
+    // not asked for
+  } else if (canRequire('convnetjs')) variants.push({ peer: 'convnetjs', id: 'convnetjs', variant: 'SGDTrainer', threads: 1, ...node('convnet.ts') });
+  else skipped.push('convnetjs: not installed (npm install)');
 
   const torch = wants('pytorch') ? pythonHas('torch') : null;
   if (!wants('pytorch')) {
