@@ -14,6 +14,7 @@
 import type { DType, FloatArray } from '../tensor/tensor.ts';
 import type { ElementwiseActivation } from '../nn/activations.ts';
 import type { LossName } from '../loss/losses.ts';
+import type { DenseStack } from './fused.ts';
 
 export interface Backend {
   /** Name reported by the API and `mlpkit info`, e.g. "reference", "js", "wasm-simd". */
@@ -102,4 +103,14 @@ export interface Backend {
 
   /** Adagrad as torch.optim.Adagrad: g' = g + wd·θ; sum += g'²; θ −= lr · g'/(√sum + ε). */
   adagradStep(p: FloatArray, g: FloatArray, sum: FloatArray, n: number, lr: number, eps: number, wd: number): void;
+
+  // ---- optional fusion --------------------------------------------------------------------------
+
+  /**
+   * Optional: one whole plain-SGD step on one sample (forward, loss, backward, update) for small
+   * networks, where per-kernel calls cost more than the arithmetic. Defined as the composition
+   * of the kernels above at B = 1 (kernels/fused.ts); the reference backend leaves it out.
+   * Returns ℓ for the sample.
+   */
+  sgdStep1?(net: DenseStack, x: FloatArray, xOff: number, y: FloatArray, yOff: number, loss: LossName, lr: number, wd: number): number;
 }

@@ -10,11 +10,13 @@
 //   their results are the reference's bit for bit;
 // - sumRows walks rows (contiguous) and adds each row into out directly;
 // - gatherRows copies long rows with TypedArray.set;
-// - sgdStep without momentum or weight decay is one fused loop.
+// - sgdStep without momentum or weight decay is one fused loop;
+// - sgdStep1: a whole batch-1 SGD step in one kernel for small networks (kernels/fused.ts).
 // The other kernels are reference's own.
 
 import type { Backend } from './backend.ts';
 import { reference } from './reference.ts';
+import { sgdStep1 } from './fused.ts';
 import type { FloatArray } from '../tensor/tensor.ts';
 import type { ElementwiseActivation } from '../nn/activations.ts';
 
@@ -254,6 +256,7 @@ export const js: Backend = {
   ...reference,
   name: 'js',
   gemm: gemmJs,
+  sgdStep1, // the small-network path (kernels/fused.ts)
   biasActivate,
   activationBackward,
 

@@ -165,8 +165,11 @@ export const reference: Backend = {
   },
 };
 
-/** The loss kernel, shared with fast backends that do not specialise it. */
-export function lossRef(kind: LossName, z: FloatArray, y: FloatArray, grad: FloatArray | null, rows: number, cols: number, scale: number): number {
+/**
+ * The loss kernel, shared with fast backends that do not specialise it. zo, yo, go: where z, y
+ * and grad start in their arrays (the fused small-network step passes offsets into its scratch).
+ */
+export function lossRef(kind: LossName, z: FloatArray, y: FloatArray, grad: FloatArray | null, rows: number, cols: number, scale: number, zo = 0, yo = 0, go = 0): number {
   let total = 0;
   const m = cols;
   for (let i = 0; i < rows; i++) {
@@ -174,21 +177,21 @@ export function lossRef(kind: LossName, z: FloatArray, y: FloatArray, grad: Floa
     if (kind === 'crossentropy') {
       // logsumexp with the max subtracted: stable for logits in the hundreds
       let max = -Infinity;
-      for (let j = 0; j < cols; j++) max = Math.max(max, z[o + j]);
+      for (let j = 0; j < cols; j++) max = Math.max(max, z[zo + o + j]);
       let sum = 0;
-      for (let j = 0; j < cols; j++) sum += Math.exp(z[o + j] - max);
+      for (let j = 0; j < cols; j++) sum += Math.exp(z[zo + o + j] - max);
       const lse = max + Math.log(sum);
       let sumY = 0;
       for (let j = 0; j < cols; j++) {
-        sumY += y[o + j];
-        if (y[o + j] !== 0) total += y[o + j] * (lse - z[o + j]);
+        sumY += y[yo + o + j];
+        if (y[yo + o + j] !== 0) total += y[yo + o + j] * (lse - z[zo + o + j]);
       }
-      if (grad) for (let j = 0; j < cols; j++) grad[o + j] = scale * (Math.exp(z[o + j] - lse) * sumY - y[o + j]);
+      if (grad) for (let j = 0; j < cols; j++) grad[go + o + j] = scale * (Math.exp(z[zo + o + j] - lse) * sumY - y[yo + o + j]);
       continue;
     }
     for (let j = 0; j < cols; j++) {
       const k = o + j;
-      const d = z[k] - y[k];
+      const d = z[zo + k] - y[yo + k];
       let l: number;
       let g: number;
       switch (kind) {
@@ -203,16 +206,16 @@ export function lossRef(kind: LossName, z: FloatArray, y: FloatArray, grad: Floa
         }
         case 'bce': {
           // max(a,0) − a·y + log(1 + e^−|a|): never exponentiates a large positive number
-          const a = z[k];
-          l = (Math.max(a, 0) - a * y[k] + Math.log1p(Math.exp(-Math.abs(a)))) / m;
-          g = (sigmoid.f(a, 0) - y[k]) / m;
+          const a = z[zo + k];
+          l = (Math.max(a, 0) - a * y[yo + k] + Math.log1p(Math.exp(-Math.abs(a)))) / m;
+          g = (sigmoid.f(a, 0) - y[yo + k]) / m;
           break;
         }
         default:
           throw new Error(`reference.loss: unhandled loss ${kind as string}`);
       }
       total += l;
-      if (grad) grad[k] = scale * g;
+      if (grad) grad[go + k] = scale * g;
     }
   }
   return total;

@@ -61,7 +61,8 @@ export class Optimizer {
   private readonly beta2: number;
   private readonly eps: number;
   private readonly rho: number;
-  private readonly weightDecay: number;
+  /** λ on the weights W */
+  readonly weightDecay: number;
   // [weights | biases] views of params, grads and each buffer, made once (no allocation per step)
   private readonly parts: { p: FloatArray; g: FloatArray; bufs: Record<string, FloatArray>; wd: number }[];
 

@@ -91,18 +91,20 @@ export function argmaxRows(p: ArrayLike<number>, rows: number, cols: number, thr
  * Correct predictions in a batch of network outputs out: [B, cols] against targets y: [B, cols]
  * (one-hot rows, or 0/1 for a single sigmoid output thresholded at `threshold`: 0 on logits, 0.5 on σ).
  */
-export function countCorrect(out: ArrayLike<number>, y: ArrayLike<number>, B: number, cols: number, threshold: number): number {
+export function countCorrect(out: ArrayLike<number>, y: ArrayLike<number>, B: number, cols: number, threshold: number, outOff = 0, yOff = 0): number {
   let ok = 0;
   for (let i = 0; i < B; i++) {
     if (cols === 1) {
-      if (out[i] > threshold === y[i] > 0.5) ok++;
+      if (out[outOff + i] > threshold === y[yOff + i] > 0.5) ok++;
       continue;
     }
+    const o = outOff + i * cols;
+    const t = yOff + i * cols;
     let po = 0;
     let yo = 0;
     for (let j = 1; j < cols; j++) {
-      if (out[i * cols + j] > out[i * cols + po]) po = j;
-      if (y[i * cols + j] > y[i * cols + yo]) yo = j;
+      if (out[o + j] > out[o + po]) po = j;
+      if (y[t + j] > y[t + yo]) yo = j;
     }
     if (po === yo) ok++;
   }

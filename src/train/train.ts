@@ -15,6 +15,8 @@ import { lossInfo, type LossName } from '../loss/losses.ts';
 import { DivergenceError } from '../errors.ts';
 import type { EarlyStopping } from '../config.ts';
 import { countCorrect } from './metrics.ts';
+import { denseStack, outputOffset, FUSED_LOSSES } from '../kernels/fused.ts';
+import type { ElementwiseActivation } from '../nn/activations.ts';
 
 /** After each batch. The same object is updated in place every batch: copy it to keep it. */
 export interface BatchEvent {
@@ -113,6 +115,23 @@ export function* trainLoop(args: TrainLoopArgs, flag: StopFlag): Generator<Batch
   const history: History = { epochs: [], stopReason: 'completed', bestEpoch: startEpoch, bestLoss: Infinity };
   let sinceBest = 0;
   let samples = 0;
+  // the small-network path: batch size 1 and plain SGD, when nobody needs per-batch gradients
+  const small = B === 1 && !args.batchEvents && clipNorm === 0 && optimizer.name === 'sgd' && be.sgdStep1 !== undefined &&
+    FUSED_LOSSES.includes(loss) && net.layers.every((l) => l.activation !== 'softmax')
+    ? denseStack([nIn, ...net.layers.map((l) => l.nOut)], net.layers.map((l) => l.activation as ElementwiseActivation), net.layers.map((l) => l.alpha), net.params, (k) => be.alloc(k, net.dtype))
+    : null;
+  const smallOut = small ? outputOffset(small.sizes) + (fused ? 0 : nOut) : 0; // a_L for the fused bce, else h_L
+
+  /** A non-finite loss: back to the last finite weights, and say where. */
+  const diverged = (L: number, epoch: number, b: number, batches: number, lr: number): never => {
+    // NOTE: the update that made the weights blow up may have left non-finite values; go back
+    // to the last epoch start whose weights were all finite.
+    if (!be.allFinite(net.params, net.size)) be.copy(epochStart, net.params, net.size);
+    throw new DivergenceError(
+      `fit: the loss became ${L} at epoch ${epoch}, batch ${b + 1} of ${batches}; the model keeps its last finite weights. Lower the learning rate (now ${lr}), scale the inputs, or set clipNorm`,
+      epoch, b + 1);
+  };
+
   // NOTE: one event object, updated in place every batch (no allocation per step); copy it to keep it
   const ev: BatchEvent = { type: 'batch', epoch: 0, batch: 0, batches, loss: 0, samples: 0 };
 
@@ -131,33 +150,38 @@ export function* trainLoop(args: TrainLoopArgs, flag: StopFlag): Generator<Batch
     for (let b = 0; b < batches; b++) {
       const start = b * B;
       const Bc = Math.min(B, n - start); // the last batch may be smaller
-      be.gatherRows(train.x, nIn, order, start, Bc, xb);
-      be.gatherRows(train.y, nOut, order, start, Bc, yb);
-      net.zeroGrad();
+      let L: number;
 
-      // forward: a_l = W_l h_{l−1} + b_l, h_l = f_l(a_l); fused losses stop at the logits a_L
-      const out = net.forward(xb, Bc, fused);
+      if (small) {
+        // the small-network path (batch size 1, plain SGD): the four phases below for one sample,
+        // fused into one kernel with the same arithmetic (kernels/fused.ts)
+        const r = order[start];
+        L = be.sgdStep1!(small, train.x, r * nIn, train.y, r * nOut, loss, lr, optimizer.weightDecay);
+        optimizer.t++;
+        if (!Number.isFinite(L)) diverged(L, epoch, b, batches, lr);
+        if (classification) correct += countCorrect(small.work, train.y, 1, nOut, fused ? 0 : 0.5, smallOut, r * nOut);
+      } else {
+        be.gatherRows(train.x, nIn, order, start, Bc, xb);
+        be.gatherRows(train.y, nOut, order, start, Bc, yb);
+        net.zeroGrad();
 
-      // loss: L = (1/B) Σ ℓ(ŷ_i, y_i), and δ_L = ∂L/∂a_L in the output layer
-      const L = net.lossAndDelta(loss, yb, Bc);
-      if (!Number.isFinite(L)) {
-        // NOTE: the update that made the weights blow up may have left non-finite values; go back
-        // to the last epoch start whose weights were all finite.
-        if (!be.allFinite(net.params, net.size)) be.copy(epochStart, net.params, net.size);
-        throw new DivergenceError(
-          `fit: the loss became ${L} at epoch ${epoch}, batch ${b + 1} of ${batches}; the model keeps its last finite weights. Lower the learning rate (now ${lr}), scale the inputs, or set clipNorm`,
-          epoch, b + 1);
+        // forward: a_l = W_l h_{l−1} + b_l, h_l = f_l(a_l); fused losses stop at the logits a_L
+        const out = net.forward(xb, Bc, fused);
+
+        // loss: L = (1/B) Σ ℓ(ŷ_i, y_i), and δ_L = ∂L/∂a_L in the output layer
+        L = net.lossAndDelta(loss, yb, Bc);
+        if (!Number.isFinite(L)) diverged(L, epoch, b, batches, lr);
+        if (classification) correct += countCorrect(out, yb, Bc, nOut, fused ? 0 : 0.5);
+
+        // backward: dW_l += δ_lᵀ h_{l−1}, db_l += Σ δ_l, δ_{l−1} = (δ_l W_l) ∘ f'(a_{l−1})
+        net.backward(Bc);
+        if (clipNorm > 0) clipGradNorm(net, clipNorm);
+
+        // update: θ ← θ − η ∇θ (through the optimizer's rule)
+        optimizer.step(lr);
       }
       lossSum += L * Bc;
       seen += Bc;
-      if (classification) correct += countCorrect(out, yb, Bc, nOut, fused ? 0 : 0.5);
-
-      // backward: dW_l += δ_lᵀ h_{l−1}, db_l += Σ δ_l, δ_{l−1} = (δ_l W_l) ∘ f'(a_{l−1})
-      net.backward(Bc);
-      if (clipNorm > 0) clipGradNorm(net, clipNorm);
-
-      // update: θ ← θ − η ∇θ (through the optimizer's rule)
-      optimizer.step(lr);
 
       samples += Bc;
       ev.epoch = epoch;
@@ -204,6 +228,7 @@ export function* trainLoop(args: TrainLoopArgs, flag: StopFlag): Generator<Batch
   if (earlyStopping && history.bestEpoch > startEpoch) be.copy(best, net.params, net.size);
   else history.bestEpoch = startEpoch + history.epochs.length;
   for (const buf of [xb, yb, best, epochStart]) be.release?.(buf);
+  if (small) be.release?.(small.work);
   return history;
 }
 
