@@ -73,6 +73,7 @@ export function buildProgram(): Command {
     .option('--seed <n>', 'random seed (initialization, shuffling, validation split)', parseInteger('--seed', 0))
     .addOption(new Option('--dtype <type>', 'number type of weights and kernels').choices(['float32', 'float64']))
     .option('--backend <name>', `kernels: auto, ${listBackends().join(', ')}`)
+    .option('--threads <n>', 'threads for the WebAssembly kernels (default: MLPKIT_THREADS, else all cores)', parseInteger('--threads', 1))
     .option('-o, --out <file>', 'where to save the model (.json, or .mlpk for the binary form; default model.json)')
     .option('--report <file>', 'write a self-contained HTML report')
     .option('--checkpoint-every <n>', 'save a checkpoint every N epochs', parseInteger('--checkpoint-every', 1))

@@ -19,6 +19,8 @@ export interface ModelFlags {
   seed?: number;
   dtype?: string;
   backend?: string;
+  /** worker threads for the WebAssembly kernels (setThreads) */
+  threads?: number;
 }
 
 export interface FitFlags {

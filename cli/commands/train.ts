@@ -4,7 +4,7 @@
 // same numbers an uninterrupted run would, and ends with the same weights.
 
 import { resolve as resolvePath } from 'node:path';
-import { MLP, Rng, defaultLearningRate, fromJSON, toJSON, type EpochLog, type Evaluation, type History, type Label, type ModelDocument } from '../../src/index.ts';
+import { MLP, Rng, defaultLearningRate, setThreads, fromJSON, toJSON, type EpochLog, type Evaluation, type History, type Label, type ModelDocument } from '../../src/index.ts';
 import { loadModel, saveModel, writeFileAtomic } from '../../src/node.ts';
 import { EXIT_INTERRUPTED, EXIT_OK, UsageError } from '../errors.ts';
 import { loadTable, type Source } from '../data/sources.ts';
@@ -60,6 +60,7 @@ export function evaluationHeaders(task: string): string[] {
 }
 
 export async function train(file: string | undefined, o: TrainOptions, g: GlobalOptions): Promise<number> {
+  if (o.threads !== undefined) setThreads(o.threads);
   const started = new Date();
   const t0 = performance.now();
   const log = (s: string) => {
