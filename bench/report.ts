@@ -84,11 +84,23 @@ export function workloadTable(w: WorkloadName, spec: WorkloadSpec, results: Peer
   return [`### ${w}: ${spec.title}`, '', ...lines, ...(notes.length ? ['', ...notes] : [])].join('\n');
 }
 
+/** sgemm figures, the best over the sgemm runs (the runner measures at the start and at the end). */
+function sgemmBest(results: PeerResult[]): { rows: { n: number; threads: number; gflops: number; runs: number[] }[]; first: PeerResult } | null {
+  const runs = results.filter((r) => r.workload === 'sgemm' && r.sgemm);
+  if (!runs.length) return null;
+  const rows = runs[0].sgemm!.map((s) => {
+    const all = runs.map((r) => r.sgemm!.find((t) => t.n === s.n && t.threads === s.threads)?.gflops ?? 0);
+    return { n: s.n, threads: s.threads, gflops: Math.max(...all), runs: all };
+  });
+  return { rows, first: runs[0] };
+}
+
 export function sgemmTable(results: PeerResult[]): string {
-  const s = results.find((r) => r.workload === 'sgemm');
-  if (!s || !s.sgemm) return '';
-  const lines = ['| n | threads | GFLOP/s |', '|---|---|---|', ...s.sgemm.map((r) => `| ${r.n} | ${r.threads || 'default'} | ${fmt(r.gflops, 1)} |`)];
-  return ['### Machine sgemm (numpy ' + s.version + ', float32 C = A·B, best of repeats)', '', ...lines, '', `BLAS: ${s.blas}. ${s.notes.join('; ')}`].join('\n');
+  const b = sgemmBest(results);
+  if (!b) return '';
+  const s = b.first;
+  const lines = ['| n | threads | GFLOP/s (best) | each run |', '|---|---|---|---|', ...b.rows.map((r) => `| ${r.n} | ${r.threads || 'default'} | ${fmt(r.gflops, 1)} | ${r.runs.map((g) => fmt(g, 1)).join(', ')} |`)];
+  return [`### Machine sgemm (numpy ${s.version}, float32 C = A·B, best of repeats; measured at the start and the end of the run)`, '', ...lines, '', `BLAS: ${s.blas}. ${s.notes.join('; ')}`].join('\n');
 }
 
 export interface Target {
@@ -130,11 +142,11 @@ export function targets(results: PeerResult[]): Target[] {
     pass: fastest ? fastest.peakRssMiB <= 150 : null,
   });
 
-  const sg = results.find((r) => r.workload === 'sgemm');
+  const sg = sgemmBest(results);
   const w2 = bestOf(of('W2', mk), (r) => r.gflops);
-  if (sg?.sgemm && w2?.gflops) {
-    const two = Math.max(...sg.sgemm.filter((s) => s.threads === 2 || s.threads === 0).map((s) => s.gflops));
-    const one = Math.max(...sg.sgemm.filter((s) => s.threads === 1).map((s) => s.gflops), 0);
+  if (sg && w2?.gflops) {
+    const two = Math.max(...sg.rows.filter((s) => s.threads === 2 || s.threads === 0).map((s) => s.gflops));
+    const one = Math.max(...sg.rows.filter((s) => s.threads === 1).map((s) => s.gflops), 0);
     // a loaded machine can measure 2 threads below 1; the larger is the honest ceiling
     const ceiling = Math.max(two, one);
     out.push({ name: 'W2 ≥ 40% of the machine’s sgemm (2 threads)', measured: `${fmt(w2.gflops, 2)} GFLOP/s = ${((100 * w2.gflops) / ceiling).toFixed(1)}% of ${fmt(ceiling, 1)} (sgemm 2 thr ${fmt(two, 1)}, 1 thr ${fmt(one, 1)})`, pass: w2.gflops >= 0.4 * ceiling });
