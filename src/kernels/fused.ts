@@ -29,7 +29,7 @@ export interface DenseStack {
   params: FloatArray;
   /** a and h of every layer, then two rows of ∂ℓ/∂h scratch (fusedWorkSize) */
   work: FloatArray;
-  /** where the scratch rows start in work: 2 · (n1 + … + nL), and that plus max n_l; the last slot is one more scratch */
+  /** where the scratch rows start in work: 2 · (n1 + … + nL), and that plus max n_l */
   dh: number;
   dhPrev: number;
 }
@@ -42,7 +42,7 @@ export function denseStack(sizes: readonly number[], kinds: readonly Elementwise
     n += 2 * sizes[l];
     max = Math.max(max, sizes[l]);
   }
-  return { sizes, kinds, alphas, params, work: alloc(n + 2 * max + 1), dh: n, dhPrev: n + max };
+  return { sizes, kinds, alphas, params, work: alloc(n + 2 * max), dh: n, dhPrev: n + max };
 }
 
 /**
@@ -51,7 +51,7 @@ export function denseStack(sizes: readonly number[], kinds: readonly Elementwise
  */
 export function sgdStep1(net: DenseStack, x: FloatArray, xOff: number, y: FloatArray, yOff: number, loss: LossName, lr: number, wd: number): number {
   const { sizes, kinds, alphas, params, work, dh, dhPrev } = net;
-  const tmp = work.length - 1;
+  const f32 = params instanceof Float32Array;
   const L = sizes.length - 1;
   const fusedBce = loss === 'bce';
   // offsets: W_l and b_l in params; a_l, h_l in work (a then h per layer), then the dh scratch
@@ -74,11 +74,9 @@ export function sgdStep1(net: DenseStack, x: FloatArray, xOff: number, y: FloatA
       const wr = wOff + j * nIn;
       let s = 0;
       for (let k = 0; k < nIn; k++) s += hIn[hInOff + k] * params[wr + k];
-      // NOTE: stored, then the bias added in the array, then read back: the unfused kernels round
-      // x·Wᵀ and a to the array's dtype at these points, and so does this, to give the same bits
-      work[aOff + j] = s;
-      work[aOff + j] += params[bOff + j];
-      const a = work[aOff + j];
+      // NOTE: the unfused kernels store x·Wᵀ, then a, in float32 arrays: round at the same points
+      const a = f32 ? Math.fround(Math.fround(s) + params[bOff + j]) : s + params[bOff + j];
+      work[aOff + j] = a;
       // tanh and σ written out (the same formulas as nn/activations.ts): a call per unit costs more than they do
       work[hOff + j] = fusedBce && l === L ? a
         : kind === 'tanh' ? Math.tanh(a)
@@ -128,16 +126,15 @@ export function sgdStep1(net: DenseStack, x: FloatArray, xOff: number, y: FloatA
         for (let k = 0; k < nIn; k++) work[below + k] += d * params[wr + k];
       }
     }
-    // update: g = δ_j h_k (+ λ W for weights); g is rounded through the scratch slot `tmp` as the
-    // gradient buffer rounds it
+    // update: g = δ_j h_k (+ λ W for weights), g rounded as the float32 gradient buffer rounds it
     for (let j = 0; j < nOut; j++) {
       const d = work[cur + j];
       const wr = wOff + j * nIn;
       for (let k = 0; k < nIn; k++) {
-        work[tmp] = d * hIn[hInOff + k];
-        params[wr + k] -= lr * (work[tmp] + wd * params[wr + k]);
+        const g = f32 ? Math.fround(d * hIn[hInOff + k]) : d * hIn[hInOff + k];
+        params[wr + k] -= lr * (g + wd * params[wr + k]);
       }
-      params[bOff + j] -= lr * (d + 0 * params[bOff + j]);
+      params[bOff + j] -= lr * d;
     }
   }
   return ell;
