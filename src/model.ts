@@ -15,7 +15,7 @@ import { Rng } from './tensor/rng.ts';
 import type { FloatArray } from './tensor/tensor.ts';
 import { getBackend } from './kernels/select.ts';
 import { checkTargets, toMatrix, type CheckedTargets, type Features, type Label, type Targets } from './data/input.ts';
-import { applyScaler, encodeLabels, fitClasses, fitScaler, invertScaler, type Scaler } from './data/preprocess.ts';
+import { applyScaler, applyScalerRows, encodeLabels, fitClasses, fitScaler, invertScaler, type Scaler } from './data/preprocess.ts';
 import { argmaxRows, classificationMetrics, regressionMetrics, type ClassificationMetrics, type RegressionMetrics } from './train/metrics.ts';
 import { trainLoop, type BatchEvent, type EpochLog, type History, type StopFlag, type TrainData } from './train/train.ts';
 
@@ -281,12 +281,11 @@ export class MLP {
   }
 
   private fitPreprocessing(x: FloatArray, d: number, idx: Uint32Array, T: CheckedTargets): void {
-    const rows = gather(x as Float64Array, d, idx);
     const pre = this.preprocessing!;
-    pre.inputs = fitScaler(this.config.scaleInputs, rows, idx.length, d);
+    pre.inputs = fitScaler(this.config.scaleInputs, x, idx.length, d, idx);
     if (this.task === 'regression') {
       const y = targetMatrix(T);
-      pre.targets = fitScaler(this.config.scaleTargets, gather(y.data, y.cols, idx), idx.length, y.cols);
+      pre.targets = fitScaler(this.config.scaleTargets, y.data, idx.length, y.cols, idx);
     }
     this.preprocessingFitted = true;
   }
@@ -303,9 +302,8 @@ export class MLP {
     const net = this.net!;
     const n = idx.length;
     const pre = this.preprocessing!;
-    const xs = gather(x as Float64Array, d, idx);
     const X = net.backend.alloc(n * d, net.dtype);
-    applyScaler(pre.inputs, xs, n, d, X);
+    applyScalerRows(pre.inputs, x, d, idx, X);
     const nOut = net.outputs;
     const Y = net.backend.alloc(n * nOut, net.dtype);
     if (this.task === 'classification') {
@@ -327,7 +325,7 @@ export class MLP {
     } else {
       const y = targetMatrix(T);
       if (y.cols !== nOut) throw new ShapeError('E_SHAPE', `${where}: expected targets with ${nOut} column${nOut > 1 ? 's' : ''}, received ${y.cols}`);
-      applyScaler(pre.targets!, gather(y.data, y.cols, idx), n, nOut, Y);
+      applyScalerRows(pre.targets!, y.data, y.cols, idx, Y);
     }
     return { x: X, y: Y, n };
   }

@@ -14,18 +14,22 @@ export interface Scaler {
   scale: number[];
 }
 
-/** Fit a scaler on x: [rows, cols] (float64). Constant columns get scale 1, as scikit-learn does. */
-export function fitScaler(method: ScaleMethod, x: Float64Array, rows: number, cols: number): Scaler {
+/**
+ * Fit a scaler on the rows of x: [*, cols] listed in idx (all rows when idx is omitted).
+ * Constant columns get scale 1, as scikit-learn does.
+ */
+export function fitScaler(method: ScaleMethod, x: ArrayLike<number>, rows: number, cols: number, idx?: Uint32Array): Scaler {
   const shift = new Array<number>(cols).fill(0);
   const scale = new Array<number>(cols).fill(1);
   if (method === 'none') return { method, shift, scale };
+  const at = (i: number, j: number) => x[(idx ? idx[i] : i) * cols + j];
   for (let j = 0; j < cols; j++) {
     if (method === 'standard') {
       let mean = 0;
-      for (let i = 0; i < rows; i++) mean += x[i * cols + j];
+      for (let i = 0; i < rows; i++) mean += at(i, j);
       mean /= rows;
       let v = 0;
-      for (let i = 0; i < rows; i++) v += (x[i * cols + j] - mean) ** 2;
+      for (let i = 0; i < rows; i++) v += (at(i, j) - mean) ** 2;
       const std = Math.sqrt(v / rows);
       shift[j] = mean;
       scale[j] = std > 1e-12 * Math.max(1, Math.abs(mean)) ? std : 1;
@@ -33,14 +37,25 @@ export function fitScaler(method: ScaleMethod, x: Float64Array, rows: number, co
       let lo = Infinity;
       let hi = -Infinity;
       for (let i = 0; i < rows; i++) {
-        lo = Math.min(lo, x[i * cols + j]);
-        hi = Math.max(hi, x[i * cols + j]);
+        lo = Math.min(lo, at(i, j));
+        hi = Math.max(hi, at(i, j));
       }
       shift[j] = lo;
       scale[j] = hi - lo > 0 ? hi - lo : 1;
     }
   }
   return { method, shift, scale };
+}
+
+/** out[r, :] = (x[idx[r], :] − shift) / scale: a gather and a scaling in one pass, with no copy of x. */
+export function applyScalerRows(s: Scaler, x: ArrayLike<number>, cols: number, idx: Uint32Array, out: Float32Array | Float64Array): void {
+  const shift = Float64Array.from(s.shift);
+  const scale = Float64Array.from(s.scale);
+  for (let r = 0; r < idx.length; r++) {
+    const o = idx[r] * cols;
+    const w = r * cols;
+    for (let j = 0; j < cols; j++) out[w + j] = (x[o + j] - shift[j]) / scale[j];
+  }
 }
 
 /** out = (x − shift) / scale, row-major [rows, cols], reading x from row `fromRow`; out may be a Float32Array. */
