@@ -135,3 +135,11 @@ export function xorScore(predict: (x: [number, number]) => number): { mse: numbe
   }
   return { mse: se / 4, accuracy: right / 4 };
 }
+
+/** The W3 row every peer reports: updates/s over the timed updates, XOR scores before and after. */
+export function xorResult<B extends object>(base: B, updates: number, seconds: number, before: { mse: number }, after: { mse: number; accuracy: number }) {
+  return {
+    ...base, trainPerSec: updates / seconds, peakRssMiB: peakRssMiB(),
+    lossFirst: before.mse, lossFinal: after.mse, accuracy: after.accuracy, samplesTimed: updates, secondsTimed: seconds,
+  };
+}

@@ -12,7 +12,7 @@
 // - weights drawn with Math.random (unseeded).
 
 import { createRequire } from 'node:module';
-import { loadData, readTask, report, peakRssMiB, median, nowSec, rateFromMarks, argmaxAccuracy, xorScore, type PeerResult } from '../protocol.ts';
+import { loadData, readTask, report, peakRssMiB, median, nowSec, rateFromMarks, argmaxAccuracy, xorScore, type PeerResult, xorResult } from '../protocol.ts';
 import type { WorkloadSpec } from '../workloads.ts';
 
 const require = createRequire(import.meta.url);
@@ -118,10 +118,7 @@ async function run(spec: WorkloadSpec, dataDir: string): Promise<PeerResult> {
   }
   const seconds = nowSec() - t;
   const s = xorScore((p) => net.run(p)[0]);
-  return {
-    ...base, trainPerSec: updates / seconds, peakRssMiB: peakRssMiB(),
-    lossFirst: s0.mse, lossFinal: s.mse, accuracy: s.accuracy, samplesTimed: updates, secondsTimed: seconds,
-  };
+  return xorResult(base, updates, seconds, s0, s);
 }
 
 const task = readTask();

@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as api from '../../src/index.ts';
 import { MLP, getBackend, listBackends, defaults, type Backend } from '../../src/index.ts';
-import { loadData, readTask, report, peakRssMiB, median, nowSec, rateFromMarks, xorScore, type PeerResult } from '../protocol.ts';
+import { loadData, readTask, report, peakRssMiB, median, nowSec, rateFromMarks, xorScore, type PeerResult, xorResult } from '../protocol.ts';
 import type { WorkloadSpec } from '../workloads.ts';
 
 type Threaded = Backend & { setThreads?: (n: number) => unknown; threads?: number; maxThreads?: number };
@@ -167,12 +167,7 @@ async function run(spec: WorkloadSpec, backend: string, threads: number | null, 
   });
   const seconds = nowSec() - t;
   const s = xorScore((p) => (model.predict([p]) as number[])[0]);
-  return {
-    ...base, threads: usedThreads(),
-    trainPerSec: updates / seconds,
-    peakRssMiB: peakRssMiB(), lossFirst: s0.mse, lossFinal: s.mse, accuracy: s.accuracy,
-    samplesTimed: updates, secondsTimed: seconds,
-  };
+  return xorResult({ ...base, threads: usedThreads() }, updates, seconds, s0, s);
 }
 
 function paramCountOf(spec: WorkloadSpec): number {

@@ -3,7 +3,7 @@
 
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { loadData, readTask, report, peakRssMiB, median, nowSec, rateFromMarks, oneHot, argmaxAccuracy, xorScore, type PeerResult } from '../protocol.ts';
+import { loadData, readTask, report, peakRssMiB, median, nowSec, rateFromMarks, oneHot, argmaxAccuracy, xorScore, type PeerResult, xorResult } from '../protocol.ts';
 import type { WorkloadSpec } from '../workloads.ts';
 
 const require = createRequire(import.meta.url);
@@ -134,10 +134,7 @@ async function run(spec: WorkloadSpec, variant: string, threads: number | null, 
   }
   const seconds = nowSec() - t;
   const s = score();
-  return {
-    ...base, trainPerSec: updates / seconds, peakRssMiB: peakRssMiB(),
-    lossFirst: s0.mse, lossFinal: s.mse, accuracy: s.accuracy, samplesTimed: updates, secondsTimed: seconds,
-  };
+  return xorResult(base, updates, seconds, s0, s);
 }
 
 const task = readTask();
