@@ -143,3 +143,15 @@ export function xorResult<B extends object>(base: B, updates: number, seconds: n
     lossFirst: before.mse, lossFinal: after.mse, accuracy: after.accuracy, samplesTimed: updates, secondsTimed: seconds,
   };
 }
+
+/** Median seconds of `repeats` timed calls of fn, after one untimed warm-up call (W1 inference). */
+export function medianSeconds(fn: () => unknown, repeats: number): number {
+  fn();
+  const times: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const t0 = nowSec();
+    fn();
+    times.push(nowSec() - t0);
+  }
+  return median(times);
+}

@@ -12,7 +12,7 @@
 // - weights drawn with Math.random (unseeded).
 
 import { createRequire } from 'node:module';
-import { loadData, readTask, report, peakRssMiB, median, nowSec, rateFromMarks, argmaxAccuracy, xorScore, type PeerResult, xorResult } from '../protocol.ts';
+import { loadData, readTask, report, peakRssMiB, nowSec, rateFromMarks, argmaxAccuracy, xorScore, type PeerResult, xorResult, medianSeconds } from '../protocol.ts';
 import type { WorkloadSpec } from '../workloads.ts';
 
 const require = createRequire(import.meta.url);
@@ -59,16 +59,10 @@ async function run(spec: WorkloadSpec, dataDir: string): Promise<PeerResult> {
     for (let i = 0; i < nTest; i++) pt.set(net.run(data.xTest!.subarray(i * d, (i + 1) * d)), i * k);
     const B = spec.inferenceBatch!;
     const infer = () => { for (let i = 0; i < B; i++) net.run(data.xTest!.subarray(i * d, (i + 1) * d)); };
-    infer();
-    const times: number[] = [];
-    for (let r = 0; r < spec.inferenceRepeats!; r++) {
-      const t0 = nowSec();
-      infer();
-      times.push(nowSec() - t0);
-    }
+    const inferSeconds = medianSeconds(infer, spec.inferenceRepeats!);
     notes.push('loss: brain.js training error (mean squared error over outputs), not cross-entropy');
     return {
-      ...base, trainPerSec: rate.perSec, inferPerSec: B / median(times), peakRssMiB: peakRssMiB(),
+      ...base, trainPerSec: rate.perSec, inferPerSec: B / inferSeconds, peakRssMiB: peakRssMiB(),
       lossFirst: hw.error, lossFinal: h.error, accuracy: argmaxAccuracy(pt, data.yTest!, k),
       samplesTimed: rate.samples, secondsTimed: rate.seconds,
     };

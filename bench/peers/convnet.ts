@@ -11,7 +11,7 @@
 
 import { createRequire } from 'node:module';
 import { Rng } from '../../src/tensor/rng.ts';
-import { loadData, readTask, report, peakRssMiB, median, nowSec, rateFromMarks, argmaxAccuracy, xorScore, type PeerResult, xorResult } from '../protocol.ts';
+import { loadData, readTask, report, peakRssMiB, nowSec, rateFromMarks, argmaxAccuracy, xorScore, type PeerResult, xorResult, medianSeconds } from '../protocol.ts';
 import type { WorkloadSpec } from '../workloads.ts';
 
 const require = createRequire(import.meta.url);
@@ -75,15 +75,9 @@ async function run(spec: WorkloadSpec, dataDir: string): Promise<PeerResult> {
     for (let i = 0; i < spec.nTest; i++) pt.set(predictRow(data.xTest!, i), i * k);
     const B = spec.inferenceBatch!;
     const infer = () => { for (let i = 0; i < B; i++) predictRow(data.xTest!, i); };
-    infer();
-    const times: number[] = [];
-    for (let r = 0; r < spec.inferenceRepeats!; r++) {
-      const t0 = nowSec();
-      infer();
-      times.push(nowSec() - t0);
-    }
+    const inferSeconds = medianSeconds(infer, spec.inferenceRepeats!);
     return {
-      ...base, trainPerSec: rate.perSec, inferPerSec: B / median(times), peakRssMiB: peakRssMiB(),
+      ...base, trainPerSec: rate.perSec, inferPerSec: B / inferSeconds, peakRssMiB: peakRssMiB(),
       lossFirst: first, lossFinal: last, accuracy: argmaxAccuracy(pt, data.yTest!, k),
       samplesTimed: rate.samples, secondsTimed: rate.seconds,
     };

@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as api from '../../src/index.ts';
 import { MLP, getBackend, listBackends, defaults, type Backend } from '../../src/index.ts';
-import { loadData, readTask, report, peakRssMiB, median, nowSec, rateFromMarks, xorScore, type PeerResult, xorResult } from '../protocol.ts';
+import { loadData, readTask, report, peakRssMiB, nowSec, rateFromMarks, xorScore, type PeerResult, xorResult, medianSeconds } from '../protocol.ts';
 import type { WorkloadSpec } from '../workloads.ts';
 
 type Threaded = Backend & { setThreads?: (n: number) => unknown; threads?: number; maxThreads?: number };
@@ -106,16 +106,10 @@ async function run(spec: WorkloadSpec, backend: string, threads: number | null, 
     const ev = model.evaluate({ data: data.xTest!, shape: [nTest, d] }, Array.from(data.yTest!));
     const B = spec.inferenceBatch!;
     const Xi = { data: data.xTest!.subarray(0, B * d), shape: [B, d] as [number, number] };
-    model.predict(Xi);
-    const times: number[] = [];
-    for (let r = 0; r < spec.inferenceRepeats!; r++) {
-      const t = nowSec();
-      model.predict(Xi);
-      times.push(nowSec() - t);
-    }
+    const inferSeconds = medianSeconds(() => model.predict(Xi), spec.inferenceRepeats!);
     return {
       ...base, threads: usedThreads(),
-      trainPerSec: rate.perSec, inferPerSec: B / median(times),
+      trainPerSec: rate.perSec, inferPerSec: B / inferSeconds,
       peakRssMiB: peakRssMiB(), lossFirst: h.epochs[0].loss, lossFinal: h.epochs[h.epochs.length - 1].loss,
       accuracy: ev.task === 'classification' ? ev.accuracy : undefined,
       samplesTimed: rate.samples, secondsTimed: rate.seconds,

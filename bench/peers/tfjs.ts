@@ -3,7 +3,7 @@
 
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { loadData, readTask, report, peakRssMiB, median, nowSec, rateFromMarks, oneHot, argmaxAccuracy, xorScore, type PeerResult, xorResult } from '../protocol.ts';
+import { loadData, readTask, report, peakRssMiB, nowSec, rateFromMarks, oneHot, argmaxAccuracy, xorScore, type PeerResult, xorResult, medianSeconds } from '../protocol.ts';
 import type { WorkloadSpec } from '../workloads.ts';
 
 const require = createRequire(import.meta.url);
@@ -78,17 +78,11 @@ async function run(spec: WorkloadSpec, variant: string, threads: number | null, 
       const B = spec.inferenceBatch!;
       const xi = tf.tensor2d(data.xTest!.subarray(0, B * d), [B, d]);
       const infer = () => tf.tidy(() => model.predict(xi) as import('@tensorflow/tfjs').Tensor).dataSync();
-      infer();
-      const times: number[] = [];
-      for (let r = 0; r < spec.inferenceRepeats!; r++) {
-        const t0 = nowSec();
-        infer();
-        times.push(nowSec() - t0);
-      }
+      const inferSeconds = medianSeconds(infer, spec.inferenceRepeats!);
       const lossW = hw.history.loss as number[];
       const loss = h.history.loss as number[];
       return {
-        ...base, trainPerSec: rate.perSec, inferPerSec: B / median(times),
+        ...base, trainPerSec: rate.perSec, inferPerSec: B / inferSeconds,
         peakRssMiB: peakRssMiB(), lossFirst: lossW[0], lossFinal: loss[loss.length - 1],
         accuracy: argmaxAccuracy(pt, data.yTest!, k), samplesTimed: rate.samples, secondsTimed: rate.seconds,
       };
