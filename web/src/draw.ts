@@ -333,12 +333,7 @@ export function drawNetwork(ctx: CanvasRenderingContext2D, lay: NetLayout, state
   const scale = Math.max(1, wmax);
   for (const l of lay.links) {
     const w = weightAt(state.params, state.layers, l.layer, l.i, l.j);
-    const [x0, y0] = l.p0;
-    const [x3, y3] = l.p1;
-    const mx = (x0 + x3) / 2;
-    ctx.beginPath();
-    ctx.moveTo(x0, y0);
-    ctx.bezierCurveTo(mx, y0, mx, y3, x3, y3);
+    linkPath(ctx, l.p0, l.p1);
     ctx.strokeStyle = colourOf(Math.sign(w) * Math.min(1, 0.35 + Math.abs(w) / scale));
     ctx.lineWidth = Math.max(0.5, Math.min(7, (Math.abs(w) / scale) * 7));
     ctx.stroke();
@@ -350,12 +345,7 @@ export function drawNetwork(ctx: CanvasRenderingContext2D, lay: NetLayout, state
       ctx.setLineDash([4, 3]);
       ctx.strokeStyle = '#111';
       ctx.lineWidth = 1.5;
-      const [x0, y0] = l.p0;
-      const [x3, y3] = l.p1;
-      const mx = (x0 + x3) / 2;
-      ctx.beginPath();
-      ctx.moveTo(x0, y0);
-      ctx.bezierCurveTo(mx, y0, mx, y3, x3, y3);
+      linkPath(ctx, l.p0, l.p1);
       ctx.stroke();
       ctx.restore();
     }
@@ -420,4 +410,12 @@ export function pickNetwork(lay: NetLayout, x: number, y: number, radius = 5): {
 /** The midpoint of a link, for tests and for placing the editor. */
 export function linkMidpoint(l: LinkPath): [number, number] {
   return bezier(l, 0.5);
+}
+
+/** The curve of one weight's link, from its input unit to its output unit (a horizontal S). */
+function linkPath(ctx: CanvasRenderingContext2D, [x0, y0]: readonly number[], [x3, y3]: readonly number[]): void {
+  const mx = (x0 + x3) / 2;
+  ctx.beginPath();
+  ctx.moveTo(x0, y0);
+  ctx.bezierCurveTo(mx, y0, mx, y3, x3, y3);
 }
