@@ -5,9 +5,9 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readCsv } from '../../cli/data/csv.ts';
+import { readCsvFile as readCsv } from '../../src/node.ts';
 import { encodeFeatures, fitSchema, selectColumns } from '../../cli/data/schema.ts';
-import { UsageError } from '../../cli/errors.ts';
+import { DataError } from '../../src/index.ts';
 import { tempDir } from './helpers.ts';
 
 describe('readCsv', () => {
@@ -33,7 +33,7 @@ describe('readCsv', () => {
     // line 1 header, line 2 row 1, line 3 blank, lines 4–5 row 2, line 6 row 3
     assert.deepEqual([0, 1, 2].map((r) => t.line(r)), [2, 4, 6]);
     const bad = file('a,b\n"x\ny",1\n\n2\n');
-    await assert.rejects(readCsv(bad), (e: Error) => e instanceof UsageError && /line 5: expected 2 fields like the header, received 1/.test(e.message));
+    await assert.rejects(readCsv(bad), (e: Error) => e instanceof DataError && e.code === 'E_CSV' && /line 5: expected 2 fields like the header, received 1/.test(e.message));
   });
 
   test('a BOM, a guessed tab delimiter, an explicit semicolon', async () => {
