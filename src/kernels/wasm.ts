@@ -29,7 +29,7 @@
 import type { Backend } from './backend.ts';
 import { js, gemmJs } from './js.ts';
 import { allocArray, type DType, type FloatArray } from '../tensor/tensor.ts';
-import * as modules from './wasm-modules.ts';
+import type * as WasmModules from './wasm-modules.ts';
 
 /** Products below this many multiply-adds stay in TypeScript: the call and packing cost more. */
 export const WASM_MIN_MACS = 2048;
@@ -99,7 +99,37 @@ function decodeBase64(s: string): Uint8Array {
   return out;
 }
 
-function moduleBytes(relaxed: boolean, shared: boolean): Uint8Array {
+// ---- loading the modules' bytes -----------------------------------------------------------------
+
+// The four modules are ~110 KB of base64 (wasm-modules.ts). They are loaded when a wasm backend is
+// first asked for, never by importing mlpkit, so a bundle that never trains (or trains on "js")
+// does not carry them: initWasm imports them (a bundler splits them into their own chunk, or
+// inlines them into a single-file build), initWasmSync requires them where that is synchronous
+// (Node, from the package's files: require(esm), no top-level await in wasm-modules).
+// NOTE: wasm-modules holds constants only, so two copies of it (tsx's require and import) are harmless.
+let loaded: typeof WasmModules | null = null;
+
+function modulesSync(): typeof WasmModules | null {
+  if (loaded) return loaded;
+  const p = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const nodeModule = p?.getBuiltinModule?.('node:module') as { createRequire(from: string): (id: string) => unknown } | undefined;
+  if (!nodeModule) return null;
+  try {
+    // NOTE: not a literal `require(…)`: bundlers must not pull the modules in through this path
+    const load = nodeModule.createRequire(import.meta.url);
+    loaded = load('./wasm-modules.js') as typeof WasmModules;
+  } catch {
+    return null; // a bundle without the file beside it: initWasm (async) still works
+  }
+  return loaded;
+}
+
+async function modulesAsync(): Promise<typeof WasmModules> {
+  loaded ??= await import('./wasm-modules.ts');
+  return loaded;
+}
+
+function moduleBytes(modules: typeof WasmModules, relaxed: boolean, shared: boolean): Uint8Array {
   const key = `${relaxed ? 'relaxed' : 'simd'}_${shared ? 'shared' : 'unshared'}` as const;
   return decodeBase64(modules[key]);
 }
@@ -635,17 +665,20 @@ function startEngine(mods: WebAssembly.Module[], shared: boolean): Engine {
 }
 
 /**
- * Compile and start the wasm engine synchronously (Node, Web Workers). Returns null where
- * WebAssembly SIMD is missing, or where synchronous compilation is refused (a browser's main
- * thread refuses modules over 4 KiB: use `initWasm`).
+ * Compile and start the wasm engine synchronously (Node running the package's files; anywhere
+ * once `initWasm` has loaded the modules). Returns null where WebAssembly SIMD is missing, where
+ * the modules cannot be loaded synchronously (browsers, bundles: use `initWasm`), or where
+ * synchronous compilation is refused (a browser's main thread refuses modules over 4 KiB).
  */
 export function initWasmSync(): Engine | null {
   if (engine) return engine;
   features ??= detectFeatures();
   if (!features.simd) return null;
+  const modules = modulesSync();
+  if (!modules) return null;
   try {
-    const mods = [new WebAssembly.Module(moduleBytes(false, features.shared) as BufferSource)];
-    if (features.relaxed) mods.push(new WebAssembly.Module(moduleBytes(true, features.shared) as BufferSource));
+    const mods = [new WebAssembly.Module(moduleBytes(modules, false, features.shared) as BufferSource)];
+    if (features.relaxed) mods.push(new WebAssembly.Module(moduleBytes(modules, true, features.shared) as BufferSource));
     engine = startEngine(mods, features.shared);
   } catch {
     return null;
@@ -659,8 +692,9 @@ export async function initWasm(options: WasmOptions = {}): Promise<Engine | null
   if (!engine) {
     features ??= detectFeatures();
     if (!features.simd) return null;
-    const mods = [await WebAssembly.compile(moduleBytes(false, features.shared) as BufferSource)];
-    if (features.relaxed) mods.push(await WebAssembly.compile(moduleBytes(true, features.shared) as BufferSource));
+    const modules = await modulesAsync();
+    const mods = [await WebAssembly.compile(moduleBytes(modules, false, features.shared) as BufferSource)];
+    if (features.relaxed) mods.push(await WebAssembly.compile(moduleBytes(modules, true, features.shared) as BufferSource));
     engine ??= startEngine(mods, features.shared);
   }
   if (options.threads !== undefined) engine.setThreads(options.threads);
