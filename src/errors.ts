@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'E_UNKNOWN_LOSS'
   | 'E_UNKNOWN_OPTIMIZER'
   | 'E_DIVERGED' // the loss became NaN or Infinity during training
+  | 'E_CSV' // CSV text that cannot be read as a table (unclosed quote, ragged row, duplicate header)
   | 'E_FORMAT' // a model document that is not ours, or is damaged
   | 'E_VERSION' // a model document of a version this code cannot read
   | 'E_NOT_FITTED' // predict before fit
