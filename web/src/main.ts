@@ -4,12 +4,12 @@
 
 import Papa from 'papaparse';
 import { Chart, LineController, LineElement, PointElement, LinearScale, Legend, Tooltip } from 'chart.js';
-import { LOSSES, OPTIMIZERS, type Label, type ModelDocument } from 'mlpkit';
+import { ACTIVATIONS, LOSSES, OPTIMIZERS, type Label, type ModelDocument } from 'mlpkit';
 import EngineWorker from './worker.ts?worker&inline';
 import { Engine } from './engine.ts';
 import type { CsvData, DataMessage, FromEngine, StateMessage, ToEngine } from './protocol.ts';
 import {
-  DATASETS, DATASET_LABELS, DEFAULT_SETTINGS, FEATURES, HIDDEN_ACTIVATIONS, SPEEDS, fromHash, needsReset, toHash, type Settings,
+  DATASETS, DATASET_LABELS, DEFAULT_SETTINGS, FEATURES, HIDDEN_ACTIVATIONS, PRESETS, SPEEDS, fromHash, needsReset, toHash, type Settings,
 } from './settings.ts';
 import { MapCache, PointsLayer, biasAt, drawNetwork, drawSurface, layoutNetwork, pickNetwork, pickPoint, surfaceImage, weightAt, type NetLayout } from './draw.ts';
 import { Inspector, el, fmt, renderCheck, type TraceReply } from './inspector.ts';
@@ -289,6 +289,9 @@ function syncControls(): void {
   set('l2', settings.l2);
   set('seed', settings.seed);
   ($('loss') as HTMLSelectElement).value = settings.loss;
+  ($('output') as HTMLSelectElement).value = settings.output;
+  // the preset the settings match, if any
+  ($('preset') as HTMLSelectElement).value = Object.keys(PRESETS).find((k) => Object.entries(PRESETS[k].settings).every(([key, v]) => JSON.stringify(settings[key as keyof Settings]) === JSON.stringify(v))) ?? '';
   ($('optimizer') as HTMLSelectElement).value = settings.optimizer;
   ($('speed') as HTMLSelectElement).value = String(settings.speed);
   $('points-out').textContent = String(settings.points);
@@ -355,6 +358,22 @@ function setupControls(): void {
   fillSelect('dataset', DATASETS, DATASET_LABELS);
   fillSelect('loss', ['auto', ...LOSSES], { auto: 'auto (from the task)' });
   fillSelect('optimizer', OPTIMIZERS);
+  fillSelect('output', ['auto', ...ACTIVATIONS], { auto: 'auto (from the task)' });
+  fillSelect('preset', ['', ...Object.keys(PRESETS)], { '': 'none: your settings', ...Object.fromEntries(Object.entries(PRESETS).map(([k, v]) => [k, v.label])) });
+  ($('output') as HTMLSelectElement).addEventListener('change', (e) => change({ output: (e.target as HTMLSelectElement).value as Settings['output'] }));
+  ($('preset') as HTMLSelectElement).addEventListener('change', (e) => {
+    const k = (e.target as HTMLSelectElement).value;
+    if (PRESETS[k]) change(structuredClone(PRESETS[k].settings));
+  });
+  // editing the URL's hash in an open tab applies it (the page's own updates use replaceState, which fires no hashchange)
+  addEventListener('hashchange', () => {
+    const h = fromHash(location.hash);
+    if (h.problems.length) status(`Ignored in the URL: ${h.problems.join('; ')}`, 'error');
+    settings = h.settings;
+    syncControls();
+    closeInspector();
+    send({ type: 'configure', settings, ...(h.weights ? { weights: h.weights } : {}) });
+  });
   fillSelect('speed', SPEEDS.map(String), Object.fromEntries(SPEEDS.map((v) => [String(v), v === 0 ? 'as fast as possible' : `${v} epoch${v === 1 ? '' : 's'}/s`])));
   ($('speed') as HTMLSelectElement).addEventListener('change', (e) => change({ speed: Number((e.target as HTMLSelectElement).value) }));
   const fs = $('features');
