@@ -63,7 +63,7 @@ export const PRESETS: Record<string, { label: string; settings: Partial<Settings
     label: 'The lecture\'s network (1-1-1-1 sigmoid, L2 loss, SGD)',
     settings: {
       dataset: 'lecture', points: 200, noise: 0.02, testRatio: 0.5, features: ['x1'], hidden: [1, 1], activations: ['sigmoid', 'sigmoid'],
-      loss: 'sse', output: 'sigmoid', optimizer: 'sgd', learningRate: 1, batchSize: 1, l2: 0, speed: 5,
+      loss: 'sse', output: 'sigmoid', optimizer: 'sgd', learningRate: 1, batchSize: 1, l2: 0,
     },
   },
 };
