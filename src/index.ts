@@ -15,6 +15,8 @@ export { gradients, gradCheck, jacobian, trace, type Gradients, type GradCheckRe
 export * as datasets from './data/datasets.ts';
 export { trainTestSplit, type Dataset } from './data/datasets.ts';
 export type { Features, Targets, Label } from './data/input.ts';
+export { parseCsv, parseDelimiter, guessDelimiter, type CsvInput, type CsvChunk, type CsvOptions } from './data/csv.ts';
+export { parseNumber, MISSING, type Table, type Column, type NumericColumn, type TextColumn, type CellLog } from './data/table.ts';
 export { accuracy, classificationMetrics, regressionMetrics, type ClassificationMetrics, type RegressionMetrics } from './train/metrics.ts';
 
 // errors
