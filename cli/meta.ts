@@ -96,8 +96,9 @@ export function checkCliMeta(raw: unknown, path: string, inputs: number): CliMet
     } else fail(`schema.features[${i}].type`, '"numeric" or "categorical"', f.type);
   });
   const ins = strs(schema.inputs, 'schema.inputs');
-  if (ins.length !== inputs) fail('schema.inputs', `${inputs} inputs (the network's input width)`, `${ins.length} inputs`);
-  if (derived.length !== inputs || derived.some((n, k) => n !== ins[k])) fail('schema.features', `features that make the ${inputs} inputs in schema.inputs`, `features making ${derived.length}`);
+  const damaged = `the file was edited or damaged (retrain with \`mlpkit train\`)`;
+  if (ins.length !== inputs) throw new UsageError(`${path}: field "metadata.${META_KEY}.schema.inputs": expected ${inputs} inputs (the network's input width), received ${ins.length}; ${damaged}`);
+  if (derived.length !== inputs || derived.some((n, k) => n !== ins[k])) throw new UsageError(`${path}: field "metadata.${META_KEY}.schema.features": expected features that make the ${inputs} inputs in schema.inputs, received features making ${derived.length}${derived.length === inputs ? ' other ones' : ''}; ${damaged}`);
   const target = obj(schema.target, 'schema.target');
   str(target.name, 'schema.target.name');
   if (target.type !== 'numeric' && target.type !== 'text') fail('schema.target.type', '"numeric" or "text"', target.type);
