@@ -16,7 +16,10 @@ export type ErrorCode =
   | 'E_FORMAT' // a model document that is not ours, or is damaged
   | 'E_VERSION' // a model document of a version this code cannot read
   | 'E_NOT_FITTED' // predict before fit
-  | 'E_ABORTED'; // training cancelled through an AbortSignal
+  | 'E_ABORTED' // training cancelled through an AbortSignal
+  | 'E_UNSUPPORTED' // a model another format cannot express, or a graph/layer mlpkit cannot represent
+  | 'E_TRUNCATED' // a file shorter than its own header says
+  | 'E_TOO_LARGE'; // a file or tensor larger than its header says, or than the import limit
 
 export class MlpError extends Error {
   readonly code: ErrorCode;
@@ -49,6 +52,36 @@ export class DivergenceError extends MlpError {
 export class AbortError extends MlpError {
   constructor(message: string) {
     super('E_ABORTED', message);
+  }
+}
+
+/** Where an interop error points: the format, and the node, layer, op or tensor it names. */
+export interface InteropWhere {
+  format: 'onnx' | 'safetensors' | 'tfjs' | 'pytorch';
+  node?: string;
+  layer?: string;
+  op?: string;
+  tensor?: string;
+}
+
+/**
+ * Moving a model to or from ONNX, PyTorch (safetensors) or TensorFlow.js failed: the model uses
+ * something the format lacks (E_UNSUPPORTED), or the file is damaged (E_FORMAT, E_TRUNCATED,
+ * E_TOO_LARGE). `format`, and where it applies `node`, `layer`, `op` or `tensor`, say where.
+ */
+export class InteropError extends MlpError {
+  readonly format: InteropWhere['format'];
+  readonly node?: string;
+  readonly layer?: string;
+  readonly op?: string;
+  readonly tensor?: string;
+  constructor(code: ErrorCode, message: string, where: InteropWhere) {
+    super(code, message);
+    this.format = where.format;
+    if (where.node !== undefined) this.node = where.node;
+    if (where.layer !== undefined) this.layer = where.layer;
+    if (where.op !== undefined) this.op = where.op;
+    if (where.tensor !== undefined) this.tensor = where.tensor;
   }
 }
 
