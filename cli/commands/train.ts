@@ -157,6 +157,7 @@ export async function train(file: string | undefined, o: TrainOptions, g: Global
   let latest: ModelDocument | null = null;
   let best: { doc: ModelDocument; epoch: number; loss: number } | null = null;
   const secondsBefore = meta.run.seconds;
+  const epochsBefore = model.epochsTrained;
   let history: History;
   try {
     history = await model.fitAsync(trn.x, trn.y, {
@@ -205,8 +206,13 @@ export async function train(file: string | undefined, o: TrainOptions, g: Global
       saveDoc(latest!, ckptPath);
       savedNote = `interrupted in epoch ${last?.epoch ?? model.epochsTrained}: saved the best model so far (epoch ${b.epoch}, ${val ? 'validation' : 'training'} loss ${fixed(b.loss)}) to ${out}, and epoch ${(latest as ModelDocument | null)?.training?.epochs} to ${ckptPath}; continue with: mlpkit train --resume ${ckptPath}`;
     } else {
-      saveModel(model, out);
-      savedNote = `interrupted before the first epoch ended: saved the partly trained model to ${out}`;
+      // NOTE: the model counts the interrupted epoch; the file must not, or a resume would skip
+      // the rest of it. Saved as trained for the epochs that finished, run again on --resume.
+      const doc = toJSON(model);
+      if (doc.training) doc.training.epochs = epochsBefore;
+      (doc.metadata as unknown as { mlpkit: CliMeta }).mlpkit.run.stopReason = 'aborted';
+      saveDoc(doc, out);
+      savedNote = `interrupted before the first epoch ended: saved the partly trained model to ${out} (as ${epochsBefore} epochs trained; --resume runs epoch ${epochsBefore + 1} again)`;
     }
   } else {
     saveModel(model, out);
