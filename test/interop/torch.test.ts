@@ -35,7 +35,8 @@ test('PyTorch: the generated nn.Sequential answers as mlpkit; trained weights an
       const name = names[i];
       for (const [file, bytes] of Object.entries(toPyTorch(c.model, { name }))) writeFileSync(join(dir, file), bytes);
       const doc = toJSON(c.model);
-      // training targets: class indices (classes order), or the regression target in its units
+      // training targets: class indices (classes order; every 7th label moved on, so the loss has work
+      // to do), or the regression target in its units, scaled by 1.1
       const y = doc.task === 'classification' ? (c.model.predict(c.x) as unknown[]).map((l, k) => (k % 7 === 0 ? (doc.preprocessing.classes!.indexOf(l as never) + 1) % doc.preprocessing.classes!.length : doc.preprocessing.classes!.indexOf(l as never))) : c.expected.map((r) => r[0] * 1.1);
       return { name, task: name, x: c.x, y, lr: name === 'regression' ? 1e-3 : 1e-2 };
     });
@@ -66,5 +67,31 @@ test('PyTorch: the generated nn.Sequential answers as mlpkit; trained weights an
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('PyTorch DDP route of docs/interop.md: mlpkit train → export → 2-process DistributedDataParallel → import → the same accuracy', { skip }, async () => {
+  const { mlpkit, tempDir, DATA, ROOT } = await import('../cli/helpers.ts');
+  const { dir, cleanup } = tempDir();
+  try {
+    const iris = join(DATA, 'iris.csv');
+    const run = async (args: string[]) => {
+      const r = await mlpkit(args, dir);
+      assert.equal(r.code, 0, r.stderr);
+      return r.stdout;
+    };
+    await run(['train', iris, '--target', 'label', '--epochs', '10', '--seed', '2', '-q', '--out', 'model.json']);
+    await run(['export', 'model.json', '--format', 'pytorch', '--out', 'model.safetensors', '-q']);
+    const r = spawnSync(python!, [join(ROOT, 'examples/pytorch-ddp/train_ddp.py'), 'model', iris, 'label', 'trained.safetensors', '3'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NPROC: '2', OMP_NUM_THREADS: '1' } });
+    assert.equal(r.status, 0, r.stderr);
+    const torchAcc = Number(/accuracy ([\d.]+)/.exec(r.stdout)?.[1]);
+    assert.match(r.stdout, /on 2 processes/);
+    await run(['import', 'trained.safetensors', '--out', 'trained.json', '-q']);
+    const ev = JSON.parse(await run(['eval', 'trained.json', iris, '--json']));
+    const before = JSON.parse(await run(['eval', 'model.json', iris, '--json']));
+    assert.ok(Math.abs(ev.accuracy - torchAcc) < 1e-4, `mlpkit accuracy ${ev.accuracy} vs PyTorch ${torchAcc}`);
+    assert.notEqual(ev.loss, before.loss, 'the weights came back changed by the PyTorch training');
+  } finally {
+    cleanup();
   }
 });
