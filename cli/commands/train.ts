@@ -4,7 +4,7 @@
 // same numbers an uninterrupted run would, and ends with the same weights.
 
 import { resolve as resolvePath } from 'node:path';
-import { MLP, Rng, defaultLearningRate, parseDelimiter, setThreads, fromJSON, toJSON, type EpochLog, type Evaluation, type History, type Label, type ModelDocument } from '../../src/index.ts';
+import { MLP, Rng, trace, defaultLearningRate, parseDelimiter, setThreads, fromJSON, toJSON, type EpochLog, type Evaluation, type History, type Label, type ModelDocument } from '../../src/index.ts';
 import { loadModel, saveModel, writeFileAtomic } from '../../src/node.ts';
 import { EXIT_INTERRUPTED, EXIT_OK, UsageError } from '../errors.ts';
 import { loadTable, type Source } from '../data/sources.ts';
@@ -241,6 +241,7 @@ export async function train(file: string | undefined, o: TrainOptions, g: Global
       title: `mlpkit: ${src.file ?? `dataset ${src.dataset}`}`,
       task, history: meta.history, evaluation: shown, evaluationOn: shownName, scatter,
       summary: modelSummary(model), columns, stopReason: history.stopReason,
+      trace: { row: 1, trace: trace(model, Array.from(trn.x.data.subarray(0, trn.x.shape[1])), trn.y[0]) },
       options: reportOptions(o, model, { valSplit, out, seconds: meta.run.seconds, source: tbl.source, rows: N }),
     });
   }
@@ -249,7 +250,7 @@ export async function train(file: string | undefined, o: TrainOptions, g: Global
     process.stdout.write(JSON.stringify({
       command: 'train', model: out, ...(aborted ? { checkpoint: ckptPath } : {}), task,
       ...(model.preprocessing?.classes ? { classes: model.preprocessing.classes } : {}),
-      epochs: model.epochsTrained, stopReason: history.stopReason, bestEpoch: history.bestEpoch,
+      epochs: model.epochsTrained, stopReason: history.stopReason,
       seconds, backend: model.backendName, inputs: schema.inputs, history: meta.history, results,
       ...(o.report ? { report: o.report } : {}),
     }) + '\n');
