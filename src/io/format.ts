@@ -7,7 +7,9 @@
 // with { weights: "nested" }, as W: [nOut][nIn] and b: [nOut] arrays a person can read and edit
 // (also bit-exact: JSON numbers print the shortest string that parses back to the same double).
 // Nothing read from a file is trusted: every field is checked, and an error names the field,
-// the expected value and the received one.
+// the expected value and the received one. NOTE: the whole document is checked before anything is
+// allocated from a number it declares (see "checks before anything is allocated" below): a 2 KB
+// file declaring layers of 50,000 units is refused in milliseconds, not after 8 GB.
 
 import { SerializationError, describe } from '../errors.ts';
 import { MLP, type Preprocessing } from '../model.ts';
@@ -17,10 +19,13 @@ import { LOSSES, checkLossActivation, type LossName } from '../loss/losses.ts';
 import { OPTIMIZERS, Optimizer, type OptimizerName } from '../optim/optimizer.ts';
 import type { FloatArray, DType } from '../tensor/tensor.ts';
 import type { Label } from '../data/input.ts';
-import type { SchedulerState } from '../optim/schedule.ts';
+import { SCALER_LIMIT } from '../data/preprocess.ts';
+import { LrScheduler, type Schedule, type SchedulerState } from '../optim/schedule.ts';
 
 export const FORMAT = 'mlpkit-model';
-export const VERSION = 1;
+/** 2: the bytes form ends with a CRC-32 of everything before it. Versions 1 and 2 are read. */
+export const VERSION = 2;
+const READABLE_VERSIONS: readonly number[] = [1, 2];
 
 export interface SaveOptions {
   /** "base64" (default, compact) or "nested" (W as [nOut][nIn] arrays, for reading and editing). */
@@ -103,14 +108,15 @@ export function fromJSON(input: unknown, options: { backend?: string } = {}): ML
   let doc: unknown = input;
   if (typeof input === 'string') {
     try {
-      doc = JSON.parse(input);
+      // a UTF-8 byte order mark (some editors write one) is not part of the document
+      doc = JSON.parse(input.charCodeAt(0) === 0xfeff ? input.slice(1) : input);
     } catch (e) {
       throw new SerializationError('E_FORMAT', `fromJSON: the text is not JSON (${(e as Error).message}); expected an mlpkit model file`);
     }
   }
   const d = obj(doc, 'model');
   if (d.format !== FORMAT) throw new SerializationError('E_FORMAT', `fromJSON: field "format": expected "${FORMAT}", received ${describe(d.format)}; this file was not written by mlpkit`);
-  if (d.version !== VERSION) throw new SerializationError('E_VERSION', `fromJSON: field "version": expected ${VERSION}, received ${describe(d.version)}; ${typeof d.version === 'number' && d.version > VERSION ? 'upgrade mlpkit to read this file' : 'this version is not supported'}`);
+  if (!READABLE_VERSIONS.includes(d.version as number)) throw new SerializationError('E_VERSION', `fromJSON: field "version": expected ${READABLE_VERSIONS.join(' or ')}, received ${describe(d.version)}; ${typeof d.version === 'number' && d.version > VERSION ? 'upgrade mlpkit to read this file' : 'this version is not supported'}`);
   const task = oneOf(d.task, ['classification', 'regression'] as const, 'task');
   const dtype = oneOf(d.dtype, ['float32', 'float64'] as const, 'dtype');
   const inputs = posInt(d.inputs, 'inputs');
@@ -131,7 +137,12 @@ export function fromJSON(input: unknown, options: { backend?: string } = {}): ML
   // config: known keys only; the model's defaults fill the rest (never restated here)
   const cfgIn = d.config === undefined ? {} : obj(d.config, 'config');
   const config: Partial<Config> = {};
-  for (const [k, v] of Object.entries(cfgIn)) if (k in defaults || ['alpha', 'outputActivation', 'loss', 'init', 'learningRate', 'weightDecay'].includes(k)) (config as Record<string, unknown>)[k] = v;
+  for (const [k, v] of Object.entries(cfgIn)) if (k in defaults || OPTIONAL_CONFIG.includes(k)) (config as Record<string, unknown>)[k] = v;
+  checkConfigValues(config);
+  const outputs = layers[layers.length - 1].units;
+  checkWeightSizes(d.weights, inputs, layers.map((l) => l.units), dtype);
+  if (d.training !== undefined) checkTrainingSizes(d.training, parameterCount(inputs, layers.map((l) => l.units)), dtype);
+  if (d.metadata !== undefined) checkDepth(d.metadata, 'metadata');
   const hidden = layers.slice(0, -1);
   config.hidden = hidden.map((l) => l.units);
   config.activation = hidden.length ? hidden.map((l) => l.activation) : (config.activation ?? defaults.activation);
@@ -148,7 +159,6 @@ export function fromJSON(input: unknown, options: { backend?: string } = {}): ML
   }
 
   // preprocessing
-  const outputs = layers[layers.length - 1].units;
   const p = obj(d.preprocessing, 'preprocessing');
   const pre: Preprocessing = { inputs: scaler(p.inputs, inputs, 'preprocessing.inputs') };
   if (task === 'regression') pre.targets = scaler(p.targets, outputs, 'preprocessing.targets');
@@ -199,7 +209,9 @@ export function fromJSON(input: unknown, options: { backend?: string } = {}): ML
     }
     if (t.scheduler !== undefined) {
       const s = obj(t.scheduler, 'training.scheduler');
-      model.setSchedulerState({ lr: finite(s.lr, 'training.scheduler.lr'), best: num(s.best, 'training.scheduler.best'), badEpochs: nonNegInt(s.badEpochs, 'training.scheduler.badEpochs') });
+      const lr = finite(s.lr, 'training.scheduler.lr');
+      if (!(lr > 0)) throw new SerializationError('E_FORMAT', `fromJSON: field "training.scheduler.lr": expected a learning rate > 0, received ${lr}`);
+      model.setSchedulerState({ lr, best: num(s.best, 'training.scheduler.best'), badEpochs: nonNegInt(s.badEpochs, 'training.scheduler.badEpochs') });
     }
   }
   if (d.featureNames !== undefined) {
@@ -219,7 +231,9 @@ export function fromJSON(input: unknown, options: { backend?: string } = {}): ML
   return model;
 }
 
-// ---- bytes form: "MLPK" | u32 header length | JSON header | padding to 8 | raw arrays ----------
+// ---- bytes form: "MLPK" | u32 header length | JSON header | padding to 8 | raw arrays | CRC-32 --
+// The CRC-32 (version 2 on) covers every byte before it, so a flipped bit anywhere is refused;
+// version 1 files have no checksum and are still read.
 
 const MAGIC = [0x4d, 0x4c, 0x50, 0x4b]; // "MLPK"
 
@@ -239,7 +253,7 @@ export function toBytes(model: MLP, options: Omit<SaveOptions, 'weights'> = {}):
   if (doc.training?.optimizer) doc.training.optimizer.buffers = Object.fromEntries(Object.entries(doc.training.optimizer.buffers).map(([k, v]) => [k, ref(v) as string]));
   const header = new TextEncoder().encode(JSON.stringify(doc));
   const start = Math.ceil((8 + header.length) / 8) * 8;
-  const out = new Uint8Array(start + offset);
+  const out = new Uint8Array(start + offset + 4);
   out.set(MAGIC, 0);
   new DataView(out.buffer).setUint32(4, header.length, true);
   out.set(header, 8);
@@ -248,6 +262,7 @@ export function toBytes(model: MLP, options: Omit<SaveOptions, 'weights'> = {}):
     out.set(b, o);
     o += b.length;
   }
+  new DataView(out.buffer).setUint32(o, crc32(out.subarray(0, o)), true);
   return out;
 }
 
@@ -255,19 +270,25 @@ export function fromBytes(bytes: Uint8Array, options: { backend?: string } = {})
   if (bytes.length < 8 || MAGIC.some((m, i) => bytes[i] !== m)) throw new SerializationError('E_FORMAT', 'fromBytes: expected bytes starting with "MLPK", received something else; this is not an mlpkit binary model (for a .json file use fromJSON)');
   const len = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, true);
   if (8 + len > bytes.length) throw new SerializationError('E_FORMAT', `fromBytes: header length ${len} runs past the end of the ${bytes.length} bytes; the file is truncated`);
-  let doc: Record<string, unknown>;
+  // the checksum first: when it holds, nothing below meets damaged bytes
+  const end = bytes.length - 4;
+  const sumOk = end >= 8 + len && new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(end, true) === crc32(bytes.subarray(0, end));
+  let raw: unknown;
   try {
-    doc = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + len)));
+    raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + len)));
   } catch (e) {
     throw new SerializationError('E_FORMAT', `fromBytes: the header is not JSON (${(e as Error).message}); the file is damaged`);
   }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new SerializationError('E_FORMAT', `fromBytes: the header is ${describe(raw)}, expected a JSON object; the file is damaged`);
+  const doc = raw as Record<string, unknown>;
+  if (!sumOk && doc.version !== 1) throw new SerializationError('E_FORMAT', `fromBytes: the CRC-32 checksum does not match the ${bytes.length} bytes; the file is damaged or truncated`);
   const start = Math.ceil((8 + len) / 8) * 8;
   const deref = (v: unknown, field: string): string => {
     const m = typeof v === 'string' ? /^@(\d+):(\d+)$/.exec(v) : null;
     if (!m) throw new SerializationError('E_FORMAT', `fromBytes: field "${field}": expected a reference "@offset:length", received ${describe(v)}`);
     const o = start + Number(m[1]);
     const n = Number(m[2]);
-    if (o + n > bytes.length) throw new SerializationError('E_FORMAT', `fromBytes: field "${field}": data at ${o}..${o + n} runs past the end of the ${bytes.length} bytes; the file is truncated`);
+    if (o + n > (sumOk ? end : bytes.length)) throw new SerializationError('E_FORMAT', `fromBytes: field "${field}": data at ${o}..${o + n} runs past the end of the ${bytes.length} bytes; the file is truncated`);
     return toBase64(bytes.subarray(o, o + n));
   };
   const w = obj(doc.weights, 'weights');
@@ -284,6 +305,23 @@ export function fromBytes(bytes: Uint8Array, options: { backend?: string } = {})
 }
 
 // ---- encoding helpers ----------------------------------------------------------------------
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+/** CRC-32 (IEEE 802.3, as zlib and PNG compute it) of the bytes. */
+export function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
 
 function nested(a: FloatArray, rows: number, cols: number): number[][] {
   return Array.from({ length: rows }, (_, i) => Array.from(a.subarray(i * cols, (i + 1) * cols)));
@@ -316,7 +354,7 @@ function readInto(v: unknown, dst: FloatArray, shape: number[], encoding: 'base6
   const n = dst.length;
   const shapeStr = `[${shape.join(', ')}]`;
   if (encoding === 'base64' || typeof v === 'string') {
-    if (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v)) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}": expected base64 text of ${n} ${dtype} values, received ${describe(v)}`);
+    if (typeof v !== 'string' || !isBase64(v)) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}": expected base64 text of ${n} ${dtype} values, received ${describe(v)}`);
     let bytes = fromBase64(v);
     const size = dtype === 'float64' ? 8 : 4;
     if (bytes.length !== n * size) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}": expected ${n} ${dtype} values (shape ${shapeStr}, ${n * size} bytes), received ${bytes.length} bytes`);
@@ -335,12 +373,156 @@ function readInto(v: unknown, dst: FloatArray, shape: number[], encoding: 'base6
     rows.forEach((r, i) => {
       const row = arr(r, `${field}[${i}]`);
       if (row.length !== shape[1]) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}[${i}]": expected ${shape[1]} values (shape ${shapeStr}), received ${row.length}`);
-      row.forEach((x, j) => (dst[i * shape[1] + j] = finite(x, `${field}[${i}][${j}]`)));
+      row.forEach((x, j) => (dst[i * shape[1] + j] = weight(x, dtype, `${field}[${i}][${j}]`)));
     });
   } else {
     if (rows.length !== shape[0]) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}": expected ${shape[0]} values, received ${rows.length}`);
-    rows.forEach((x, j) => (dst[j] = finite(x, `${field}[${j}]`)));
+    rows.forEach((x, j) => (dst[j] = weight(x, dtype, `${field}[${j}]`)));
   }
+}
+
+// ---- checks before anything is allocated ---------------------------------------------------
+// Each reads only what the document holds; none allocates from a number the document declares.
+
+/** Config keys without a default value (undefined = chosen from the task). */
+const OPTIONAL_CONFIG = ['alpha', 'outputActivation', 'loss', 'init', 'learningRate', 'weightDecay'];
+const OPTIMIZER_OPTIONS = ['momentum', 'dampening', 'beta1', 'beta2', 'eps', 'rho', 'weightDecay'];
+
+/**
+ * Every config value of the type its default has, so a saved `optimizerOptions: null` or
+ * `schedule: null` is refused here and not met as a TypeError in fit or in a resumed run.
+ * (MLP's constructor then checks the ranges.)
+ */
+function checkConfigValues(config: Record<string, unknown>): void {
+  const bad = (k: string, expected: string): never => {
+    throw new SerializationError('E_FORMAT', `fromJSON: field "config.${k}": expected ${expected}, received ${describe(config[k])}`);
+  };
+  for (const [k, v] of Object.entries(config)) {
+    const d = (defaults as unknown as Record<string, unknown>)[k];
+    if (k === 'earlyStopping') {
+      if (v !== false && (v === null || typeof v !== 'object' || Array.isArray(v))) bad(k, 'false or an object { patience, minDelta }');
+    } else if (k === 'activation') {
+      if (typeof v !== 'string' && !(Array.isArray(v) && v.every((a) => typeof a === 'string'))) bad(k, 'an activation name or an array of them');
+    } else if (k === 'hidden') {
+      if (!Array.isArray(v)) bad(k, 'an array of layer sizes');
+    } else if (d === undefined) {
+      const numeric = ['alpha', 'learningRate', 'weightDecay'].includes(k);
+      if (numeric ? typeof v !== 'number' || !Number.isFinite(v) : typeof v !== 'string') bad(k, numeric ? 'a finite number' : 'a name');
+    } else if (typeof d === 'object') {
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) bad(k, 'an object');
+    } else if (typeof v !== typeof d || (typeof v === 'number' && !Number.isFinite(v))) bad(k, typeof d === 'number' ? 'a finite number' : `a ${typeof d}`);
+  }
+  const oo = config.optimizerOptions as Record<string, unknown> | undefined;
+  if (oo) {
+    for (const [k, v] of Object.entries(oo)) {
+      if (!OPTIMIZER_OPTIONS.includes(k)) throw new SerializationError('E_FORMAT', `fromJSON: field "config.optimizerOptions.${k}": unknown option; expected one of ${OPTIMIZER_OPTIONS.join(', ')}`);
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new SerializationError('E_FORMAT', `fromJSON: field "config.optimizerOptions.${k}": expected a finite number, received ${describe(v)}`);
+    }
+  }
+  const sched = config.schedule as Record<string, unknown> | undefined;
+  if (sched) {
+    try {
+      new LrScheduler(1, sched as Schedule, 1); // checks the type and every number; allocates nothing
+    } catch (e) {
+      throw new SerializationError('E_FORMAT', `fromJSON: field "config.schedule": ${(e as Error).message}`);
+    }
+  }
+}
+
+/** W and b of every layer: inputs·units + units for each, summed. */
+function parameterCount(inputs: number, units: number[]): number {
+  let n = 0;
+  let prev = inputs;
+  for (const u of units) {
+    n += u * prev + u;
+    prev = u;
+  }
+  return n;
+}
+
+/** The bytes a base64 text decodes to, or −1 when it is not canonical padded base64. */
+function base64Bytes(s: string): number {
+  if (s.length % 4 !== 0) return -1;
+  const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
+  return (s.length / 4) * 3 - pad;
+}
+
+/** Canonical padded base64 (what btoa writes): atob never throws on it. */
+function isBase64(s: string): boolean {
+  return base64Bytes(s) >= 0 && /^[A-Za-z0-9+/]*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(s);
+}
+
+/**
+ * The declared layer sizes against the weights actually present: every W and b must hold exactly
+ * the values its shape needs (base64 length, or nested array lengths), so the network that build()
+ * allocates is never bigger than the file.
+ */
+function checkWeightSizes(weights: unknown, inputs: number, units: number[], dtype: DType): void {
+  const w = obj(weights, 'weights');
+  const encoding = oneOf(w.encoding, ['base64', 'nested'] as const, 'weights.encoding');
+  const wl = arr(w.layers, 'weights.layers');
+  if (wl.length !== units.length) throw new SerializationError('E_FORMAT', `fromJSON: field "weights.layers": expected ${units.length} layers, received ${wl.length}`);
+  const size = dtype === 'float64' ? 8 : 4;
+  let prev = inputs;
+  units.forEach((u, i) => {
+    const o = obj(wl[i], `weights.layers[${i}]`);
+    for (const [name, shape] of [['W', [u, prev]], ['b', [u]]] as const) {
+      const field = `weights.layers[${i}].${name}`;
+      const v = o[name];
+      const n = shape.length === 2 ? shape[0] * shape[1] : shape[0];
+      const shapeStr = `[${shape.join(', ')}]`;
+      if (encoding === 'base64' || typeof v === 'string') {
+        if (typeof v !== 'string' || !isBase64(v)) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}": expected base64 text of ${n} ${dtype} values, received ${describe(v)}`);
+        const bytes = base64Bytes(v);
+        if (bytes !== n * size) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}": expected ${n} ${dtype} values (shape ${shapeStr}, ${n * size} bytes), received ${bytes} bytes; the layer sizes and the weights disagree`);
+      } else {
+        const rows = arr(v, field);
+        if (rows.length !== shape[0]) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}": expected shape ${shapeStr}${shape.length === 2 ? ` (${shape[0]} rows of ${shape[1]})` : ''}, received ${rows.length} ${shape.length === 2 ? 'rows' : 'values'}`);
+        if (shape.length === 2) {
+          rows.forEach((r, k) => {
+            const row = arr(r, `${field}[${k}]`);
+            if (row.length !== shape[1]) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}[${k}]": expected ${shape[1]} values (shape ${shapeStr}), received ${row.length}`);
+          });
+        }
+      }
+    }
+    prev = u;
+  });
+}
+
+/** Optimizer buffers: base64 of exactly one value per parameter, before the optimizer allocates its own. */
+function checkTrainingSizes(training: unknown, params: number, dtype: DType): void {
+  const t = obj(training, 'training');
+  if (t.optimizer === undefined) return;
+  const o = obj(t.optimizer, 'training.optimizer');
+  const bufs = obj(o.buffers, 'training.optimizer.buffers');
+  const size = dtype === 'float64' ? 8 : 4;
+  for (const [k, v] of Object.entries(bufs)) {
+    const field = `training.optimizer.buffers.${k}`;
+    if (typeof v !== 'string' || !isBase64(v)) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}": expected base64 text of ${params} ${dtype} values, received ${describe(v)}`);
+    if (base64Bytes(v) !== params * size) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}": expected ${params} ${dtype} values (one per parameter, ${params * size} bytes), received ${base64Bytes(v)} bytes`);
+  }
+}
+
+/** How deep free-form JSON may nest: deeper metadata would load, then fail in toJSON (RangeError). */
+const MAX_DEPTH = 100;
+
+/** Nesting depth of plain JSON, iteratively (a recursive walk would itself overflow the stack). */
+function checkDepth(v: unknown, field: string): void {
+  const stack: [unknown, number][] = [[v, 1]];
+  while (stack.length) {
+    const [x, depth] = stack.pop()!;
+    if (x === null || typeof x !== 'object') continue;
+    if (depth > MAX_DEPTH) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}": expected JSON nested at most ${MAX_DEPTH} levels deep, received deeper; flatten it`);
+    for (const c of Object.values(x)) if (c !== null && typeof c === 'object') stack.push([c, depth + 1]);
+  }
+}
+
+/** A weight: finite, and for float32 inside the float32 range (1e300 would be stored as Infinity). */
+function weight(v: unknown, dtype: DType, field: string): number {
+  const x = finite(v, field);
+  if (dtype === 'float32' && !Number.isFinite(Math.fround(x))) throw new SerializationError('E_NONFINITE', `fromJSON: field "${field}": ${x} is outside the float32 range (±3.4e38); use dtype "float64" or a smaller value`);
+  return x;
 }
 
 function obj(v: unknown, field: string): Record<string, unknown> {
@@ -378,8 +560,15 @@ function scaler(v: unknown, n: number, field: string): Preprocessing['inputs'] {
   const shift = arr(o.shift, `${field}.shift`).map((x, i) => finite(x, `${field}.shift[${i}]`));
   const scale = arr(o.scale, `${field}.scale`).map((x, i) => finite(x, `${field}.scale[${i}]`));
   if (shift.length !== n || scale.length !== n) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}": expected ${n} shift and scale values, received ${shift.length} and ${scale.length}`);
+  // NOTE: (x − shift) / scale and z · scale + shift: a shift beyond ±1e300 or a scale outside
+  // [1e-300, 1e300] (e.g. 5e-324) turns ordinary inputs into ±Infinity or collapses them to one
+  // value. fitScaler never writes such values.
   scale.forEach((s, i) => {
     if (s === 0) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}.scale[${i}]": expected a non-zero number, received 0`);
+    if (!(Math.abs(s) >= 1 / SCALER_LIMIT && Math.abs(s) <= SCALER_LIMIT)) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}.scale[${i}]": expected a scale of magnitude in [1e-300, 1e300], received ${s}; the file was edited or damaged`);
+  });
+  shift.forEach((s, i) => {
+    if (!(Math.abs(s) <= SCALER_LIMIT)) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}.shift[${i}]": expected a shift of magnitude ≤ 1e300, received ${s}; the file was edited or damaged`);
   });
   return { method, shift, scale };
 }
