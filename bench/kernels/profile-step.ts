@@ -3,7 +3,8 @@
 // W3-shaped networks (2-8-8-1 tanh, sigmoid, MSE, batch 1) through MLP.fit, and prints each
 // kernel's share of the kernel time and the share of fit's time spent outside the kernels.
 // Usage: node --import tsx bench/kernels/profile-step.ts [w1|w3] [backend] [threads]
-import { MLP, Rng } from '../../src/index.ts';
+import { MLP } from '../../src/index.ts';
+import { Rng } from '../../src/lowlevel.ts';
 import { getBackend, registerBackend, setThreads } from '../../src/kernels/select.ts';
 import { disposeWasm, waitForWorkers } from '../../src/kernels/wasm.ts';
 import type { Backend } from '../../src/kernels/backend.ts';
