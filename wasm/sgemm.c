@@ -254,10 +254,10 @@ void sum_rows(const float *x, int rows, int cols, float *out) {
     for (int j = 0; j < cols; j++) out[j] += x[i * cols + j];
 }
 
-// θ −= lr · g  (plain SGD), computed in float64 like JavaScript, rounded once to float32
+// p, g: [n].  θ −= lr · g (plain SGD) for [lo, hi), in float64 like JavaScript, rounded once to float32
 EXPORT(sgd_plain)
-void sgd_plain(float *p, const float *g, int n, double lr) {
-  for (int k = 0; k < n; k++) p[k] = (float)((double)p[k] - lr * (double)g[k]);
+void sgd_plain(int lo, int hi, float *p, const float *g, double lr) {
+  for (int k = lo; k < hi; k++) p[k] = (float)((double)p[k] - lr * (double)g[k]);
 }
 
 // src: [*, cols]  dst: [count, cols].  dst[r, :] = src[idx[r], :]  (a shuffled minibatch; memory.copy per row)
@@ -273,4 +273,191 @@ int all_finite(const float *x, int n) {
   unsigned bad = 0;
   for (int k = 0; k < n; k++) bad |= (u[k] & 0x7f800000u) == 0x7f800000u;
   return bad == 0;
+}
+
+// ---- optimizer updates over the flat parameter buffer ------------------------------------------
+// Each kernel updates the elements [lo, hi) of its arrays, so a thread can take any block of them;
+// every element is computed by the same operations whatever block (or SIMD lane, or scalar tail)
+// it falls in, so the result is the same bits for any thread count. The formulas are the
+// reference backend's (kernels/backend.ts), in this order of operations:
+// - the SGD family (plain, momentum, Nesterov, weight decay) in float64, rounded once per stored
+//   value to float32, exactly as JavaScript computes reference.ts: bit-identical to it;
+// - Adam/AdamW, RMSprop, Adagrad in float32 like PyTorch's float32 optimizers: a square root and a
+//   division per element, which f32x4 does at twice the rate of f64x2. Within a few ulps of the
+//   reference (test/kernels/optim.test.ts states the tolerance).
+// The caller passes the per-step scalars already folded (bias corrections, 1 − β, 1 − lr·wd).
+// NOTE: no contraction of a·b + c into one rounding: the scalar tails must round as the lanes do.
+#pragma clang fp contract(off)
+
+// One element of plain/momentum/Nesterov SGD with weight decay, in float64 (JavaScript's arithmetic).
+// NOTE: static inline and used by both the f64x2 loop's tail and nothing else: keep the SIMD lanes below in step with it.
+static inline void sgd1(float *p, const float *g, float *buf, int k, double lr, double mom, double damp1, int nesterov,
+                        double wd, int first) {
+  double d = (double)g[k] + wd * (double)p[k];
+  if (mom != 0.0) {
+    double b = first ? d : mom * (double)buf[k] + damp1 * d;
+    float bf = (float)b;
+    buf[k] = bf;
+    d = nesterov ? d + mom * (double)bf : (double)bf;
+  }
+  p[k] = (float)((double)p[k] - lr * d);
+}
+
+// p, g, buf: [n].  d = g + wd·p; μ ≠ 0: buf = first ? d : μ·buf + (1 − dampening)·d, d = Nesterov ? d + μ·buf : buf;
+// p −= lr·d. damp1 = 1 − dampening. buf is unused (may be 0) when μ = 0.
+EXPORT(sgd_step)
+void sgd_step(int lo, int hi, float *p, const float *g, float *buf, double lr, double mom, double damp1, int nesterov,
+              double wd, int first) {
+  int k = lo;
+  v128_t vlr = wasm_f64x2_splat(lr), vmom = wasm_f64x2_splat(mom), vd1 = wasm_f64x2_splat(damp1), vwd = wasm_f64x2_splat(wd);
+  for (; k + 4 <= hi; k += 4) {
+    v128_t p4 = wasm_v128_load(p + k), g4 = wasm_v128_load(g + k);
+    v128_t pl = wasm_f64x2_promote_low_f32x4(p4), ph = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(p4, p4, 2, 3, 0, 1));
+    v128_t gl = wasm_f64x2_promote_low_f32x4(g4), gh = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(g4, g4, 2, 3, 0, 1));
+    v128_t dl = wasm_f64x2_add(gl, wasm_f64x2_mul(vwd, pl)), dh = wasm_f64x2_add(gh, wasm_f64x2_mul(vwd, ph));
+    if (mom != 0.0) {
+      v128_t bl, bh;
+      if (first) {
+        bl = dl; bh = dh;
+      } else {
+        v128_t b4 = wasm_v128_load(buf + k);
+        v128_t ol = wasm_f64x2_promote_low_f32x4(b4), oh = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(b4, b4, 2, 3, 0, 1));
+        bl = wasm_f64x2_add(wasm_f64x2_mul(vmom, ol), wasm_f64x2_mul(vd1, dl));
+        bh = wasm_f64x2_add(wasm_f64x2_mul(vmom, oh), wasm_f64x2_mul(vd1, dh));
+      }
+      // round buf to float32 (it is stored so), and use the rounded value as reference does
+      v128_t bf = wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(bl), wasm_f32x4_demote_f64x2_zero(bh), 0, 1, 4, 5);
+      wasm_v128_store(buf + k, bf);
+      bl = wasm_f64x2_promote_low_f32x4(bf);
+      bh = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(bf, bf, 2, 3, 0, 1));
+      if (nesterov) {
+        dl = wasm_f64x2_add(dl, wasm_f64x2_mul(vmom, bl));
+        dh = wasm_f64x2_add(dh, wasm_f64x2_mul(vmom, bh));
+      } else {
+        dl = bl; dh = bh;
+      }
+    }
+    pl = wasm_f64x2_sub(pl, wasm_f64x2_mul(vlr, dl));
+    ph = wasm_f64x2_sub(ph, wasm_f64x2_mul(vlr, dh));
+    wasm_v128_store(p + k, wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(pl), wasm_f32x4_demote_f64x2_zero(ph), 0, 1, 4, 5));
+  }
+  for (; k < hi; k++) sgd1(p, g, buf, k, lr, mom, damp1, nesterov, wd, first);
+}
+
+// p, g, m, v: [n].  Adam (decay = 1) or AdamW (decay = 1 − lr·wd, wd = 0), in float32:
+//   p *= decay; g' = g + wd·p; m = β1·m + c1·g'; v = β2·v + c2·g'²; p −= (step·m) / (√v · rbc2 + eps)
+// with c1 = 1 − β1, c2 = 1 − β2, step = lr / (1 − β1^t), rbc2 = 1 / √(1 − β2^t).
+EXPORT(adam_step)
+void adam_step(int lo, int hi, float *p, const float *g, float *m, float *v, float step, float b1, float c1, float b2,
+               float c2, float eps, float wd, float decay, float rbc2) {
+  int k = lo;
+  v128_t vs = wasm_f32x4_splat(step), vb1 = wasm_f32x4_splat(b1), vc1 = wasm_f32x4_splat(c1), vb2 = wasm_f32x4_splat(b2);
+  v128_t vc2 = wasm_f32x4_splat(c2), ve = wasm_f32x4_splat(eps), vwd = wasm_f32x4_splat(wd), vdec = wasm_f32x4_splat(decay);
+  v128_t vr = wasm_f32x4_splat(rbc2);
+  for (; k + 4 <= hi; k += 4) {
+    v128_t pk = wasm_v128_load(p + k), gk = wasm_v128_load(g + k);
+    if (decay != 1.0f) pk = wasm_f32x4_mul(pk, vdec);
+    if (wd != 0.0f) gk = wasm_f32x4_add(gk, wasm_f32x4_mul(vwd, pk));
+    v128_t mk = wasm_f32x4_add(wasm_f32x4_mul(vb1, wasm_v128_load(m + k)), wasm_f32x4_mul(vc1, gk));
+    v128_t vk = wasm_f32x4_add(wasm_f32x4_mul(vb2, wasm_v128_load(v + k)), wasm_f32x4_mul(wasm_f32x4_mul(vc2, gk), gk));
+    wasm_v128_store(m + k, mk);
+    wasm_v128_store(v + k, vk);
+    v128_t den = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_sqrt(vk), vr), ve);
+    wasm_v128_store(p + k, wasm_f32x4_sub(pk, wasm_f32x4_div(wasm_f32x4_mul(vs, mk), den)));
+  }
+  for (; k < hi; k++) {
+    float pk = p[k], gk = g[k];
+    if (decay != 1.0f) pk = pk * decay;
+    if (wd != 0.0f) gk = gk + wd * pk;
+    float mk = b1 * m[k] + c1 * gk;
+    float vk = b2 * v[k] + (c2 * gk) * gk;
+    m[k] = mk;
+    v[k] = vk;
+    p[k] = pk - (step * mk) / (__builtin_sqrtf(vk) * rbc2 + eps);
+  }
+}
+
+// p, g, s, buf: [n].  RMSprop in float32: g' = g + wd·p; s = α·s + c·g'²; d = g' / (√s + eps);
+// μ > 0: buf = μ·buf + d, p −= lr·buf; else p −= lr·d.  c = 1 − α.
+EXPORT(rmsprop_step)
+void rmsprop_step(int lo, int hi, float *p, const float *g, float *s, float *buf, float lr, float alpha, float c,
+                  float eps, float mom, float wd) {
+  int k = lo;
+  v128_t vlr = wasm_f32x4_splat(lr), va = wasm_f32x4_splat(alpha), vc = wasm_f32x4_splat(c), ve = wasm_f32x4_splat(eps);
+  v128_t vm = wasm_f32x4_splat(mom), vwd = wasm_f32x4_splat(wd);
+  for (; k + 4 <= hi; k += 4) {
+    v128_t pk = wasm_v128_load(p + k), gk = wasm_v128_load(g + k);
+    if (wd != 0.0f) gk = wasm_f32x4_add(gk, wasm_f32x4_mul(vwd, pk));
+    v128_t sk = wasm_f32x4_add(wasm_f32x4_mul(va, wasm_v128_load(s + k)), wasm_f32x4_mul(wasm_f32x4_mul(vc, gk), gk));
+    wasm_v128_store(s + k, sk);
+    v128_t d = wasm_f32x4_div(gk, wasm_f32x4_add(wasm_f32x4_sqrt(sk), ve));
+    if (mom > 0.0f) {
+      d = wasm_f32x4_add(wasm_f32x4_mul(vm, wasm_v128_load(buf + k)), d);
+      wasm_v128_store(buf + k, d);
+    }
+    wasm_v128_store(p + k, wasm_f32x4_sub(pk, wasm_f32x4_mul(vlr, d)));
+  }
+  for (; k < hi; k++) {
+    float pk = p[k], gk = g[k];
+    if (wd != 0.0f) gk = gk + wd * pk;
+    float sk = alpha * s[k] + (c * gk) * gk;
+    s[k] = sk;
+    float d = gk / (__builtin_sqrtf(sk) + eps);
+    if (mom > 0.0f) {
+      d = mom * buf[k] + d;
+      buf[k] = d;
+    }
+    p[k] = pk - lr * d;
+  }
+}
+
+// p, g, sum: [n].  Adagrad in float32: g' = g + wd·p; sum += g'²; p −= lr·g' / (√sum + eps).
+EXPORT(adagrad_step)
+void adagrad_step(int lo, int hi, float *p, const float *g, float *sum, float lr, float eps, float wd) {
+  int k = lo;
+  v128_t vlr = wasm_f32x4_splat(lr), ve = wasm_f32x4_splat(eps), vwd = wasm_f32x4_splat(wd);
+  for (; k + 4 <= hi; k += 4) {
+    v128_t pk = wasm_v128_load(p + k), gk = wasm_v128_load(g + k);
+    if (wd != 0.0f) gk = wasm_f32x4_add(gk, wasm_f32x4_mul(vwd, pk));
+    v128_t sk = wasm_f32x4_add(wasm_v128_load(sum + k), wasm_f32x4_mul(gk, gk));
+    wasm_v128_store(sum + k, sk);
+    v128_t d = wasm_f32x4_div(wasm_f32x4_mul(vlr, gk), wasm_f32x4_add(wasm_f32x4_sqrt(sk), ve));
+    wasm_v128_store(p + k, wasm_f32x4_sub(pk, d));
+  }
+  for (; k < hi; k++) {
+    float pk = p[k], gk = g[k];
+    if (wd != 0.0f) gk = gk + wd * pk;
+    float sk = sum[k] + gk * gk;
+    sum[k] = sk;
+    p[k] = pk - (lr * gk) / (__builtin_sqrtf(sk) + eps);
+  }
+}
+
+// x: [n].  x *= s, in float64 and rounded once, as JavaScript does (the clipping scale)
+EXPORT(scale_f64)
+void scale_f64(int lo, int hi, float *x, double s) {
+  for (int k = lo; k < hi; k++) x[k] = (float)((double)x[k] * s);
+}
+
+// x: [n]  out: [n / SQ_CHUNK rounded up].  out[c] = Σ x² over the chunk c (elements c·SQ_CHUNK … ), in float64,
+// for the chunks [lo, hi). The caller adds the chunk sums in order: the same bits for any thread count.
+#define SQ_CHUNK 4096
+EXPORT(sum_squares_chunk)
+int sum_squares_chunk(void) { return SQ_CHUNK; }
+EXPORT(sum_squares)
+void sum_squares(int lo, int hi, const float *x, int n, double *out) {
+  for (int c = lo; c < hi; c++) {
+    int k = c * SQ_CHUNK, end = k + SQ_CHUNK < n ? k + SQ_CHUNK : n;
+    v128_t a0 = wasm_f64x2_splat(0.0), a1 = wasm_f64x2_splat(0.0);
+    for (; k + 4 <= end; k += 4) {
+      v128_t x4 = wasm_v128_load(x + k);
+      v128_t l = wasm_f64x2_promote_low_f32x4(x4), h = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(x4, x4, 2, 3, 0, 1));
+      a0 = wasm_f64x2_add(a0, wasm_f64x2_mul(l, l));
+      a1 = wasm_f64x2_add(a1, wasm_f64x2_mul(h, h));
+    }
+    a0 = wasm_f64x2_add(a0, a1);
+    double s = wasm_f64x2_extract_lane(a0, 0) + wasm_f64x2_extract_lane(a0, 1);
+    for (; k < end; k++) s += (double)x[k] * (double)x[k];
+    out[c] = s;
+  }
 }

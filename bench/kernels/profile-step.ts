@@ -2,9 +2,11 @@
 // timed, trains W1-shaped (784-128-64-10 ReLU, softmax + cross-entropy, batch 128, SGD) or
 // W3-shaped networks (2-8-8-1 tanh, sigmoid, MSE, batch 1) through MLP.fit, and prints each
 // kernel's share of the kernel time and the share of fit's time spent outside the kernels.
-// Usage: node --import tsx bench/kernels/profile-step.ts [w1|w3] [backend] [threads]
+// or A1-shaped (MNIST 8k, 784-128-10 ReLU, softmax + cross-entropy, batch 64, Adam 1e-3).
+// Usage: node --import tsx bench/kernels/profile-step.ts [w1|w3|a1] [backend] [threads]
 import { MLP } from '../../src/index.ts';
 import { Rng } from '../../src/lowlevel.ts';
+import { mnist } from '../../src/node.ts';
 import { getBackend, registerBackend, setThreads } from '../../src/kernels/select.ts';
 import { disposeWasm, waitForWorkers } from '../../src/kernels/wasm.ts';
 import type { Backend } from '../../src/kernels/backend.ts';
@@ -42,6 +44,14 @@ if (work === 'w1') {
   for (const k of Object.keys(time)) { time[k] = 0; calls[k] = 0; }
   const t0 = performance.now();
   m.fit({ data: X, shape: [n, d] }, y, { epochs: 2, batchSize: 128, optimizer: 'sgd', learningRate: 0.05 });
+  fitMs = performance.now() - t0;
+} else if (work === 'a1') {
+  const { train } = mnist({ train: 8000, test: 0, seed: 1 });
+  const m = new MLP({ task: 'classification', hidden: [128], activation: 'relu', backend: 'timed', seed: 1 });
+  m.fit(train.x, train.y, { epochs: 1, batchSize: 64, optimizer: 'adam', learningRate: 1e-3 });
+  for (const k of Object.keys(time)) { time[k] = 0; calls[k] = 0; }
+  const t0 = performance.now();
+  m.fit(train.x, train.y, { epochs: 10, batchSize: 64, optimizer: 'adam', learningRate: 1e-3 });
   fitMs = performance.now() - t0;
 } else {
   const x = [[0, 0], [0, 1], [1, 0], [1, 1]], y = [[0], [1], [1], [0]];

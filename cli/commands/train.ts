@@ -4,13 +4,12 @@
 // same numbers an uninterrupted run would, and ends with the same weights.
 
 import { resolve as resolvePath } from 'node:path';
-import { MLP, validationSplit, defaultLearningRate, fromJSON, toJSON, type EpochLog, type Evaluation, type History, type Label, type ModelDocument } from '../../src/index.ts';
+import { MLP, validationSplit, defaultLearningRate, parseDelimiter, fromJSON, toJSON, type EpochLog, type Evaluation, type History, type Label, type ModelDocument } from '../../src/index.ts';
 import { setThreads } from '../../src/lowlevel.ts';
 import { loadModel, saveModel, writeFileAtomic } from '../../src/node.ts';
 import { EXIT_INTERRUPTED, EXIT_OK, UsageError } from '../errors.ts';
 import { loadTable, type Source } from '../data/sources.ts';
 import { encodeFeatures, encodeTargets, fitSchema, selectColumns, summarize, type ImputeMethod, type Schema, type Selection } from '../data/schema.ts';
-import { parseDelimiter } from '../data/csv.ts';
 import { META_KEY, cliMeta, historyRow, modelSummary, type CliMeta } from '../meta.ts';
 import { STRUCTURE_FLAGS, fitConfig, modelConfig, type FitFlags, type GlobalOptions, type ModelFlags } from '../options.ts';
 import { Progress, type ProgressMode } from '../progress.ts';
@@ -67,7 +66,7 @@ export async function train(file: string | undefined, o: TrainOptions, g: Global
   const log = (s: string) => {
     if (!g.quiet && !g.json) process.stdout.write(s + '\n');
   };
-  const delimiter = parseDelimiter(o.delimiter);
+  const delimiter = parseDelimiter(o.delimiter, '--delimiter');
 
   // ---- the model, new or resumed ------------------------------------------------------------
   let model: MLP;

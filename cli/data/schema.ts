@@ -8,8 +8,7 @@
 
 import { UsageError } from '../errors.ts';
 import { num, quoteIfComma } from '../format.ts';
-import type { Label } from '../../src/index.ts';
-import type { CellLog, Column, Table } from './table.ts';
+import type { CellLog, Column, Label, Table } from '../../src/index.ts';
 
 export type ImputeMethod = 'mean' | 'median' | 'mode';
 export const IMPUTE_METHODS: readonly ImputeMethod[] = ['mean', 'median', 'mode'];
@@ -42,8 +41,10 @@ function list(names: readonly string[], max = 12): string {
   return q.length > max ? q.slice(0, max).join(', ') + `, … (${q.length} in all)` : q.join(', ');
 }
 
+// NOTE: every lookup by name goes through table.index or a Set: a file of 100,000 columns makes
+// any indexOf or includes per column quadratic (minutes instead of a second).
 function columnOf(table: Table, name: string, flag: string): Column {
-  const j = table.names.indexOf(name);
+  const j = table.index.get(name) ?? -1;
   if (j < 0) throw new UsageError(`${flag}: unknown column ${JSON.stringify(name)}; ${table.source} has columns ${list(table.names)}`);
   return table.columns[j];
 }
@@ -58,7 +59,8 @@ export function selectColumns(table: Table, o: { target?: string; features?: str
   const ignore = new Set(o.ignore ?? []);
   const features = (o.features ?? table.names.filter((n) => n !== target)).filter((n) => !ignore.has(n));
   if (features.length === 0) throw new UsageError(`no feature columns left: ${table.source} has columns ${list(table.names)}, the target is ${JSON.stringify(target)}; keep at least one column besides the target`);
-  const ignored = table.names.filter((n) => n !== target && !features.includes(n));
+  const isFeature = new Set(features);
+  const ignored = table.names.filter((n) => n !== target && !isFeature.has(n));
   return { target, features, ignored };
 }
 
@@ -69,7 +71,7 @@ function where(table: Table, rows: readonly number[], count: number): string {
 
 /** A column that is numbers but for a few cells: those are typos, reported with line and column. */
 function typoError(table: Table, col: Column, log: CellLog, role: string): UsageError {
-  const j = table.names.indexOf(col.name);
+  const j = table.index.get(col.name) ?? -1;
   const first = `${table.source} line ${table.line(log.rows[0])}, column ${JSON.stringify(col.name)} (column ${j + 1}): ${JSON.stringify(log.values[0])} is not a number`;
   const more = log.count > 1 ? `; also ${log.rows.slice(1).map((r, k) => `line ${table.line(r)} ${JSON.stringify(log.values[k + 1])}`).join(', ')}${log.count > log.rows.length ? `, … (${log.count} cells in all)` : ''}` : '';
   return new UsageError(`${first}${more}; the ${role} ${JSON.stringify(col.name)} holds numbers. Fix the value${role === 'feature' ? `, or pass --categorical ${col.name} to treat the column as categories` : ''}`);
@@ -160,9 +162,10 @@ function missingError(table: Table, cols: Column[], fix: string): UsageError {
 export function fitSchema(table: Table, sel: Selection, o: { impute?: ImputeMethod; categorical?: string[]; rows?: Rows } = {}): Schema {
   const rows = o.rows ?? null;
   const forced = new Set(o.categorical ?? []);
+  const isFeature = new Set(sel.features);
   for (const c of forced) {
     columnOf(table, c, '--categorical');
-    if (!sel.features.includes(c)) throw new UsageError(`--categorical: column ${JSON.stringify(c)} is not a feature (features: ${list(sel.features)})`);
+    if (!isFeature.has(c)) throw new UsageError(`--categorical: column ${JSON.stringify(c)} is not a feature (features: ${list(sel.features)})`);
   }
   const tcol = columnOf(table, sel.target, '--target');
   if (tcol.missing.count) throw missingError(table, [tcol], `The target ${JSON.stringify(tcol.name)} cannot be imputed: remove those rows`);
@@ -199,7 +202,7 @@ export function fitSchema(table: Table, sel: Selection, o: { impute?: ImputeMeth
 
 /** The columns a schema needs, found by name in any order; a missing one is an error that names it. */
 function need(table: Table, name: string, what: string): Column {
-  const j = table.names.indexOf(name);
+  const j = table.index.get(name) ?? -1;
   if (j < 0) throw new UsageError(`${table.source} has no column ${JSON.stringify(name)}, which the model ${what}; its columns are ${list(table.names)}`);
   return table.columns[j];
 }
@@ -245,7 +248,7 @@ export function encodeFeatures(table: Table, schema: Schema): { data: Float64Arr
 
 /** Whether the table has the target column. */
 export function hasTarget(table: Table, schema: Schema): boolean {
-  return table.names.includes(schema.target.name);
+  return table.index.has(schema.target.name);
 }
 
 /** Target values: numbers, or text labels; with `classes` (a trained classifier) labels are matched to their type. */
@@ -272,10 +275,12 @@ export interface ColumnSummary {
 
 /** One line per column, for the terminal and the report. */
 export function summarize(table: Table, sel: Selection, schema: Schema): ColumnSummary[] {
+  const isFeature = new Set(sel.features);
+  const specs = new Map(schema.features.map((f) => [f.name, f]));
   return table.names.map((name, j) => {
     const col = table.columns[j];
-    const role = name === sel.target ? 'target' : sel.features.includes(name) ? 'feature' : 'ignored';
-    const spec = schema.features.find((f) => f.name === name);
+    const role = name === sel.target ? 'target' : isFeature.has(name) ? 'feature' : 'ignored';
+    const spec = specs.get(name);
     let type: string;
     let detail = '';
     if (col.kind === 'numeric') {

@@ -1,11 +1,9 @@
 // Where a command's rows come from: a CSV file, or a data set that ships with mlpkit
 // (--dataset). Bundled sets become the same column table a CSV does, with the target "label".
 
-import { datasets } from '../../src/index.ts';
-import { mnist } from '../../src/node.ts';
+import { datasets, type Column, type Table } from '../../src/index.ts';
+import { mnist, readCsvFile } from '../../src/node.ts';
 import { UsageError } from '../errors.ts';
-import { readCsv } from './csv.ts';
-import { tableFromRows, type Table } from './table.ts';
 
 export const DATASETS = ['iris', 'digits', 'mnist', 'spirals', 'moons', 'xor'] as const;
 export type DatasetName = (typeof DATASETS)[number];
@@ -22,7 +20,7 @@ export interface Source {
  */
 export async function loadTable(src: Source, part: 'train' | 'test' = 'train'): Promise<Table> {
   if (src.file && src.dataset) throw new UsageError(`give either a CSV file or --dataset, not both (received ${src.file} and --dataset ${src.dataset})`);
-  if (src.file) return readCsv(src.file, { delimiter: src.delimiter });
+  if (src.file) return readCsvFile(src.file, { delimiter: src.delimiter });
   if (!src.dataset) throw new UsageError('no data: give a CSV file (e.g. data/iris.csv) or --dataset iris');
   const name = src.dataset as DatasetName;
   const label = `dataset ${name}`;
@@ -45,4 +43,17 @@ export async function loadTable(src: Source, part: 'train' | 'test' = 'train'): 
     default:
       throw new UsageError(`--dataset: unknown data set ${JSON.stringify(src.dataset)}; choose one of ${DATASETS.join(', ')}`);
   }
+}
+
+/** A table from in-memory rows (the bundled datasets): numbers only, one line per row. */
+export function tableFromRows(source: string, names: string[], x: readonly (readonly number[])[], targetName: string, y: readonly number[]): Table {
+  const n = x.length;
+  const columns: Column[] = names.map((name, j) => {
+    const values = new Float64Array(n);
+    for (let i = 0; i < n; i++) values[i] = x[i][j];
+    return { kind: 'numeric', name, values, missing: { count: 0, rows: [], values: [] } };
+  });
+  columns.push({ kind: 'numeric', name: targetName, values: Float64Array.from(y), missing: { count: 0, rows: [], values: [] } });
+  const all = [...names, targetName];
+  return { source, names: all, index: new Map(all.map((name, j) => [name, j])), columns, rows: n, line: (r) => r + 2 };
 }

@@ -23,6 +23,8 @@ export interface EncodedData {
   x: FloatArray;
   y: FloatArray;
   n: number;
+  /** w: [n] sample weights (class weights folded in), or absent for all 1. */
+  w?: FloatArray;
 }
 
 /** Where encoded data goes: the backend and dtype of the network, its output width, the task. */
@@ -90,4 +92,5 @@ export function encodeRows(to: EncodeTarget, x: ArrayLike<number>, d: number, T:
 export function releaseEncoded(be: Backend, data: EncodedData): void {
   be.release(data.x);
   be.release(data.y);
+  if (data.w) be.release(data.w);
 }

@@ -12,6 +12,7 @@
 //   (WebAssembly memory, a SharedArrayBuffer visible to worker threads).
 
 import type { DType, FloatArray } from '../tensor/tensor.ts';
+import type { Rng } from '../tensor/rng.ts';
 import type { ElementwiseActivation } from '../math/activations.ts';
 import type { LossName } from '../math/losses.ts';
 
@@ -58,11 +59,21 @@ export interface Backend {
   softmaxBackward(p: FloatArray, dh: FloatArray, delta: FloatArray, rows: number, cols: number): void;
 
   /**
-   * z, y, grad: [rows, cols]. Returns Σ_i ℓ(z_i, y_i) (see loss/losses.ts for each ℓ) and, when
-   * grad is given, writes grad = scale · ∂ℓ/∂z. z is ŷ = h_L, or the logits a_L for the fused
-   * losses (bce, crossentropy), whose grad is then δ_L itself.
+   * z, y, grad: [rows, cols]  w: [rows] or null. Returns Σ_i w_i ℓ(z_i, y_i) (see loss/losses.ts
+   * for each ℓ; w_i = 1 without w) and, when grad is given, writes grad_i = scale · w_i · ∂ℓ_i/∂z_i.
+   * z is ŷ = h_L, or the logits a_L for the fused losses (bce, crossentropy), whose grad is then δ_L itself.
    */
-  loss(kind: LossName, z: FloatArray, y: FloatArray, grad: FloatArray | null, rows: number, cols: number, scale: number): number;
+  loss(kind: LossName, z: FloatArray, y: FloatArray, grad: FloatArray | null, rows: number, cols: number, scale: number, w?: FloatArray | null): number;
+
+  /**
+   * h, mask, hd: [n]. Inverted dropout with rate p (0 ≤ p < 1): for k in order, u = rng.uniform(),
+   * mask[k] = u < p ? 0 : 1/(1 − p), hd[k] = h[k] · mask[k]. One draw per entry, in index order, so
+   * every backend drops the same units for the same generator state.
+   */
+  dropout(h: FloatArray, mask: FloatArray, hd: FloatArray, n: number, p: number, rng: Rng): void;
+
+  /** dhd, mask, dh: [n].  dh = dhd ∘ mask (dropout's backward). dh may be dhd. */
+  dropoutBackward(dhd: FloatArray, mask: FloatArray, dh: FloatArray, n: number): void;
 
   // ---- data movement ---------------------------------------------------------------------------
 

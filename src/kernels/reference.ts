@@ -83,9 +83,23 @@ export const reference: Backend = {
     }
   },
 
-  // z, y, grad: [rows, cols]; see loss/losses.ts for the table of formulas
-  loss(kind, z, y, grad, rows, cols, scale) {
-    return lossRef(kind, z, y, grad, rows, cols, scale);
+  // z, y, grad: [rows, cols]  w: [rows]; see loss/losses.ts for the table of formulas
+  loss(kind, z, y, grad, rows, cols, scale, w) {
+    return lossRef(kind, z, y, grad, rows, cols, scale, 0, 0, 0, w ?? null);
+  },
+
+  // h, mask, hd: [n]
+  dropout(h, mask, hd, n, p, rng) {
+    const keep = 1 / (1 - p);
+    for (let k = 0; k < n; k++) {
+      mask[k] = rng.uniform() < p ? 0 : keep;
+      hd[k] = h[k] * mask[k];
+    }
+  },
+
+  // dhd, mask, dh: [n]
+  dropoutBackward(dhd, mask, dh, n) {
+    for (let k = 0; k < n; k++) dh[k] = dhd[k] * mask[k];
   },
 
   // src: [*, cols]  dst: [count, cols]
@@ -170,11 +184,19 @@ export const reference: Backend = {
 /**
  * The loss kernel, shared with fast backends that do not specialise it. zo, yo, go: where z, y
  * and grad start in their arrays (the fused small-network step passes offsets into its scratch).
+ * w: [rows] sample weights or null.
  */
-export function lossRef(kind: LossName, z: FloatArray, y: FloatArray, grad: FloatArray | null, rows: number, cols: number, scale: number, zo = 0, yo = 0, go = 0): number {
+export function lossRef(kind: LossName, z: FloatArray, y: FloatArray, grad: FloatArray | null, rows: number, cols: number, scale: number, zo = 0, yo = 0, go = 0, w: FloatArray | null = null): number {
   let total = 0;
   const m = cols;
   for (let i = 0; i < rows; i++) {
+    if (w) {
+      // a weighted row: its ℓ_i and gradient times w_i (the unweighted row computed the same way, then scaled)
+      const g0 = go + i * cols;
+      const li = lossRef(kind, z, y, grad, 1, cols, scale * w[i], zo + i * cols, yo + i * cols, g0, null);
+      total += w[i] * li;
+      continue;
+    }
     const o = i * cols;
     if (kind === 'crossentropy') {
       // logsumexp with the max subtracted: stable for logits in the hundreds

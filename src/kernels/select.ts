@@ -2,8 +2,9 @@
 // Backends register themselves here; a typed object per backend, no string-keyed kernel registry.
 //
 // The WebAssembly backends ("wasm-relaxed", "wasm-simd"; float32) register on first use where the
-// module can be compiled synchronously (Node, Web Workers). A browser's main thread must compile
-// asynchronously: `await initBackends()` once before building models there.
+// modules load and compile synchronously (Node). In browsers and bundled apps the modules are a
+// separate chunk, fetched and compiled asynchronously: `await initBackends()` once before building
+// models there (until then "auto" is the js backend).
 
 import type { Backend } from './backend.ts';
 import { reference } from './reference.ts';

@@ -3,11 +3,12 @@
 // gemm runs in WebAssembly (wasm/sgemm.c: packed, 4×8 register-blocked, 128-bit SIMD; with
 // f32x4.relaxed_madd where the runtime has relaxed SIMD), split over worker threads when the
 // product is large. The O(rows·cols) kernels that showed up in a W1 step's profile
-// (bench/kernels/profile-step.ts: plain SGD, relu bias+activation and its backward, sumRows,
-// gatherRows, allFinite) also
-// run in wasm on large arrays, with the js backend's exact arithmetic. Every other kernel is the
-// `js` backend's: they cost a few percent of a step, and staying in TypeScript keeps one
-// definition of every other activation, loss and optimizer.
+// (bench/kernels/profile-step.ts: relu bias+activation and its backward, sumRows, gatherRows,
+// allFinite) also run in wasm on large arrays, with the js backend's exact arithmetic; so do every
+// optimizer update and the clipping norm (the SGD family in float64 lanes: js's bits; Adam,
+// RMSprop, Adagrad in float32 lanes), split over the worker threads on large parameter buffers.
+// Every other kernel is the `js` backend's: they cost a few percent of a step, and staying in
+// TypeScript keeps one definition of every other activation and loss.
 //
 // Memory: one WebAssembly.Memory holds every array `alloc` returns (parameters, gradients,
 // workspaces, training data), so gemm gets pointers (arr.byteOffset) and copies nothing.
@@ -28,7 +29,7 @@
 import type { Backend } from './backend.ts';
 import { js, gemmJs } from './js.ts';
 import { allocArray, type DType, type FloatArray } from '../tensor/tensor.ts';
-import * as modules from './wasm-modules.ts';
+import type * as WasmModules from './wasm-modules.ts';
 
 /** Products below this many multiply-adds stay in TypeScript: the call and packing cost more. */
 export const WASM_MIN_MACS = 2048;
@@ -98,7 +99,37 @@ function decodeBase64(s: string): Uint8Array {
   return out;
 }
 
-function moduleBytes(relaxed: boolean, shared: boolean): Uint8Array {
+// ---- loading the modules' bytes -----------------------------------------------------------------
+
+// The four modules are ~110 KB of base64 (wasm-modules.ts). They are loaded when a wasm backend is
+// first asked for, never by importing mlpkit, so a bundle that never trains (or trains on "js")
+// does not carry them: initWasm imports them (a bundler splits them into their own chunk, or
+// inlines them into a single-file build), initWasmSync requires them where that is synchronous
+// (Node, from the package's files: require(esm), no top-level await in wasm-modules).
+// NOTE: wasm-modules holds constants only, so two copies of it (tsx's require and import) are harmless.
+let loaded: typeof WasmModules | null = null;
+
+function modulesSync(): typeof WasmModules | null {
+  if (loaded) return loaded;
+  const p = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const nodeModule = p?.getBuiltinModule?.('node:module') as { createRequire(from: string): (id: string) => unknown } | undefined;
+  if (!nodeModule) return null;
+  try {
+    // NOTE: not a literal `require(…)`: bundlers must not pull the modules in through this path
+    const load = nodeModule.createRequire(import.meta.url);
+    loaded = load('./wasm-modules.js') as typeof WasmModules;
+  } catch {
+    return null; // a bundle without the file beside it: initWasm (async) still works
+  }
+  return loaded;
+}
+
+async function modulesAsync(): Promise<typeof WasmModules> {
+  loaded ??= await import('./wasm-modules.ts');
+  return loaded;
+}
+
+function moduleBytes(modules: typeof WasmModules, relaxed: boolean, shared: boolean): Uint8Array {
   const key = `${relaxed ? 'relaxed' : 'simd'}_${shared ? 'shared' : 'unshared'}` as const;
   return decodeBase64(modules[key]);
 }
@@ -111,7 +142,14 @@ interface Exports {
   bias_act(kind: number, a: number, b: number, h: number, rows: number, cols: number): void;
   relu_backward(a: number, dh: number, delta: number, n: number): void;
   sum_rows(x: number, rows: number, cols: number, out: number): void;
-  sgd_plain(p: number, g: number, n: number, lr: number): void;
+  sgd_plain(lo: number, hi: number, p: number, g: number, lr: number): void;
+  sgd_step(lo: number, hi: number, p: number, g: number, buf: number, lr: number, mom: number, damp1: number, nesterov: number, wd: number, first: number): void;
+  adam_step(lo: number, hi: number, p: number, g: number, m: number, v: number, step: number, b1: number, c1: number, b2: number, c2: number, eps: number, wd: number, decay: number, rbc2: number): void;
+  rmsprop_step(lo: number, hi: number, p: number, g: number, s: number, buf: number, lr: number, alpha: number, c: number, eps: number, mom: number, wd: number): void;
+  adagrad_step(lo: number, hi: number, p: number, g: number, sum: number, lr: number, eps: number, wd: number): void;
+  scale_f64(lo: number, hi: number, x: number, s: number): void;
+  sum_squares(lo: number, hi: number, x: number, n: number, out: number): void;
+  sum_squares_chunk(): number;
   gather_rows(src: number, cols: number, idx: number, count: number, dst: number): void;
   all_finite(x: number, n: number): number;
   __heap_base: WebAssembly.Global;
@@ -193,12 +231,22 @@ class Heap {
 // Claiming (rather than a fixed share per thread) lets a thread that runs late — on a machine
 // whose cores are busy with other work — take fewer blocks instead of holding everyone up.
 const H_VARIANT = 0, H_TA = 1, H_TB = 2, H_M = 3, H_N = 4, H_K = 5, H_ALPHA = 6, H_A = 7, H_B = 8, H_BETA = 9, H_C = 10;
-const H_BYCOLS = 11, H_BLOCK = 12, H_NBLOCKS = 13, H_WORKERS = 14, H_SEQ = 16, H_NEXT = 32, H_DONE = 48;
-const HEADER = 64; // SEQ, NEXT and DONE each on their own 64-byte line
+const H_BYCOLS = 11, H_BLOCK = 12, H_NBLOCKS = 13, H_WORKERS = 14, H_OP = 15, H_SEQ = 16, H_NEXT = 32, H_DONE = 48;
+/** A range job's arguments: MAX_ARGS float64 slots from int32 slot H_ARGS (byte 256, 8-aligned). */
+const H_ARGS = 64, MAX_ARGS = 16;
+/** Per block, the tag of the job that finished it (so a stalled job recomputes only unfinished blocks). */
+const H_FLAGS = 96, MAX_BLOCKS = 64;
+const HEADER = H_FLAGS + MAX_BLOCKS; // SEQ, NEXT and DONE each on their own 64-byte line, then the arguments, then the flags
 const W_READY = 0;
 const PER_WORKER = 16; // 64 bytes: each worker's record on its own cache line
 const MAX_WORKERS = 15;
 const CTRL_INTS = HEADER + PER_WORKER * MAX_WORKERS;
+/**
+ * The kernels a range job may run (op = index + 1; op 0 is gemm): each exported as
+ * f(lo, hi, …args) over the elements (or chunks) [lo, hi), the same bits whatever the split.
+ */
+const RANGE_OPS = ['sgd_plain', 'sgd_step', 'adam_step', 'rmsprop_step', 'adagrad_step', 'scale_f64', 'sum_squares'] as const;
+type RangeOp = (typeof RANGE_OPS)[number];
 
 // The worker: instantiates the same modules over the same memory, then serves jobs until SEQ turns
 // negative. Plain JS (runs as a Node eval worker or a browser Blob worker).
@@ -208,6 +256,8 @@ function serve(d) {
   const ex = d.modules.map((m) => new WebAssembly.Instance(m, { env: { memory: d.memory } }).exports);
   const h = new Int32Array(d.memory.buffer, d.ctrl, ${CTRL_INTS});
   const f = new Float32Array(d.memory.buffer, d.ctrl, ${CTRL_INTS});
+  const a = new Float64Array(d.memory.buffer, d.ctrl + ${4 * H_ARGS}, ${MAX_ARGS});
+  const ops = ${JSON.stringify(RANGE_OPS)};
   let last = Atomics.load(h, ${H_SEQ});
   Atomics.store(h, ${HEADER} + d.index * ${PER_WORKER} + ${W_READY}, 1);
   for (;;) {
@@ -219,14 +269,17 @@ function serve(d) {
     last = s;
     if (d.index >= h[${H_WORKERS}]) continue; // fewer threads asked for this job
     const e = ex[h[${H_VARIANT}]];
+    const op = h[${H_OP}], fn = op > 0 ? e[ops[op - 1]] : null;
     const M = h[${H_M}], N = h[${H_N}], byCols = h[${H_BYCOLS}], block = h[${H_BLOCK}], nBlocks = h[${H_NBLOCKS}];
     for (;;) {
       const v = Atomics.load(h, ${H_NEXT});
       if ((v >>> 16) !== s || (v & 0xffff) >= nBlocks) break;
       if (Atomics.compareExchange(h, ${H_NEXT}, v, v + 1) !== v) continue;
       const lo = (v & 0xffff) * block, hi = Math.min(byCols ? N : M, lo + block);
-      if (byCols) e.gemm(h[${H_TA}], h[${H_TB}], M, N, h[${H_K}], f[${H_ALPHA}], h[${H_A}], h[${H_B}], f[${H_BETA}], h[${H_C}], 0, M, lo, hi, d.scratch);
+      if (fn) fn(lo, hi, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15]);
+      else if (byCols) e.gemm(h[${H_TA}], h[${H_TB}], M, N, h[${H_K}], f[${H_ALPHA}], h[${H_A}], h[${H_B}], f[${H_BETA}], h[${H_C}], 0, M, lo, hi, d.scratch);
       else e.gemm(h[${H_TA}], h[${H_TB}], M, N, h[${H_K}], f[${H_ALPHA}], h[${H_A}], h[${H_B}], f[${H_BETA}], h[${H_C}], lo, hi, 0, N, d.scratch);
+      Atomics.store(h, ${H_FLAGS} + (v & 0xffff), s);
       if (Atomics.add(h, ${H_DONE}, 1) + 1 === nBlocks) Atomics.notify(h, ${H_DONE});
     }
   }
@@ -260,6 +313,7 @@ export function hardwareThreads(): number {
 class Pool {
   readonly i32: Int32Array;
   readonly f32: Float32Array;
+  readonly f64: Float64Array;
   private readonly workers: (WorkerHandle | null)[] = [];
   private seq = 0;
   private readonly ctrl: number;
@@ -271,6 +325,7 @@ class Pool {
     if (ctrl < 0) throw new RangeError('wasm: no memory left for the thread control block');
     this.i32 = new Int32Array(heap.memory.buffer, ctrl, CTRL_INTS);
     this.f32 = new Float32Array(heap.memory.buffer, ctrl, CTRL_INTS);
+    this.f64 = new Float64Array(heap.memory.buffer, ctrl + 4 * H_ARGS, MAX_ARGS);
     this.ctrl = ctrl;
     this.canBlock = nodeWorkerCtor() !== null || typeof (globalThis as { document?: unknown }).document === 'undefined';
   }
@@ -334,16 +389,45 @@ class Pool {
     Atomics.store(h, H_DONE, 0);
     h[H_VARIANT] = variant; h[H_TA] = tA; h[H_TB] = tB; h[H_M] = M; h[H_N] = N; h[H_K] = K;
     this.f32[H_ALPHA] = alpha; h[H_A] = A; h[H_B] = B; this.f32[H_BETA] = beta; h[H_C] = C;
-    h[H_BYCOLS] = byCols ? 1 : 0; h[H_BLOCK] = block; h[H_NBLOCKS] = nBlocks; h[H_WORKERS] = workers;
+    h[H_BYCOLS] = byCols ? 1 : 0; h[H_BLOCK] = block; h[H_NBLOCKS] = nBlocks; h[H_WORKERS] = workers; h[H_OP] = 0;
+    this.start(tag);
+    this.claim(byCols ? N : M, block, nBlocks, run);
+  }
+
+  /**
+   * Run RANGE_OPS[op − 1](lo, hi, …args) over [0, len) as nBlocks blocks of `block` over this thread
+   * and the first `workers` workers; `run(lo, hi)` computes one block on this thread.
+   */
+  rangeJob(variant: number, op: number, args: readonly number[], len: number, block: number, nBlocks: number, workers: number, run: (lo: number, hi: number) => void): void {
+    const h = this.i32;
+    const tag = (this.seq = (this.seq % 0x7fff) + 1);
+    Atomics.store(h, H_NEXT, tag << 16); // NOTE: first, as in job()
+    Atomics.store(h, H_DONE, 0);
+    h[H_VARIANT] = variant; h[H_OP] = op; h[H_M] = len; h[H_N] = len; h[H_BYCOLS] = 1;
+    h[H_BLOCK] = block; h[H_NBLOCKS] = nBlocks; h[H_WORKERS] = workers;
+    if (args.length > MAX_ARGS) throw new RangeError(`wasm: a range job takes at most ${MAX_ARGS} arguments`);
+    for (let i = 0; i < args.length; i++) this.f64[i] = args[i];
+    this.start(tag);
+    this.claim(len, block, nBlocks, run);
+  }
+
+  private start(tag: number): void {
+    const h = this.i32;
     Atomics.store(h, H_SEQ, tag); // the release: the header above is visible to whoever reads this
     Atomics.notify(h, H_SEQ);
-    const len = byCols ? N : M;
+  }
+
+  /** Claim and run blocks on this thread until none is left, then wait for the workers' blocks. */
+  private claim(len: number, block: number, nBlocks: number, run: (lo: number, hi: number) => void): void {
+    const h = this.i32;
+    const tag = this.seq;
     for (;;) {
       const v = Atomics.load(h, H_NEXT);
       if ((v & 0xffff) >= nBlocks) break;
       if (Atomics.compareExchange(h, H_NEXT, v, v + 1) !== v) continue;
       const lo = (v & 0xffff) * block;
       run(lo, Math.min(len, lo + block));
+      Atomics.store(h, H_FLAGS + (v & 0xffff), tag);
       Atomics.add(h, H_DONE, 1);
     }
     // wait for the blocks the workers claimed
@@ -356,8 +440,10 @@ class Pool {
         spins = 0;
         if (this.canBlock) Atomics.wait(h, H_DONE, done, 1);
         if (Date.now() - t0 > 10000) {
-          // a worker died holding a block: compute everything here (same code, same bits) and stop using workers
-          for (let lo = 0; lo < len; lo += block) run(lo, Math.min(len, lo + block));
+          // a worker died holding a block: compute the unfinished blocks here (same code, same bits)
+          // and stop using workers. NOTE: the dead worker may have written part of its block; gemm
+          // with beta = 0 overwrites it, but an update (+=, an optimizer step) is then applied twice there.
+          for (let i = 0; i < nBlocks; i++) if (Atomics.load(h, H_FLAGS + i) !== tag) run(i * block, Math.min(len, (i + 1) * block));
           this.dispose();
           return;
         }
@@ -492,6 +578,57 @@ class Engine {
     }
     if (copyC) (C as Float32Array).set(heap.f32(pc, M * N));
   }
+
+  /**
+   * RANGE_OPS kernel `op`(lo, hi, …args) over [0, len): on this thread, or split over the ready
+   * workers into blocks of whole granules (16 elements, or 1 chunk) when each thread gets at
+   * least minPerThread. Every entry is computed by the same code whatever block it falls in.
+   */
+  range(variant: number, op: RangeOp, args: number[], len: number, minPerThread: number, granule: number): void {
+    const fn = this.ex[variant][op] as unknown as (lo: number, hi: number, ...a: number[]) => void;
+    let nw = 0;
+    if (this.threads > 1 && len >= 2 * minPerThread) {
+      if (this.pool) nw = this.pool.ready(this.threads - 1);
+      else this.startWorkers(); // they start in the background; this call runs here
+    }
+    if (nw === 0) {
+      fn(0, len, ...args);
+      return;
+    }
+    this.threadedCalls++;
+    const T = Math.min(nw + 1, Math.floor(len / minPerThread));
+    // about two blocks per thread, so a thread that runs late is covered
+    const block = granule * Math.ceil(len / (2 * T) / granule);
+    const nBlocks = Math.ceil(len / block);
+    this.pool!.rangeJob(variant, RANGE_OPS.indexOf(op) + 1, args, len, block, nBlocks, this.threads - 1, (lo, hi) => fn(lo, hi, ...args));
+  }
+
+  /** float64 scratch for sum_squares' chunk sums (grown on demand). */
+  private sq = { ptr: 0, cap: 0, view: new Float64Array(0) };
+
+  /** Σ x² over x: [n] at byte offset px, or −1 when no scratch memory is left. */
+  sumSquares(variant: number, px: number, n: number): number {
+    const chunk = this.sqChunk;
+    const chunks = Math.ceil(n / chunk);
+    const sq = this.sq;
+    if (chunks > sq.cap) {
+      const p = this.heap.allocBytes(8 * chunks);
+      if (p < 0) return -1; // memory full: the caller sums in js
+      sq.ptr = p;
+      sq.cap = chunks;
+    }
+    // NOTE: a view made after the call: the memory may have grown since the last one
+    this.range(variant, 'sum_squares', [px, n, sq.ptr], chunks, OPTIMIZER_THREAD_MIN / chunk, 1);
+    if (sq.view.buffer !== this.heap.memory.buffer || sq.view.byteOffset !== sq.ptr || sq.view.length < chunks) sq.view = new Float64Array(this.heap.memory.buffer, sq.ptr, sq.cap);
+    let s = 0;
+    for (let c = 0; c < chunks; c++) s += sq.view[c]; // in order: the same sum for any thread count
+    return s;
+  }
+
+  get sqChunk(): number {
+    return (this._sqChunk ||= this.ex[0].sum_squares_chunk());
+  }
+  private _sqChunk = 0;
 }
 
 let engine: Engine | null = null;
@@ -528,17 +665,20 @@ function startEngine(mods: WebAssembly.Module[], shared: boolean): Engine {
 }
 
 /**
- * Compile and start the wasm engine synchronously (Node, Web Workers). Returns null where
- * WebAssembly SIMD is missing, or where synchronous compilation is refused (a browser's main
- * thread refuses modules over 4 KiB: use `initWasm`).
+ * Compile and start the wasm engine synchronously (Node running the package's files; anywhere
+ * once `initWasm` has loaded the modules). Returns null where WebAssembly SIMD is missing, where
+ * the modules cannot be loaded synchronously (browsers, bundles: use `initWasm`), or where
+ * synchronous compilation is refused (a browser's main thread refuses modules over 4 KiB).
  */
 export function initWasmSync(): Engine | null {
   if (engine) return engine;
   features ??= detectFeatures();
   if (!features.simd) return null;
+  const modules = modulesSync();
+  if (!modules) return null;
   try {
-    const mods = [new WebAssembly.Module(moduleBytes(false, features.shared) as BufferSource)];
-    if (features.relaxed) mods.push(new WebAssembly.Module(moduleBytes(true, features.shared) as BufferSource));
+    const mods = [new WebAssembly.Module(moduleBytes(modules, false, features.shared) as BufferSource)];
+    if (features.relaxed) mods.push(new WebAssembly.Module(moduleBytes(modules, true, features.shared) as BufferSource));
     engine = startEngine(mods, features.shared);
   } catch {
     return null;
@@ -552,8 +692,9 @@ export async function initWasm(options: WasmOptions = {}): Promise<Engine | null
   if (!engine) {
     features ??= detectFeatures();
     if (!features.simd) return null;
-    const mods = [await WebAssembly.compile(moduleBytes(false, features.shared) as BufferSource)];
-    if (features.relaxed) mods.push(await WebAssembly.compile(moduleBytes(true, features.shared) as BufferSource));
+    const modules = await modulesAsync();
+    const mods = [await WebAssembly.compile(moduleBytes(modules, false, features.shared) as BufferSource)];
+    if (features.relaxed) mods.push(await WebAssembly.compile(moduleBytes(modules, true, features.shared) as BufferSource));
     engine ??= startEngine(mods, features.shared);
   }
   if (options.threads !== undefined) engine.setThreads(options.threads);
@@ -597,12 +738,19 @@ export function disposeWasm(): void {
 
 /** Elementwise work below this many entries stays in TypeScript (a wasm call costs more). */
 const WASM_MIN_ELEMENTS = 256;
+/**
+ * An optimizer update (or the clipping norm) is split over threads when each thread gets at least
+ * this many parameters (~20-40 µs of work), as a wake-up costs 5-50 µs.
+ */
+export const OPTIMIZER_THREAD_MIN = 1 << 15;
 
 function makeBackend(name: string, variant: number, eng: Engine): Backend {
   const ex = eng.ex[variant];
   const heap = eng.heap;
   // the js kernels for small arrays, held directly: a tiny network calls them ~25 times per update
   const { biasActivate: jsBiasActivate, activationBackward: jsActivationBackward, sumRows: jsSumRows, sgdStep: jsSgdStep, gatherRows: jsGatherRows, allFinite: jsAllFinite } = js;
+  const { adamStep: jsAdamStep, rmspropStep: jsRmspropStep, adagradStep: jsAdagradStep, scale: jsScale, sumSquares: jsSumSquares } = js;
+  const T_MIN = OPTIMIZER_THREAD_MIN;
   // the row indices of one gather, copied into the memory (the caller's idx is an ordinary array)
   let idxCap = 0;
   let idxPtr = 0;
@@ -688,15 +836,60 @@ function makeBackend(name: string, variant: number, eng: Engine): Backend {
       return jsAllFinite(x, n);
     },
 
+    // ---- optimizer updates: p, g and the state buffers are [n] ----
+    // The SGD family is computed in float64 as js does (the same bits, so small arrays stay in js);
+    // Adam, RMSprop and Adagrad in float32 SIMD at every size (one arithmetic per model), with the
+    // js (float64) formula only for arrays outside the memory.
+
     sgdStep(p, g, buf, n, lr, momentum, dampening, nesterov, wd, first) {
-      if (momentum === 0 && wd === 0 && n >= WASM_MIN_ELEMENTS) {
-        const pp = heap.ptr(p), pg = heap.ptr(g);
-        if (pp >= 0 && pg >= 0) {
-          ex.sgd_plain(pp, pg, n, lr);
+      if (n >= WASM_MIN_ELEMENTS) {
+        const mom = buf ? momentum : 0; // as reference: no buffer, no momentum
+        const pp = heap.ptr(p), pg = heap.ptr(g), pb = mom !== 0 ? heap.ptr(buf!) : 0;
+        if (pp >= 0 && pg >= 0 && pb >= 0) {
+          if (mom === 0 && wd === 0) eng.range(variant, 'sgd_plain', [pp, pg, lr], n, T_MIN, 16);
+          else eng.range(variant, 'sgd_step', [pp, pg, pb, lr, mom, 1 - dampening, nesterov ? 1 : 0, wd, first ? 1 : 0], n, T_MIN, 16);
           return;
         }
       }
       jsSgdStep(p, g, buf, n, lr, momentum, dampening, nesterov, wd, first);
+    },
+
+    adamStep(p, g, m, v, n, lr, beta1, beta2, eps, wd, decoupled, t) {
+      const pp = heap.ptr(p), pg = heap.ptr(g), pm = heap.ptr(m), pv = heap.ptr(v);
+      if (pp < 0 || pg < 0 || pm < 0 || pv < 0) return jsAdamStep(p, g, m, v, n, lr, beta1, beta2, eps, wd, decoupled, t);
+      const step = lr / (1 - Math.pow(beta1, t));
+      const rbc2 = 1 / Math.sqrt(1 - Math.pow(beta2, t));
+      eng.range(variant, 'adam_step', [pp, pg, pm, pv, step, beta1, 1 - beta1, beta2, 1 - beta2, eps, decoupled ? 0 : wd, decoupled ? 1 - lr * wd : 1, rbc2], n, T_MIN, 16);
+    },
+
+    rmspropStep(p, g, s, buf, n, lr, alpha, eps, momentum, wd) {
+      const mom = buf ? momentum : 0;
+      const pp = heap.ptr(p), pg = heap.ptr(g), ps = heap.ptr(s), pb = mom > 0 ? heap.ptr(buf!) : 0;
+      if (pp < 0 || pg < 0 || ps < 0 || pb < 0) return jsRmspropStep(p, g, s, buf, n, lr, alpha, eps, momentum, wd);
+      eng.range(variant, 'rmsprop_step', [pp, pg, ps, pb, lr, alpha, 1 - alpha, eps, mom, wd], n, T_MIN, 16);
+    },
+
+    adagradStep(p, g, sum, n, lr, eps, wd) {
+      const pp = heap.ptr(p), pg = heap.ptr(g), ps = heap.ptr(sum);
+      if (pp < 0 || pg < 0 || ps < 0) return jsAdagradStep(p, g, sum, n, lr, eps, wd);
+      eng.range(variant, 'adagrad_step', [pp, pg, ps, lr, eps, wd], n, T_MIN, 16);
+    },
+
+    // x: [n].  x *= s in float64, rounded once (js's bits)
+    scale(x, s, n) {
+      const px = n >= WASM_MIN_ELEMENTS && x instanceof Float32Array ? heap.ptr(x) : -1;
+      if (px >= 0) eng.range(variant, 'scale_f64', [px, s], n, T_MIN, 16);
+      else jsScale(x, s, n);
+    },
+
+    // x: [n].  Σ x² in float64, summed in fixed chunks (the same bits for any thread count)
+    sumSquares(x, n) {
+      const px = n >= WASM_MIN_ELEMENTS && x instanceof Float32Array ? heap.ptr(x) : -1;
+      if (px >= 0) {
+        const s = eng.sumSquares(variant, px, n);
+        if (s !== -1) return s;
+      }
+      return jsSumSquares(x, n);
     },
   };
 }

@@ -2,15 +2,16 @@
 //
 // Parameters live in one flat buffer and their gradients in a parallel one, laid out as
 //   [ W_1 | W_2 | … | W_L | b_1 | b_2 | … | b_L ]
-// so an optimizer updates everything with one kernel call, and weight decay can skip the
-// biases by stopping at `nWeights`. Backward accumulates into `grads`; `zeroGrad` clears it.
+// (a layer with bias: false has no b_l there) so an optimizer updates everything with one kernel
+// call, and weight decay can skip the biases by stopping at `nWeights`. Backward accumulates into
+// `grads`; `zeroGrad` clears it.
 
 import type { Backend } from '../kernels/backend.ts';
 import type { DType, FloatArray } from '../tensor/tensor.ts';
 import { ConfigError, ShapeError, fmtShape } from '../errors.ts';
 import { Dense } from './dense.ts';
 import { checkActivation, defaultAlpha, type ActivationName } from '../math/activations.ts';
-import { checkInit, defaultInit, initializers, type InitName } from './init.ts';
+import { checkInit, defaultBiasInit, defaultInit, initializers, type InitName } from './init.ts';
 import { isFused, type LossName } from '../math/losses.ts';
 import type { Rng } from '../tensor/rng.ts';
 
@@ -19,6 +20,16 @@ export interface LayerSpec {
   activation: ActivationName;
   /** leakyRelu slope (default 0.01) or elu α (default 1) */
   alpha?: number;
+  /** false: no bias, a = W x (PyTorch bias=False). Default true. */
+  bias?: boolean;
+  /** Inverted dropout rate on this layer's output in training passes, in [0, 1); hidden layers only. Default 0. */
+  dropout?: number;
+}
+
+/** Weight and bias initializers: one name for every layer, or one per layer. */
+export interface InitSpec {
+  weights?: InitName | readonly InitName[];
+  biases?: InitName | readonly InitName[];
 }
 
 /** Where layer l's W_l and b_l sit in the flat [W_1 … W_L | b_1 … b_L] buffer. */
@@ -79,8 +90,12 @@ export class Network {
       if (!Number.isInteger(s.units) || s.units < 1) throw new ConfigError('E_CONFIG', `Network: layer ${l + 1} expected units to be a positive integer, received ${s.units}`);
       checkActivation(s.activation, `Network: layer ${l + 1}`);
       if (s.activation === 'softmax' && l !== specs.length - 1) throw new ConfigError('E_CONFIG', `Network: softmax is only supported on the output layer, received it on hidden layer ${l + 1}; use relu or tanh there`);
+      if (s.bias !== undefined && typeof s.bias !== 'boolean') throw new ConfigError('E_CONFIG', `Network: layer ${l + 1} expected bias to be true or false, received ${JSON.stringify(s.bias)}`);
+      const p = s.dropout ?? 0;
+      if (typeof p !== 'number' || !(p >= 0 && p < 1)) throw new ConfigError('E_CONFIG', `Network: layer ${l + 1} expected dropout to be a rate in [0, 1), received ${JSON.stringify(s.dropout)}; 0.1 to 0.5 are usual`);
+      if (p > 0 && l === specs.length - 1) throw new ConfigError('E_CONFIG', `Network: dropout applies to hidden layers, received dropout ${p} on the output layer ${l + 1}; set it on a hidden layer`);
       nW += s.units * fanIn;
-      nB += s.units;
+      if (s.bias !== false) nB += s.units;
       fanIn = s.units;
     });
     this.nWeights = nW;
@@ -92,11 +107,15 @@ export class Network {
     for (const s of specs) {
       const nw = s.units * fanIn;
       const alpha = s.alpha ?? defaultAlpha(s.activation);
+      const hasBias = s.bias !== false;
+      const nb = hasBias ? s.units : 0;
+      // no bias: b is a zero vector outside the parameters (the kernels add it; nothing updates it)
+      const b = hasBias ? this.params.subarray(bOff, bOff + nb) : backend.alloc(s.units, dtype);
       this.layers.push(new Dense(backend, fanIn, s.units, s.activation, alpha,
-        this.params.subarray(wOff, wOff + nw), this.params.subarray(bOff, bOff + s.units),
-        this.grads.subarray(wOff, wOff + nw), this.grads.subarray(bOff, bOff + s.units)));
+        this.params.subarray(wOff, wOff + nw), b,
+        this.grads.subarray(wOff, wOff + nw), this.grads.subarray(bOff, bOff + nb), hasBias, s.dropout ?? 0));
       wOff += nw;
-      bOff += s.units;
+      bOff += nb;
       fanIn = s.units;
     }
   }
@@ -113,14 +132,36 @@ export class Network {
     return this.layers[this.layers.length - 1];
   }
 
-  /** Draw every weight from `init` (default by activation), biases zero. One rng, layer by layer. */
-  initialize(rng: Rng, init?: InitName | InitName[]): void {
+  /**
+   * Draw every weight and bias from its initializer (default: nn/init.ts). One rng, layer by layer,
+   * W_l row by row, then b_l. A bare name or array is the weights' initializer (biases default).
+   */
+  initialize(rng: Rng, init?: InitName | readonly InitName[] | InitSpec): void {
+    const spec: InitSpec = typeof init === 'object' && init !== null && !Array.isArray(init) ? init as InitSpec : { weights: init as InitName | readonly InitName[] | undefined };
+    const pick = (v: InitName | readonly InitName[] | undefined, l: number, what: string): InitName | undefined => {
+      if (typeof v === 'string' || v === undefined) return v;
+      if (!Array.isArray(v) || v.length !== this.layers.length) throw new ConfigError('E_CONFIG', `Network.initialize: expected ${what} to be one initializer name or one per layer (${this.layers.length}), received ${JSON.stringify(v)}`);
+      return v[l];
+    };
     this.layers.forEach((layer, l) => {
-      const name = checkInit(Array.isArray(init) ? init[l] : init ?? defaultInit(layer.activation), `Network.initialize: layer ${l + 1}`);
-      const draw = initializers[name];
-      for (let k = 0; k < layer.W.length; k++) layer.W[k] = draw(rng, layer.nIn, layer.nOut);
-      this.backend.fill(layer.b, 0, layer.b.length);
+      const wName = checkInit(pick(spec.weights, l, 'weights') ?? defaultInit(layer.activation), `Network.initialize: layer ${l + 1} weights`);
+      const bName = checkInit(pick(spec.biases, l, 'biases') ?? defaultBiasInit(layer.activation), `Network.initialize: layer ${l + 1} biases`);
+      const drawW = initializers[wName];
+      for (let k = 0; k < layer.W.length; k++) layer.W[k] = drawW(rng, layer.nIn, layer.nOut);
+      if (!layer.bias) return;
+      const drawB = initializers[bName];
+      for (let k = 0; k < layer.b.length; k++) layer.b[k] = drawB(rng, layer.nIn, layer.nOut);
     });
+  }
+
+  /** Whether any layer drops units in training passes. */
+  get hasDropout(): boolean {
+    return this.layers.some((l) => l.dropout > 0);
+  }
+
+  /** Whether every layer has a bias (the fused small-network step assumes it). */
+  get allBiased(): boolean {
+    return this.layers.every((l) => l.bias);
   }
 
   /** Make room for batches of `rows` samples. */
@@ -157,28 +198,43 @@ export class Network {
   }
 
   // x: [B, inputs]  →  ŷ: [B, outputs]
-  /** Forward pass. With `logitsOnly`, the output layer stops at a_L (fused losses need no h_L). */
-  forward(x: FloatArray, B: number, logitsOnly = false): FloatArray {
+  /**
+   * Forward pass. With `logitsOnly`, the output layer stops at a_L (fused losses need no h_L).
+   * With `rng`, a training pass: layers with a dropout rate drop units, masks drawn from rng.
+   */
+  forward(x: FloatArray, B: number, logitsOnly = false, rng: Rng | null = null): FloatArray {
     if (x.length < B * this.inputs) throw new ShapeError('E_SHAPE', `Network.forward: expected x of shape ${fmtShape(['B', this.inputs])} with B = ${B}, received ${x.length} values`);
     this.ensureCapacity(B);
     let h = x;
     const L = this.layers.length;
-    for (let l = 0; l < L; l++) h = this.layers[l].forward(h, B, logitsOnly && l === L - 1);
+    for (let l = 0; l < L; l++) h = this.layers[l].forward(h, B, logitsOnly && l === L - 1, rng);
     return h;
   }
 
   /**
    * The loss of the last forward pass and δ_L = ∂L/∂a_L in the output layer's delta.
-   * y: [B, outputs]. Returns L = (1/B) Σ_i ℓ_i. The forward pass must have used
-   * logitsOnly = fused(loss) (train.ts does).
+   * y: [B, outputs]. Returns L = (1/B) Σ_i ℓ_i, or with sample weights w: [B] the weighted mean
+   * L = Σ_i w_i ℓ_i / Σ_i w_i (so a weight of 2 counts a row twice). The forward pass must have
+   * used logitsOnly = fused(loss) (train.ts does).
    */
-  lossAndDelta(loss: LossName, y: FloatArray, B: number): number {
+  lossAndDelta(loss: LossName, y: FloatArray, B: number, w: FloatArray | null = null): number {
     const out = this.output;
     const fused = isFused(loss);
     const z = fused ? out.a : out.h;
-    const sum = this.backend.loss(loss, z, y, out.delta, B, out.nOut, 1 / B);
+    const total = w ? this.weightSum(w, B) : B;
+    const sum = this.backend.loss(loss, z, y, out.delta, B, out.nOut, 1 / total, w);
     if (!fused) out.activationBackward(B); // ∂L/∂h → δ_L = ∂L/∂h ∘ f'(a_L)
-    return sum / B;
+    return sum / total;
+  }
+
+  private wsum: FloatArray | null = null;
+
+  /** Σ_i w_i over a batch of sample weights w: [B]. */
+  weightSum(w: FloatArray, B: number): number {
+    if (!this.wsum) this.wsum = this.backend.alloc(1, this.dtype);
+    this.backend.fill(this.wsum, 0, 1);
+    this.backend.sumRows(w, B, 1, this.wsum);
+    return this.wsum[0];
   }
 
   /**

@@ -100,6 +100,9 @@ export function* trainLoop(args: TrainLoopArgs, flag: StopFlag): Generator<Batch
   net.ensureCapacity(B);
   const xb = be.alloc(B * nIn, net.dtype);
   const yb = be.alloc(B * nOut, net.dtype);
+  const wb = train.w ? be.alloc(B, net.dtype) : null;
+  // dropout draws its masks from the model's generator, in training passes only
+  const dropRng = net.hasDropout ? rng : null;
   const order = new Uint32Array(n);
   const best = be.alloc(net.size, net.dtype);
   const epochStart = be.alloc(net.size, net.dtype);
@@ -110,7 +113,7 @@ export function* trainLoop(args: TrainLoopArgs, flag: StopFlag): Generator<Batch
   let samples = 0;
   // the small-network path: batch size 1 and plain SGD, when nobody needs per-batch gradients
   const small = B === 1 && !args.batchEvents && clipNorm === 0 && optimizer.name === 'sgd' && be.sgdStep1 !== undefined &&
-    fusedStepHandles(loss, net.layers.map((l) => l.activation))
+    fusedStepHandles(loss, net.layers.map((l) => l.activation)) && net.allBiased && !net.hasDropout && !train.w
     ? denseStack([nIn, ...net.layers.map((l) => l.nOut)], net.layers.map((l) => l.activation as ElementwiseActivation), net.layers.map((l) => l.alpha), net.params, (k) => be.alloc(k, net.dtype))
     : null;
   const smallOut = small ? outputAt(small, fused) : 0; // a_L for the fused bce, else h_L
@@ -156,13 +159,15 @@ export function* trainLoop(args: TrainLoopArgs, flag: StopFlag): Generator<Batch
       } else {
         be.gatherRows(train.x, nIn, order, start, Bc, xb);
         be.gatherRows(train.y, nOut, order, start, Bc, yb);
+        if (wb) be.gatherRows(train.w!, 1, order, start, Bc, wb);
         net.zeroGrad();
 
-        // forward: a_l = W_l h_{l−1} + b_l, h_l = f_l(a_l); fused losses stop at the logits a_L
-        const out = net.forward(xb, Bc, fused);
+        // forward: a_l = W_l h_{l−1} + b_l, h_l = f_l(a_l) (dropped out where a layer says so);
+        // fused losses stop at the logits a_L
+        const out = net.forward(xb, Bc, fused, dropRng);
 
-        // loss: L = (1/B) Σ ℓ(ŷ_i, y_i), and δ_L = ∂L/∂a_L in the output layer
-        L = net.lossAndDelta(loss, yb, Bc);
+        // loss: L = (1/B) Σ ℓ(ŷ_i, y_i) (or Σ w_i ℓ_i / Σ w_i), and δ_L = ∂L/∂a_L in the output layer
+        L = net.lossAndDelta(loss, yb, Bc, wb);
         if (!Number.isFinite(L)) diverged(L, epoch, b, batches, lr);
         if (classification) correct += countCorrect(out, yb, Bc, nOut, fused ? 0 : 0.5);
 
@@ -221,6 +226,7 @@ export function* trainLoop(args: TrainLoopArgs, flag: StopFlag): Generator<Batch
   if (earlyStopping && history.bestEpoch > startEpoch) be.copy(best, net.params, net.size);
   else history.bestEpoch = startEpoch + history.epochs.length;
   for (const buf of [xb, yb, best, epochStart]) be.release(buf);
+  if (wb) be.release(wb);
   if (small) be.release(small.work);
   return history;
 }

@@ -1,5 +1,5 @@
 // A data table held column by column in typed arrays: never one object per row, so a
-// 1,000,000 × 20 file costs about 8 bytes per cell.
+// 1,000,000 × 20 file costs about 8 bytes per cell. What parseCsv (./csv.ts) returns.
 //   numeric column: Float64Array of values, NaN = missing
 //   text column:    Int32Array of codes into `levels`, −1 = missing
 // A column starts numeric and turns into text at its first value that is not a number; the
@@ -11,7 +11,10 @@ export const MISSING = new Set(['', 'NA', 'N/A', 'NaN', 'nan', 'null', 'NULL', '
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-/** A cell as a number, or null when it is not one. */
+/**
+ * A cell as a number, or null when it is not one. NOTE: "1e400" is a number to this test and
+ * parses to Infinity; ColumnBuilder.push refuses it, so no Infinity ever reaches a column.
+ */
 export function parseNumber(s: string): number | null {
   return NUMBER.test(s) ? Number(s) : null;
 }
@@ -64,6 +67,8 @@ export interface Table {
   /** The file name or "dataset iris", for messages. */
   source: string;
   names: string[];
+  /** Column name → its index in `names`: lookups by name in constant time, for tables of 100,000 columns. */
+  index: ReadonlyMap<string, number>;
   columns: Column[];
   rows: number;
   /** The 1-based line of the file where data row `row` (0-based) starts. */
@@ -88,7 +93,11 @@ export class ColumnBuilder {
     this.num = new Float64Array(capacity);
   }
 
-  push(raw: string): void {
+  /**
+   * Add one cell. Returns false, adding nothing, for a number outside the float64 range
+   * ("1e400", which would read as Infinity): the caller knows the line and names it.
+   */
+  push(raw: string): boolean {
     const s = raw.trim();
     const row = this.n;
     this.reserve(row + 1);
@@ -97,9 +106,10 @@ export class ColumnBuilder {
       if (this.num) this.num[row] = NaN;
       else this.codes![row] = -1;
       this.n++;
-      return;
+      return true;
     }
     const v = parseNumber(s);
+    if (v !== null && !Number.isFinite(v)) return false;
     if (v !== null) this.numbers++;
     else logCell(this.words, row, s);
     if (this.num && v !== null) {
@@ -109,6 +119,7 @@ export class ColumnBuilder {
       this.codes![row] = this.code(v === null ? s : String(v));
     }
     this.n++;
+    return true;
   }
 
   private code(key: string): number {
@@ -150,14 +161,7 @@ export class ColumnBuilder {
   }
 }
 
-/** A table from in-memory rows (the bundled datasets): numbers only, one line per row. */
-export function tableFromRows(source: string, names: string[], x: readonly (readonly number[])[], targetName: string, y: readonly number[]): Table {
-  const n = x.length;
-  const columns: Column[] = names.map((name, j) => {
-    const values = new Float64Array(n);
-    for (let i = 0; i < n; i++) values[i] = x[i][j];
-    return { kind: 'numeric', name, values, missing: { count: 0, rows: [], values: [] } };
-  });
-  columns.push({ kind: 'numeric', name: targetName, values: Float64Array.from(y), missing: { count: 0, rows: [], values: [] } });
-  return { source, names: [...names, targetName], columns, rows: n, line: (r) => r + 2 };
+/** Name → position, for Table.index. */
+export function indexOf(names: readonly string[]): Map<string, number> {
+  return new Map(names.map((n, j) => [n, j]));
 }
