@@ -15,9 +15,10 @@ import { predict, type PredictOptions } from './commands/predict.ts';
 import { info } from './commands/info.ts';
 import { gradcheck, type GradCheckFlags } from './commands/gradcheck.ts';
 import { traceRow, type TraceFlags } from './commands/trace.ts';
-import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
-const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+// the package's own package.json, by name (its "exports" list it): the same from cli/ and dist/cli/
+const VERSION = (createRequire(import.meta.url)('mlpkit/package.json') as { version: string }).version;
 
 function examples(lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;

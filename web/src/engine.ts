@@ -46,6 +46,12 @@ function generate(s: Settings): Dataset<number> {
     case 'gauss3': return scale(datasets.blobs({ ...o, centers: 3 }), 1.6);
     case 'spiral': return scale(datasets.spirals(o), 0.55);
     case 'moons': return scale(datasets.moons(o), 2, -0.5, -0.25);
+    case 'lecture': {
+      // one input x; each point is drawn at the height of its target (x2 = 12 (y − 0.7)), so x2 is no input
+      if (s.features.some((f) => f.includes('x2'))) throw new Error(`dataset "lecture": x2 is where a point is drawn (its target), not an input; choose features of x1 only`);
+      const d = datasets.lecture(o);
+      return { ...d, x: d.x.map(([v], i) => [v, 12 * (d.y[i] - 0.7)]), featureNames: ['x1', 'x2'] };
+    }
     default: throw new Error(`dataset "${s.dataset}" needs a CSV file; drop one on the page`);
   }
 }
@@ -286,9 +292,12 @@ export class Engine {
       hidden: s.hidden,
       activation: s.activations,
       ...(s.loss !== 'auto' ? { loss: s.loss } : {}),
+      ...(s.output !== 'auto' ? { outputActivation: s.output } : {}),
       seed: s.seed,
       // built-in data is already in a small range; a CSV's columns are standardized by the model
       scaleInputs: s.dataset === 'csv' ? 'standard' : 'none',
+      // the lecture's targets are the sigmoid output's own numbers, in (0, 1)
+      scaleTargets: s.dataset === 'csv' ? 'standard' : 'none',
       optimizer: s.optimizer,
       learningRate: s.learningRate,
       batchSize: s.batchSize,
@@ -471,6 +480,7 @@ export class Engine {
       hidden: hiddenLayers.map((l) => l.units),
       activations: hiddenLayers.map((l) => l.activation) as Settings['activations'],
       loss: model.loss!,
+      output: model.config.outputActivation ?? 'auto',
       optimizer: model.config.optimizer,
       learningRate: model.config.learningRate ?? this.settings.learningRate,
       batchSize: model.config.batchSize,
