@@ -221,18 +221,27 @@ void gemm(int transA, int transB, int M, int N, int K, float alpha, const float 
 // results are the js backend's bit for bit; clang vectorizes these loops.
 
 // a: [rows, cols]  b: [cols]  h: [rows, cols].  a += b; h = a (kind 0, identity) or max(a, 0) (kind 1, relu)
+// NOTE: the vector loop by hand, as in relu_backward: h may be a (clang's alias check would fall back to scalar code).
 EXPORT(bias_act)
 void bias_act(int kind, float *a, const float *b, float *h, int rows, int cols) {
+  v128_t z = wasm_f32x4_splat(0.0f);
   for (int i = 0; i < rows; i++) {
     float *ar = a + i * cols, *hr = h + i * cols;
+    int j = 0;
+    for (; j + 4 <= cols; j += 4) {
+      v128_t v = wasm_f32x4_add(wasm_v128_load(ar + j), wasm_v128_load(b + j));
+      wasm_v128_store(ar + j, v);
+      // v > 0 ? v : +0 as the scalar code: the mask is all zeros for NaN and -0 too
+      wasm_v128_store(hr + j, kind == 1 ? wasm_v128_and(v, wasm_f32x4_gt(v, z)) : v);
+    }
     if (kind == 1) {
-      for (int j = 0; j < cols; j++) {
+      for (; j < cols; j++) {
         float v = ar[j] + b[j];
         ar[j] = v;
         hr[j] = v > 0.0f ? v : 0.0f;
       }
     } else {
-      for (int j = 0; j < cols; j++) {
+      for (; j < cols; j++) {
         float v = ar[j] + b[j];
         ar[j] = v;
         hr[j] = v;
@@ -241,10 +250,18 @@ void bias_act(int kind, float *a, const float *b, float *h, int rows, int cols) 
   }
 }
 
-// a, dh, delta: [n].  delta = dh ∘ relu'(a), relu'(0) = 0; dh·0 keeps NaN as NaN, as reference
+// a, dh, delta: [n].  delta = dh ∘ relu'(a), relu'(0) = 0; dh·0 keeps NaN as NaN, as reference.
+// NOTE: written with intrinsics: the model calls it in place (delta = dh), and clang's
+// auto-vectorized loop falls back to its scalar version whenever the arrays overlap (5× slower).
 EXPORT(relu_backward)
 void relu_backward(const float *a, const float *dh, float *delta, int n) {
-  for (int k = 0; k < n; k++) delta[k] = a[k] > 0.0f ? dh[k] : dh[k] * 0.0f;
+  int k = 0;
+  v128_t z = wasm_f32x4_splat(0.0f);
+  for (; k + 4 <= n; k += 4) {
+    v128_t av = wasm_v128_load(a + k), dv = wasm_v128_load(dh + k);
+    wasm_v128_store(delta + k, wasm_v128_bitselect(dv, wasm_f32x4_mul(dv, z), wasm_f32x4_gt(av, z)));
+  }
+  for (; k < n; k++) delta[k] = a[k] > 0.0f ? dh[k] : dh[k] * 0.0f;
 }
 
 // x: [rows, cols]  out: [cols].  out[j] += x[i, j], row after row
