@@ -65,6 +65,28 @@ static void packA(int transA, const float *A, int lda, int i0, int mr, int k0, i
       }
     }
   } else {
+#if MR == 4
+    if (mr == MR) {
+      // op(A)[i, k] = A[i·lda + k]: transpose 4×4 blocks in registers (as packB does), so packing
+      // the forward pass's x costs a few vector ops per 16 values instead of 16 scalar stores
+      const float *s = A + i0 * lda + k0;
+      int k = 0;
+      for (; k + 4 <= kc; k += 4) {
+        v128_t r0 = wasm_v128_load(s + k), r1 = wasm_v128_load(s + lda + k);
+        v128_t r2 = wasm_v128_load(s + 2 * lda + k), r3 = wasm_v128_load(s + 3 * lda + k);
+        v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
+        v128_t t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
+        float *d = Ap + k * MR;
+        wasm_v128_store(d, wasm_i64x2_shuffle(t0, t2, 0, 2));
+        wasm_v128_store(d + MR, wasm_i64x2_shuffle(t0, t2, 1, 3));
+        wasm_v128_store(d + 2 * MR, wasm_i64x2_shuffle(t1, t3, 0, 2));
+        wasm_v128_store(d + 3 * MR, wasm_i64x2_shuffle(t1, t3, 1, 3));
+      }
+      for (; k < kc; k++)
+        for (int r = 0; r < MR; r++) Ap[k * MR + r] = s[r * lda + k];
+      return;
+    }
+#endif
     for (int r = 0; r < MR; r++) {
       if (r < mr) {
         const float *src = A + (i0 + r) * lda + k0;
