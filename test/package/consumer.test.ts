@@ -67,7 +67,7 @@ after(() => {
 
 test('the tarball ships the build, the executable, LICENSE and README, and nothing of the repository else', () => {
   const files = run('tar', ['-tzf', tarball], tmp).stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
-  for (const f of ['package.json', 'LICENSE', 'README.md', 'bin/mlpkit.mjs', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/node.js', 'dist/src/interop.js', 'dist/cli/main.js', 'dist/cli/vendor/chart.umd.js', 'dist/mlpkit.min.js']) {
+  for (const f of ['package.json', 'LICENSE', 'README.md', 'bin/mlpkit.mjs', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/node.js', 'dist/src/lowlevel.js', 'dist/src/interop.js', 'dist/cli/main.js', 'dist/cli/vendor/chart.umd.js', 'dist/mlpkit.min.js']) {
     assert.ok(files.includes(f), `expected ${f} in the tarball`);
   }
   const stray = files.filter((f) => /^(src|test|bench|web|wasm|scripts|docs|\.ci|examples)\/|^data\/.*\.csv$|\.ts$/.test(f) && !f.endsWith('.d.ts'));

@@ -1,7 +1,8 @@
 // A browser app that trains on iris (bundled by esbuild and by Vite in the consumer test), then,
 // where the page is cross-origin isolated, trains a wider network with gemm on 2 threads, to show
 // the worker threads start from a bundle.
-import { MLP, datasets, initBackends, waitForWorkers, wasmInfo } from 'mlpkit';
+import { MLP, datasets } from 'mlpkit';
+import { initBackends, waitForWorkers, wasmInfo } from 'mlpkit/lowlevel';
 
 async function main() {
   const backends = await initBackends({ threads: 2 });

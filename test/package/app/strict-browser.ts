@@ -1,5 +1,6 @@
 // A strict TypeScript consumer in a browser app (checked with tsconfig.bundler.json: DOM, no Node types).
-import { MLP, datasets, initBackends, type Dataset } from 'mlpkit';
+import { MLP, datasets, type Dataset } from 'mlpkit';
+import { initBackends } from 'mlpkit/lowlevel';
 
 export async function run(): Promise<number> {
   await initBackends();
