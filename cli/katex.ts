@@ -7,9 +7,11 @@
 // @font-face rules are dropped, so a stray \mathcal or \mathfrak would fall back to a system font
 // rather than fetch a file. woff2 only: every browser that runs the playground reads it.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type Katex from 'katex';
 
 /** Font files kept (KaTeX_<name>.woff2): upright and bold text, math italics (and bold vectors), big delimiters, AMS symbols. */
 export const KATEX_FONTS = [
@@ -22,6 +24,10 @@ let cached: string | null = null;
 /** katex.min.css with the kept fonts inlined and the rest of the @font-face rules removed. */
 export function katexCss(): string {
   if (cached !== null) return cached;
+  // the package build writes this stylesheet beside the compiled CLI (scripts/build.mjs), so the
+  // installed CLI needs no katex package
+  const built = new URL('./vendor/katex.css', import.meta.url);
+  if (existsSync(built)) return (cached = readFileSync(built, 'utf8'));
   const require = createRequire(import.meta.url);
   // NOTE: the package's "exports" do not list its CSS; it sits beside the main file in dist/
   const dist = dirname(require.resolve('katex'));
@@ -38,4 +44,19 @@ export function katexCss(): string {
   if (kept !== KATEX_FONTS.length) throw new Error(`katexCss: expected ${KATEX_FONTS.length} KaTeX fonts, found ${kept}; check KATEX_FONTS against node_modules/katex/dist/fonts`);
   cached = out;
   return out;
+}
+
+let lib: typeof Katex | null = null;
+
+/**
+ * KaTeX itself: the copy the package build puts beside the compiled CLI (dist/cli/vendor: katex is
+ * a build-time dependency, 4.6 MB the installed CLI does without), else the katex devDependency.
+ */
+export function katexLib(): typeof Katex {
+  if (lib === null) {
+    const require = createRequire(import.meta.url);
+    const built = new URL('./vendor/katex.min.cjs', import.meta.url);
+    lib = (existsSync(built) ? require(fileURLToPath(built)) : require('katex')) as typeof Katex;
+  }
+  return lib;
 }

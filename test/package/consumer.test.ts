@@ -67,7 +67,7 @@ after(() => {
 
 test('the tarball ships the build, the executable, LICENSE and README, and nothing of the repository else', () => {
   const files = run('tar', ['-tzf', tarball], tmp).stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
-  for (const f of ['package.json', 'LICENSE', 'README.md', 'bin/mlpkit.mjs', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/node.js', 'dist/src/lowlevel.js', 'dist/src/interop.js', 'dist/cli/main.js', 'dist/cli/vendor/chart.umd.js', 'dist/mlpkit.min.js']) {
+  for (const f of ['package.json', 'LICENSE', 'README.md', 'bin/mlpkit.mjs', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/node.js', 'dist/src/lowlevel.js', 'dist/src/interop.js', 'dist/cli/main.js', 'dist/cli/vendor/chart.umd.js', 'dist/cli/vendor/katex.min.cjs', 'dist/cli/vendor/katex.css', 'dist/mlpkit.min.js']) {
     assert.ok(files.includes(f), `expected ${f} in the tarball`);
   }
   const stray = files.filter((f) => /^(src|test|bench|web|wasm|scripts|docs|\.ci|examples)\/|^data\/.*\.csv$|\.ts$/.test(f) && !f.endsWith('.d.ts'));
@@ -121,7 +121,10 @@ test('`npx mlpkit train --dataset iris` from the tarball: compiled CLI, model an
   const { stdout } = run('npx', ['--offline', 'mlpkit', 'train', '--dataset', 'iris', '--val-split', '0.2', '--epochs', '30', '--report', 'report.html', '--quiet'], app);
   assert.equal(stdout, '');
   assert.ok(existsSync(join(app, 'model.json')));
-  assert.match(readFileSync(join(app, 'report.html'), 'utf8'), /Chart\.js v4/, 'the report inlines Chart.js from the package');
+  const report = readFileSync(join(app, 'report.html'), 'utf8');
+  assert.match(report, /Chart\.js v4/, 'the report inlines Chart.js from the package');
+  assert.match(report, /class="katex"/, 'formulas typeset by the KaTeX copy in the package');
+  assert.match(report, /font\/woff2;base64/, 'KaTeX fonts inlined');
   const help = run('npx', ['--offline', 'mlpkit', '--help'], app).stdout;
   assert.match(help, /--dataset iris/);
   assert.doesNotMatch(help, /data\/iris\.csv/, 'help examples must run from any folder');
