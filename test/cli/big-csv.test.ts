@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, statSync, writeFileSync, writeSync, createReadStream } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { Rng } from '../../src/index.ts';
+import { Rng } from '../../src/lowlevel.ts';
 import { BIN, ROOT, tempDir } from './helpers.ts';
 
 const MB = Number(process.env.MLPKIT_BIG_CSV === '1' ? 200 : process.env.MLPKIT_BIG_CSV ?? 0);
