@@ -13,7 +13,7 @@
 import { InteropError } from '../errors.ts';
 import type { MLP } from '../model.ts';
 import type { ModelDocument } from './format.ts';
-import type { ActivationName } from '../nn/activations.ts';
+import type { ActivationName } from '../math/activations.ts';
 import { MAX_IMPORT_BYTES, fromSequential, metaOf, toSequential, type DenseLayer, type ImportOptions, type SequentialMeta } from './sequential.ts';
 
 const fmt = 'tfjs';
