@@ -3,7 +3,8 @@
 // Errors print one line, `mlpkit: <message>`; --verbose adds the stack trace.
 
 import { Command, CommanderError, Option } from 'commander';
-import { ACTIVATIONS, LOSSES, OPTIMIZERS, MlpError, listBackends } from '../src/index.ts';
+import { ACTIVATIONS, LOSSES, OPTIMIZERS, MlpError } from '../src/index.ts';
+import { listBackends } from '../src/lowlevel.ts';
 import { EXIT_USAGE, UsageError, exitCodeOf } from './errors.ts';
 import { DATASETS } from './data/sources.ts';
 import { IMPUTE_METHODS } from './data/schema.ts';

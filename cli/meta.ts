@@ -55,7 +55,7 @@ export function cliMeta(model: MLP, path: string): CliMeta {
   if (m === undefined) {
     throw new UsageError(`${path} is an mlpkit model without a column schema (it was saved by the library, not by \`mlpkit train\`), so its CSV columns are unknown; train it with \`mlpkit train\``);
   }
-  return checkCliMeta(m, path, model.net!.inputs);
+  return checkCliMeta(m, path, model.inputs!);
 }
 
 /**

@@ -37,7 +37,12 @@ function katexStylesheet(): Plugin {
 export default defineConfig({
   root: here,
   base: './',
-  resolve: { alias: { mlpkit: fileURLToPath(new URL('../src/index.ts', import.meta.url)) } },
+  resolve: {
+    alias: [
+      { find: /^mlpkit$/, replacement: fileURLToPath(new URL('../src/index.ts', import.meta.url)) },
+      { find: /^mlpkit\/lowlevel$/, replacement: fileURLToPath(new URL('../src/lowlevel.ts', import.meta.url)) },
+    ],
+  },
   worker: { format: 'iife' },
   build: {
     outDir: 'dist',

@@ -5,7 +5,8 @@
 // or A1-shaped (MNIST 8k, 784-128-10 ReLU, softmax + cross-entropy, batch 64, Adam 1e-3).
 // or T1-shaped (40-64-64-4 ReLU on 20,000 random rows, batch 256, Adam 1e-3, 20 epochs).
 // Usage: node --import tsx bench/kernels/profile-step.ts [w1|w3|a1|t1] [backend] [threads]
-import { MLP, Rng } from '../../src/index.ts';
+import { MLP } from '../../src/index.ts';
+import { Rng } from '../../src/lowlevel.ts';
 import { mnist } from '../../src/node.ts';
 import { getBackend, registerBackend, setThreads } from '../../src/kernels/select.ts';
 import { disposeWasm, waitForWorkers } from '../../src/kernels/wasm.ts';

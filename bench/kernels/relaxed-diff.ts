@@ -53,7 +53,7 @@ for (const run of [
     const m = new MLP({ task: 'classification', hidden: [...run.hidden], activation: 'relu', backend, seed: 1, scaleInputs: 'none', optimizer: run.optimizer, learningRate: run.learningRate, batchSize: run.batchSize });
     const h = m.fit({ data: X, shape: [8000, 784] }, train.y as number[], { epochs: run.epochs });
     const ev = m.evaluate(test.x, test.y) as { accuracy: number };
-    return { backend, loss: h.epochs[h.epochs.length - 1].loss, acc: ev.accuracy, w: m.net!.params.slice() };
+    return { backend, loss: h.epochs[h.epochs.length - 1].loss, acc: ev.accuracy, w: m.parameters() };
   });
   let max = 0, sum = 0;
   for (let i = 0; i < res[0].w.length; i++) {

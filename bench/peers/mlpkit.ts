@@ -12,7 +12,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as api from '../../src/index.ts';
-import { MLP, getBackend, listBackends, defaults, type Backend } from '../../src/index.ts';
+import { MLP, defaults } from '../../src/index.ts';
+import { getBackend, listBackends, type Backend } from '../../src/lowlevel.ts';
 import { loadData, readTask, report, peakRssMiB, nowSec, rateFromMarks, xorScore, type PeerResult, xorResult, medianSeconds } from '../protocol.ts';
 import type { WorkloadSpec } from '../workloads.ts';
 

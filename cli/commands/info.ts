@@ -11,7 +11,7 @@ import type { GlobalOptions } from '../options.ts';
 export async function info(modelPath: string, g: GlobalOptions): Promise<number> {
   const model = loadModel(modelPath);
   const s = modelSummary(model);
-  const meta = model.metadata[META_KEY] === undefined ? undefined : checkCliMeta(model.metadata[META_KEY], modelPath, model.net!.inputs);
+  const meta = model.metadata[META_KEY] === undefined ? undefined : checkCliMeta(model.metadata[META_KEY], modelPath, model.inputs!);
   if (g.json) {
     process.stdout.write(JSON.stringify({ command: 'info', model: modelPath, ...s, ...(meta ? { schema: meta.schema, data: meta.data, run: meta.run, history: meta.history } : {}) }) + '\n');
     return EXIT_OK;

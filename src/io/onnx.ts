@@ -15,7 +15,7 @@
 import { InteropError } from '../errors.ts';
 import type { MLP } from '../model.ts';
 import type { ModelDocument } from './format.ts';
-import type { ActivationName } from '../nn/activations.ts';
+import type { ActivationName } from '../math/activations.ts';
 import { AttributeType, DataType, ModelProto } from './onnx-schema.ts';
 import { MAX_IMPORT_BYTES, fromSequential, metaOf, parseMeta, toSequential, type DenseLayer, type ImportOptions } from './sequential.ts';
 

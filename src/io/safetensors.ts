@@ -12,7 +12,7 @@
 import { InteropError } from '../errors.ts';
 import type { MLP } from '../model.ts';
 import type { ModelDocument } from './format.ts';
-import type { ActivationName } from '../nn/activations.ts';
+import type { ActivationName } from '../math/activations.ts';
 import { MAX_IMPORT_BYTES, fromSequential, metaOf, parseMeta, toSequential, type DenseLayer, type ImportOptions, type Sequential } from './sequential.ts';
 
 /** The safetensors header limit (the reference implementation's): larger headers are refused. */

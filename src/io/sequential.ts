@@ -17,7 +17,7 @@
 import { InteropError, type InteropWhere } from '../errors.ts';
 import { MLP } from '../model.ts';
 import { fromJSON, toJSON, type ModelDocument } from './format.ts';
-import { ACTIVATIONS, type ActivationName } from '../nn/activations.ts';
+import { ACTIVATIONS, type ActivationName } from '../math/activations.ts';
 import type { Label } from '../data/input.ts';
 
 export type Format = InteropWhere['format'];
