@@ -256,6 +256,17 @@ const W_READY = 0;
 const PER_WORKER = 16; // 64 bytes: each worker's record on its own cache line
 const MAX_WORKERS = 15;
 const CTRL_INTS = HEADER + PER_WORKER * MAX_WORKERS;
+/** Jobs run on the calling thread alone after threaded jobs stopped paying (see Pool.usable). */
+const BACKOFF_JOBS = 48;
+let adaptive = true;
+
+/**
+ * Whether threaded jobs back off to the calling thread when workers keep it waiting (default on).
+ * Off: every large enough job is split, as the tests that check the split need.
+ */
+export function setWasmAdaptive(on: boolean): void {
+  adaptive = on;
+}
 /**
  * The kernels a range job may run (op = index + 1; op 0 is gemm): each exported as
  * f(lo, hi, …args) over the elements (or chunks) [lo, hi), the same bits whatever the split.
@@ -436,6 +447,8 @@ class Pool {
   private claim(len: number, block: number, nBlocks: number, run: (lo: number, hi: number) => void): void {
     const h = this.i32;
     const tag = this.seq;
+    const tStart = performance.now();
+    let mine = 0;
     for (;;) {
       const v = Atomics.load(h, H_NEXT);
       if ((v & 0xffff) >= nBlocks) break;
@@ -444,13 +457,20 @@ class Pool {
       run(lo, Math.min(len, lo + block));
       Atomics.store(h, H_FLAGS + (v & 0xffff), tag);
       Atomics.add(h, H_DONE, 1);
+      mine++;
     }
     // wait for the blocks the workers claimed
+    const tMine = performance.now();
     let spins = 0;
     const t0 = Date.now();
     for (;;) {
       const done = Atomics.load(h, H_DONE);
-      if (done >= nBlocks) return;
+      if (done >= nBlocks) {
+        // the job did not pay when this thread waited longer for the workers than it worked itself
+        // (a worker descheduled by a busy core), or when no worker took a block in time
+        this.observe(performance.now() - tMine > tMine - tStart || mine === nBlocks);
+        return;
+      }
       if (++spins > 4000) {
         spins = 0;
         if (this.canBlock) Atomics.wait(h, H_DONE, done, 1);
@@ -463,6 +483,33 @@ class Pool {
           return;
         }
       }
+    }
+  }
+
+  /** Jobs still to run on the calling thread alone, after threaded jobs that did not pay. */
+  private backoff = 0;
+  /** Decaying count of recent threaded jobs that did not pay. */
+  private stalls = 0;
+
+  /**
+   * Workers the next job may use: the ready ones, or none while backing off. On a machine whose
+   * cores are busy with other work, a worker can be descheduled holding a block while the calling
+   * thread waits for it; after several such jobs, the next BACKOFF_JOBS run on the calling thread
+   * alone, then threads are tried again. Results are the same bits either way.
+   */
+  usable(n: number): number {
+    if (this.backoff > 0 && adaptive) {
+      this.backoff--;
+      return 0;
+    }
+    return this.ready(n);
+  }
+
+  private observe(stalled: boolean): void {
+    this.stalls = 0.75 * this.stalls + (stalled ? 1 : 0);
+    if (this.stalls > 2) {
+      this.backoff = BACKOFF_JOBS;
+      this.stalls = 0;
     }
   }
 
@@ -571,7 +618,7 @@ class Engine {
     const ex = this.ex[variant];
     let nw = 0;
     if (this.threads > 1 && M * N * K >= THREAD_MIN_MACS) {
-      if (pool) nw = pool.ready(this.threads - 1);
+      if (pool) nw = pool.usable(this.threads - 1);
       else this.startWorkers(); // they start in the background; this gemm runs here
     }
     if (nw === 0) {
@@ -605,7 +652,7 @@ class Engine {
     const fn = this.ex[variant][op] as unknown as (lo: number, hi: number, ...a: number[]) => void;
     let nw = 0;
     if (this.threads > 1 && len >= 2 * minPerThread) {
-      if (this.pool) nw = this.pool.ready(this.threads - 1);
+      if (this.pool) nw = this.pool.usable(this.threads - 1);
       else this.startWorkers(); // they start in the background; this call runs here
     }
     if (nw === 0) {
