@@ -197,11 +197,24 @@ class Heap {
 
   /** Released blocks by exact byte size, reused by allocBytes of that size (see Backend.release). */
   private readonly free = new Map<number, number[]>();
+  /** Blocks handed out by `alloc` and not released: start → bytes. */
+  private readonly live = new Map<number, number>();
 
+  /** A block from `alloc` (its start and its whole length), now in use. */
+  track(ptr: number, bytes: number): void {
+    this.live.set(ptr, bytes);
+  }
+
+  /**
+   * Give a block back. NOTE: only a whole block that `alloc` handed out counts; a view into one, a
+   * second release of the same block, or anything else is ignored, so it can never be handed out twice.
+   */
   release(ptr: number, bytes: number): void {
+    if (this.live.get(ptr) !== bytes) return;
+    this.live.delete(ptr);
     const list = this.free.get(bytes);
     if (!list) this.free.set(bytes, [ptr]);
-    else if (!list.includes(ptr)) list.push(ptr); // a second release of one block is ignored
+    else list.push(ptr);
   }
 
   /** A released block of exactly `bytes`, zeroed, or -1. */
@@ -568,7 +581,9 @@ class Engine {
   alloc(n: number): Float32Array {
     let p = this.heap.reuse(4 * n);
     if (p < 0) p = this.heap.allocBytes(4 * n);
-    return p < 0 ? new Float32Array(n) : this.heap.f32(p, n);
+    if (p < 0) return new Float32Array(n);
+    this.heap.track(p, 4 * n);
+    return this.heap.f32(p, n);
   }
 
   release(x: FloatArray): void {
@@ -751,10 +766,12 @@ export async function initWasm(options: WasmOptions = {}): Promise<Engine | null
 }
 
 /** What the wasm engine runs with here (null before it started or where it cannot). */
-export function wasmInfo(): (WasmFeatures & { threads: number; readyWorkers: number; threadedCalls: number }) | null {
+export function wasmInfo(): (WasmFeatures & { threads: number; readyWorkers: number; threadedCalls: number; memoryBytes: number; heapTop: number }) | null {
   if (!engine || !features) return null;
   const ready = engine.pool ? engine.pool.ready(MAX_WORKERS) : 0;
-  return { ...features, threads: engine.threads, readyWorkers: ready, threadedCalls: engine.threadedCalls };
+  // memoryBytes: the WebAssembly memory's size; heapTop: how far the bump allocator has handed it
+  // out (released blocks are reused below it), what memory tests watch
+  return { ...features, threads: engine.threads, readyWorkers: ready, threadedCalls: engine.threadedCalls, memoryBytes: engine.heap.memory.buffer.byteLength, heapTop: engine.heap.top };
 }
 
 /**
