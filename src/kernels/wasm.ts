@@ -733,6 +733,7 @@ function startEngine(mods: WebAssembly.Module[], shared: boolean): Engine {
  * once `initWasm` has loaded the modules). Returns null where WebAssembly SIMD is missing, where
  * the modules cannot be loaded synchronously (browsers, bundles: use `initWasm`), or where
  * synchronous compilation is refused (a browser's main thread refuses modules over 4 KiB).
+ * @internal (not in the package's declarations: they would need the WebAssembly types of lib "dom")
  */
 export function initWasmSync(): Engine | null {
   if (engine) return engine;
@@ -750,7 +751,10 @@ export function initWasmSync(): Engine | null {
   return engine;
 }
 
-/** Compile and start the wasm engine asynchronously (works everywhere, a browser's main thread too). */
+/**
+ * Compile and start the wasm engine asynchronously (works everywhere, a browser's main thread too).
+ * @internal
+ */
 export async function initWasm(options: WasmOptions = {}): Promise<Engine | null> {
   if (options.threads !== undefined) requestedThreads = options.threads;
   if (!engine) {
@@ -976,7 +980,7 @@ export function wasmFastMath(fn: 'exp' | 'tanh' | 'sigmoid', x: Float32Array, ou
   return true;
 }
 
-/** The wasm backends the engine supports here, fastest first. */
+/** The wasm backends the engine supports here, fastest first. @internal */
 export function wasmBackends(eng: Engine): Backend[] {
   const list = [makeBackend('wasm-simd', 0, eng)];
   if (eng.ex.length > 1) list.unshift(makeBackend('wasm-relaxed', 1, eng));
