@@ -6,10 +6,10 @@ import Papa from 'papaparse';
 import { Chart, LineController, LineElement, PointElement, LinearScale, Legend, Tooltip } from 'chart.js';
 import { ACTIVATIONS, LOSSES, OPTIMIZERS, type Label, type ModelDocument } from 'mlpkit';
 import EngineWorker from './worker.ts?worker&inline';
-import { Engine } from './engine.ts';
+import { BIAS_OPTION, Engine } from './engine.ts';
 import type { CsvData, DataMessage, FromEngine, StateMessage, ToEngine } from './protocol.ts';
 import {
-  DATASETS, DATASET_LABELS, DEFAULT_SETTINGS, FEATURES, HIDDEN_ACTIVATIONS, PRESETS, SPEEDS, fromHash, needsReset, toHash, type Settings,
+  DATASETS, DATASET_LABELS, DEFAULT_SETTINGS, FEATURES, HIDDEN_ACTIVATIONS, PRESETS, SPEEDS, biasFor, fromHash, needsReset, toHash, type Settings,
 } from './settings.ts';
 import { MapCache, PointsLayer, biasAt, drawNetwork, drawSurface, layoutNetwork, linksNear, pickNetwork, pickPoint, surfaceImage, weightAt, type NetLayout } from './draw.ts';
 import { Inspector, el, fmt, renderCheck, type TraceReply } from './inspector.ts';
@@ -334,8 +334,17 @@ function renderLayers(): void {
     a.addEventListener('change', () => change({ activations: settings.activations.map((x, k) => (k === l ? a.value : x)) as Settings['activations'] }));
     return el('div', { class: 'layer' },
       el('label', { for: `units-${l}` }, `Layer ${l + 1} units`), u,
-      el('label', { for: `act-${l}` }, 'activation'), a);
-  }));
+      el('label', { for: `act-${l}` }, 'activation'), a,
+      biasBox(l, `bias-${l}`));
+  }), el('div', { class: 'layer' }, el('span', {}, 'Output'), el('span', {}, ''), biasBox(settings.hidden.length, 'bias-out')));
+}
+
+/** A layer's "bias" checkbox (unchecked: a = W x, PyTorch bias=False). */
+function biasBox(l: number, id: string): HTMLElement {
+  const cb = el('input', { type: 'checkbox', id });
+  cb.checked = settings.bias[l] ?? true;
+  cb.addEventListener('change', () => change({ bias: settings.bias.map((b, k) => (k === l ? cb.checked : b)) }));
+  return el('label', { class: 'inline bias-box', for: id }, cb, 'bias');
 }
 
 /** Apply a settings change: rebuild when it changes the data or the network, else adjust training. */
@@ -373,7 +382,9 @@ function setupControls(): void {
   ($('output') as HTMLSelectElement).addEventListener('change', (e) => change({ output: (e.target as HTMLSelectElement).value as Settings['output'] }));
   ($('preset') as HTMLSelectElement).addEventListener('change', (e) => {
     const k = (e.target as HTMLSelectElement).value;
-    if (PRESETS[k]) change(structuredClone(PRESETS[k].settings));
+    if (!PRESETS[k]) return;
+    change(structuredClone(PRESETS[k].settings));
+    if (PRESETS[k].settings.bias?.some((b) => !b) && !BIAS_OPTION) status('This library version has no per-layer bias option yet: every layer gets a bias (6 parameters, not the lecture\'s 4)');
   });
   // editing the URL's hash in an open tab applies it (the page's own updates use replaceState, which fires no hashchange)
   addEventListener('hashchange', () => {
@@ -426,8 +437,8 @@ function setupControls(): void {
   numberInput('seed', 'seed', 0, 0xffffffff, true);
   ($('loss') as HTMLSelectElement).addEventListener('change', (e) => change({ loss: (e.target as HTMLSelectElement).value as Settings['loss'] }));
   ($('optimizer') as HTMLSelectElement).addEventListener('change', (e) => change({ optimizer: (e.target as HTMLSelectElement).value as Settings['optimizer'] }));
-  $('add-layer').addEventListener('click', () => change({ hidden: [...settings.hidden, 4], activations: [...settings.activations, settings.activations.at(-1) ?? 'tanh'] }));
-  $('remove-layer').addEventListener('click', () => change({ hidden: settings.hidden.slice(0, -1), activations: settings.activations.slice(0, -1) }));
+  $('add-layer').addEventListener('click', () => change({ hidden: [...settings.hidden, 4], activations: [...settings.activations, settings.activations.at(-1) ?? 'tanh'], bias: biasFor(settings.hidden.length + 1, settings.bias) }));
+  $('remove-layer').addEventListener('click', () => change({ hidden: settings.hidden.slice(0, -1), activations: settings.activations.slice(0, -1), bias: [...settings.bias.slice(0, settings.hidden.length - 1), settings.bias[settings.bias.length - 1]] }));
   $('show-test').addEventListener('change', () => (dirty = true));
 
   $('play').addEventListener('click', () => send({ type: playing ? 'pause' : 'play' }));
@@ -676,11 +687,11 @@ function buildWeightsTable(): void {
       return inp;
     };
     return el('table', { class: 'wtable' },
-      el('caption', {}, `Layer ${li + 1}: W${li + 1} [${l.nOut} × ${l.nIn}] and b${li + 1}`),
+      el('caption', {}, `Layer ${li + 1}: W${li + 1} [${l.nOut} × ${l.nIn}]${l.bias ? ` and b${li + 1}` : ' (no bias)'}`),
       el('tbody', {}, ...Array.from({ length: l.nOut }, (_, i) => el('tr', {},
         el('th', { scope: 'row' }, String(i)),
         ...Array.from({ length: l.nIn }, (_, j) => el('td', {}, input('W', i, j))),
-        el('td', { class: 'bias' }, input('b', i, 0))))));
+        l.bias ? el('td', { class: 'bias' }, input('b', i, 0)) : null))));
   }));
 }
 
