@@ -4,12 +4,14 @@
 // src/index.ts, as for any user of the package).
 
 import {
-  DivergenceError, MLP, datasets, fromJSON, gradCheck, gradients, inferTask, toJSON, trace, trainTestSplit,
+  DivergenceError, MLP, datasets, defaults, fromJSON, gradCheck, gradients, inferTask, toJSON, trace, trainTestSplit,
   type Dataset, type Label, type Trainer,
 } from 'mlpkit';
 import type { CsvData, FromEngine, LayerInfo, StateMessage, ToEngine } from './protocol.ts';
 import { DEFAULT_SETTINGS, FEATURES, FEATURE_FNS, HIDDEN_ACTIVATIONS, type FeatureName, type Settings } from './settings.ts';
 
+/** Whether this library takes per-layer `bias` in MLP's options. */
+export const BIAS_OPTION = 'bias' in defaults;
 /** Grid resolution of the surfaces: G × G points over the plane. */
 export const GRID = 50;
 /** Training epochs given to one trainer; the page trains until paused, this is only an upper bound. */
@@ -293,6 +295,10 @@ export class Engine {
       activation: s.activations,
       ...(s.loss !== 'auto' ? { loss: s.loss } : {}),
       ...(s.output !== 'auto' ? { outputActivation: s.output } : {}),
+      // per-layer bias (the lecture's network has one in its first layer only); said only when some layer has none
+      // NOTE: a library without the per-layer `bias` option (older than the training issue) gets every
+      // layer a bias; the inspector then shows the extra ∂L/∂b (the page says so on the preset)
+      ...(s.bias.some((b) => !b) && BIAS_OPTION ? { bias: s.bias } : {}),
       seed: s.seed,
       // built-in data is already in a small range; a CSV's columns are standardized by the model
       scaleInputs: s.dataset === 'csv' ? 'standard' : 'none',
@@ -419,7 +425,7 @@ export class Engine {
     const G = GRID;
     const n = G * G;
     const f = model.inputs!;
-    const layers: LayerInfo[] = model.layers.map((l) => ({ nIn: l.inputs, nOut: l.units, activation: l.activation }));
+    const layers: LayerInfo[] = model.layers.map((l) => ({ nIn: l.inputs, nOut: l.units, activation: l.activation, bias: l.bias }));
     const nodes = f + layers.reduce((s, l) => s + l.nOut, 0);
     const maps = new Float32Array(nodes * n);
     // input maps: the raw features
@@ -479,6 +485,7 @@ export class Engine {
       features,
       hidden: hiddenLayers.map((l) => l.units),
       activations: hiddenLayers.map((l) => l.activation) as Settings['activations'],
+      bias: model.layers.map((l) => l.bias),
       loss: model.loss!,
       output: model.config.outputActivation ?? 'auto',
       optimizer: model.config.optimizer,

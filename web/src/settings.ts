@@ -39,6 +39,8 @@ export interface Settings {
   hidden: number[];
   /** one per hidden layer */
   activations: Exclude<ActivationName, 'softmax'>[];
+  /** whether each layer has a bias: one per hidden layer, then the output layer (PyTorch bias=False) */
+  bias: boolean[];
   loss: 'auto' | LossName;
   /** the output layer's activation; auto = from the task (sigmoid, softmax or identity) */
   output: 'auto' | ActivationName;
@@ -62,7 +64,7 @@ export const PRESETS: Record<string, { label: string; settings: Partial<Settings
   lecture: {
     label: 'The lecture\'s network (1-1-1-1 sigmoid, L2 loss, SGD)',
     settings: {
-      dataset: 'lecture', points: 200, noise: 0.02, testRatio: 0.5, features: ['x1'], hidden: [1, 1], activations: ['sigmoid', 'sigmoid'],
+      dataset: 'lecture', points: 200, noise: 0.02, testRatio: 0.5, features: ['x1'], hidden: [1, 1], activations: ['sigmoid', 'sigmoid'], bias: [true, false, false],
       loss: 'sse', output: 'sigmoid', optimizer: 'sgd', learningRate: 1, batchSize: 1, l2: 0,
     },
   },
@@ -80,6 +82,7 @@ export const DEFAULT_SETTINGS: Settings = {
   features: ['x1', 'x2'],
   hidden: [8, 8],
   activations: ['tanh', 'tanh'],
+  bias: [true, true, true],
   loss: 'auto',
   output: 'auto',
   optimizer: 'adam',
@@ -91,7 +94,7 @@ export const DEFAULT_SETTINGS: Settings = {
 };
 
 /** Settings whose change needs a new dataset or network (the rest only change how training goes on). */
-export const RESET_KEYS: (keyof Settings)[] = ['dataset', 'points', 'noise', 'testRatio', 'dataSeed', 'features', 'hidden', 'activations', 'loss', 'output', 'seed'];
+export const RESET_KEYS: (keyof Settings)[] = ['dataset', 'points', 'noise', 'testRatio', 'dataSeed', 'features', 'hidden', 'activations', 'bias', 'loss', 'output', 'seed'];
 
 export function needsReset(a: Settings, b: Settings): boolean {
   return RESET_KEYS.some((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
@@ -113,6 +116,7 @@ export function toHash(s: Settings, weights?: Float32Array): string {
   p.set('f', s.features.map((f) => FEATURE_CODES[f]).join(','));
   p.set('h', s.hidden.join(','));
   p.set('act', s.activations.join(','));
+  if (s.bias.some((b) => !b)) p.set('bias', s.bias.map((b) => (b ? 1 : 0)).join(','));
   p.set('loss', s.loss);
   p.set('out', s.output);
   p.set('opt', s.optimizer);
@@ -178,6 +182,13 @@ export function fromHash(hash: string): { settings: Settings; weights?: Float32A
     if (acts.length === s.hidden.length && acts.every((a) => (HIDDEN_ACTIVATIONS as string[]).includes(a))) s.activations = acts as Settings['activations'];
     else problems.push(`act=${act}: expected ${s.hidden.length} of ${HIDDEN_ACTIVATIONS.join(', ')}`);
   }
+  s.bias = biasFor(s.hidden.length, s.bias);
+  const bias = p.get('bias');
+  if (bias !== null) {
+    const flags = bias.split(',');
+    if (flags.length === s.hidden.length + 1 && flags.every((f) => f === '0' || f === '1')) s.bias = flags.map((f) => f === '1');
+    else problems.push(`bias=${bias}: expected ${s.hidden.length + 1} flags of 0 or 1 (hidden layers, then the output)`);
+  }
   const loss = p.get('loss');
   if (loss !== null) {
     if (loss === 'auto' || (LOSSES as readonly string[]).includes(loss)) s.loss = loss as Settings['loss'];
@@ -203,6 +214,12 @@ export function fromHash(hash: string): { settings: Settings; weights?: Float32A
     }
   }
   return { settings: s, weights, problems };
+}
+
+/** Bias flags for `hidden` hidden layers and the output: the hidden layers' kept (new ones true), the output's last. */
+export function biasFor(hidden: number, flags: readonly boolean[]): boolean[] {
+  const out = flags.length ? flags[flags.length - 1] : true;
+  return [...Array.from({ length: hidden }, (_, l) => (l < flags.length - 1 ? flags[l] : true)), out];
 }
 
 export function floatsToBase64(a: Float32Array): string {
