@@ -21,7 +21,7 @@ import { identity } from './data/split.ts';
 import type { TaskKind } from './data/task.ts';
 import { argmaxRows } from './train/metrics.ts';
 import type { History } from './train/loop.ts';
-import { evaluation, forwardInChunks, forwardRaw, type Evaluation } from './train/evaluate.ts';
+import { checkOutputs, evaluation, forwardInChunks, forwardRaw, type Evaluation } from './train/evaluate.ts';
 import { now, startFit, Trainer, type FitOptions } from './train/fit.ts';
 import { backendOf, buildNetwork, disposeState, encodeTarget, newState, requireNet, type ModelState } from './train/state.ts';
 
@@ -68,6 +68,8 @@ export interface ModelSnapshot {
 
 export class MLP {
   readonly #s: ModelState;
+  /** The training call under way, if any: a second one is refused (E_BUSY) while it runs. */
+  #training: string | null = null;
   #featureNames: string[] | null = null;
   #targetName: string | null = null;
   #metadata: Record<string, unknown> = {};
@@ -175,12 +177,28 @@ export class MLP {
 
   /** Train on x, y. Returns the history. Continues from the current weights when already fitted. */
   fit(x: Features, y: Targets, options: FitOptions = {}): History {
-    const run = startFit(this.#s, x, y, options, 'sync');
-    for (;;) {
-      const r = run.it.next();
-      if (r.done) return run.finish(r.value);
-      run.dispatch(r.value);
+    this.#claim('fit');
+    try {
+      const run = startFit(this.#s, x, y, options, 'sync');
+      for (;;) {
+        const r = run.it.next();
+        if (r.done) return run.finish(r.value);
+        run.dispatch(r.value);
+      }
+    } finally {
+      this.#training = null;
     }
+  }
+
+  /**
+   * NOTE: two trainings of one model would interleave their batches (fitAsync yields to the event
+   * loop), mixing histories and epoch counts; the second is refused while the first runs.
+   */
+  #claim(where: string): void {
+    if (this.#training) {
+      throw new ConfigError('E_BUSY', `${where}: this model is already training (${this.#training} has not finished); await it, or stop it with its AbortSignal, before training again`, { expected: 'no training under way', received: this.#training });
+    }
+    this.#training = where;
   }
 
   /**
@@ -188,22 +206,28 @@ export class MLP {
    * responsive, and stops after the current batch when options.signal is aborted.
    */
   async fitAsync(x: Features, y: Targets, options: FitOptions = {}): Promise<History> {
-    const run = startFit(this.#s, x, y, options, 'async');
-    let last = now();
-    for (;;) {
-      if (options.signal?.aborted && !run.flag.stop) run.flag.stop = 'aborted';
-      const r = run.it.next();
-      if (r.done) return run.finish(r.value);
-      run.dispatch(r.value);
-      if (now() - last > 15) {
-        await new Promise<void>((resolve) => setTimeout(resolve, 0));
-        last = now();
+    this.#claim('fitAsync');
+    try {
+      const run = startFit(this.#s, x, y, options, 'async');
+      let last = now();
+      for (;;) {
+        if (options.signal?.aborted && !run.flag.stop) run.flag.stop = 'aborted';
+        const r = run.it.next();
+        if (r.done) return run.finish(r.value);
+        run.dispatch(r.value);
+        if (now() - last > 15) {
+          await new Promise<void>((resolve) => setTimeout(resolve, 0));
+          last = now();
+        }
       }
+    } finally {
+      this.#training = null;
     }
   }
 
   /** Step-wise training: call step() for one batch at a time (the playground's step button). */
   trainer(x: Features, y: Targets, options: FitOptions = {}): Trainer {
+    if (this.#training) this.#claim('trainer'); // throws: a step-wise run would interleave with it
     return new Trainer(startFit(this.#s, x, y, options, 'step'));
   }
 
@@ -428,7 +452,9 @@ export class MLP {
 
   #forward(x: Features, where: string): { out: Float64Array; rows: number; cols: number } {
     const net = requireNet(this.#s, where);
-    return forwardRaw(this.#s, toMatrix(x, where, net.inputs));
+    const res = forwardRaw(this.#s, toMatrix(x, where, net.inputs));
+    checkOutputs(res.out, res.cols, where);
+    return res;
   }
 
   #layer(layer: number, where: string) {
@@ -458,3 +484,4 @@ export type { FitOptions, FitHooks } from './train/fit.ts';
 export type { Trainer } from './train/fit.ts';
 export type { Evaluation } from './train/evaluate.ts';
 export type { Preprocessing } from './data/encode.ts';
+
