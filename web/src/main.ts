@@ -295,7 +295,7 @@ function syncControls(): void {
   set('data-seed', settings.dataSeed);
   set('lr', settings.learningRate);
   set('batch', settings.batchSize);
-  set('l2', settings.l2);
+  set('weight-decay', settings.weightDecay);
   set('seed', settings.seed);
   ($('loss') as HTMLSelectElement).value = settings.loss;
   ($('output') as HTMLSelectElement).value = settings.output;
@@ -432,7 +432,7 @@ function setupControls(): void {
   numberInput('data-seed', 'dataSeed', 0, 0xffffffff, true);
   numberInput('lr', 'learningRate', 1e-6, 10, false);
   numberInput('batch', 'batchSize', 1, 2000, true);
-  numberInput('l2', 'l2', 0, 10, false);
+  numberInput('weight-decay', 'weightDecay', 0, 10, false);
   numberInput('seed', 'seed', 0, 0xffffffff, true);
   ($('loss') as HTMLSelectElement).addEventListener('change', (e) => change({ loss: (e.target as HTMLSelectElement).value as Settings['loss'] }));
   ($('optimizer') as HTMLSelectElement).addEventListener('change', (e) => change({ optimizer: (e.target as HTMLSelectElement).value as Settings['optimizer'] }));
