@@ -944,11 +944,11 @@ function makeBackend(name: string, variant: number, eng: Engine): Backend {
       eng.range(variant, 'adam_step', [pp, pg, pm, pv, step, beta1, 1 - beta1, beta2, 1 - beta2, eps, decoupled ? 0 : wd, decoupled ? 1 - lr * wd : 1, rbc2], n, T_MIN, 16);
     },
 
-    rmspropStep(p, g, s, buf, n, lr, alpha, eps, momentum, wd) {
+    rmspropStep(p, g, s, buf, n, lr, rho, eps, momentum, wd) {
       const mom = buf ? momentum : 0;
       const pp = heap.ptr(p), pg = heap.ptr(g), ps = heap.ptr(s), pb = mom > 0 ? heap.ptr(buf!) : 0;
-      if (pp < 0 || pg < 0 || ps < 0 || pb < 0) return jsRmspropStep(p, g, s, buf, n, lr, alpha, eps, momentum, wd);
-      eng.range(variant, 'rmsprop_step', [pp, pg, ps, pb, lr, alpha, 1 - alpha, eps, mom, wd], n, T_MIN, 16);
+      if (pp < 0 || pg < 0 || ps < 0 || pb < 0) return jsRmspropStep(p, g, s, buf, n, lr, rho, eps, momentum, wd);
+      eng.range(variant, 'rmsprop_step', [pp, pg, ps, pb, lr, rho, 1 - rho, eps, mom, wd], n, T_MIN, 16);
     },
 
     adagradStep(p, g, sum, n, lr, eps, wd) {
