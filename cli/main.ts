@@ -14,6 +14,7 @@ import { predict, type PredictOptions } from './commands/predict.ts';
 import { info } from './commands/info.ts';
 import { gradcheck, type GradCheckFlags } from './commands/gradcheck.ts';
 import { traceRow, type TraceFlags } from './commands/trace.ts';
+import { cv, search, importance } from './commands/select.ts';
 import { readFileSync } from 'node:fs';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -135,6 +136,46 @@ ${examples([
     .option('--row <n>', 'data row (1 = the first row after the header)', parseInteger('--row', 1), 1)
     .addHelpText('after', examples(['mlpkit trace model.json data/iris.csv --row 5', 'mlpkit trace model.json data/iris.csv --row 5 --json']))
     .action(run(traceRow as never));
+
+  // cv and search take train's column and model flags
+  const selectCommand = (name: string, description: string) => dataOptions(program.command(name)
+    .description(description)
+    .argument('[data]', 'CSV file with a header row'))
+    .option('--target <column>', 'column to predict (default: the last column; "label" for --dataset)')
+    .option('--features <columns>', 'comma-separated feature columns (default: all but the target)', parseList)
+    .option('--ignore <columns>', 'comma-separated columns to leave out', parseList)
+    .option('--categorical <columns>', 'comma-separated columns to one-hot encode even if they hold numbers', parseList)
+    .addOption(new Option('--task <task>', 'classification or regression (default: inferred from the target)').argParser(parseTask))
+    .addOption(new Option('--impute <method>', `fill missing feature values (${IMPUTE_METHODS.join('|')})`).argParser(parseImpute))
+    .option('--folds <k>', 'number of folds (default 5; stratified for classification)', parseInteger('--folds', 2))
+    .option('--layers <sizes>', 'hidden layer sizes, e.g. 64,32', parseLayers)
+    .option('--activation <name>', 'hidden activation')
+    .option('--optimizer <name>', 'optimizer')
+    .option('--lr <rate>', 'learning rate', parseNumber('--lr', (x) => x > 0, 'a number > 0 such as 0.01'))
+    .option('--epochs <n>', 'epochs per fold', parseInteger('--epochs', 1))
+    .option('--batch-size <n>', 'samples per gradient step', parseInteger('--batch-size', 1))
+    .option('--weight-decay <lambda>', 'L2 weight decay', parseNumber('--weight-decay', (x) => x >= 0, 'a number ≥ 0'))
+    .option('--seed <n>', 'random seed (folds, initialization, shuffling)', parseInteger('--seed', 0))
+    .option('--backend <name>', `kernels: auto, ${listBackends().join(', ')}`);
+
+  selectCommand('cv', 'k-fold cross-validation of the given settings (train\'s flags)')
+    .addHelpText('after', examples(['mlpkit cv --dataset iris', 'mlpkit cv data/iris.csv --target label --folds 10 --layers 16 --lr 0.01']))
+    .action(run(cv as never));
+
+  selectCommand('search', 'cross-validate every combination of --grid values, best first')
+    .option('--grid <flag=values>', 'a train flag and its candidates, e.g. "lr=0.001|0.01" or "layers=16|64,32" (repeat for more)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--random <n>', 'try n random combinations instead of all', parseInteger('--random', 1))
+    .addHelpText('after', examples(['mlpkit search --dataset iris --grid "lr=0.001|0.01" --grid "layers=16|64,32" --folds 3']))
+    .action(run(search as never));
+
+  dataOptions(program.command('importance')
+    .description('permutation importance of each input column of a saved model')
+    .argument('<model>', 'model file')
+    .argument('[data]', 'labelled CSV file (held-out rows are best)'))
+    .option('--repeats <n>', 'shuffles per column (default 5)', parseInteger('--repeats', 1))
+    .option('--seed <n>', 'seed of the shuffles (default 0)', parseInteger('--seed', 0))
+    .addHelpText('after', examples(['mlpkit importance model.json data/iris.csv', 'mlpkit importance model.json test.csv --repeats 10 --json']))
+    .action(run(importance as never));
 
   return program;
 }
