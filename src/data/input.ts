@@ -5,8 +5,21 @@
 import { DataError, ShapeError, describe, fmtShape } from '../errors.ts';
 import type { FloatArray, Matrix } from '../tensor/tensor.ts';
 
-/** Features: an array of rows, or a row-major matrix { data, shape: [N, d] }. */
-export type Features = readonly (readonly number[])[] | Matrix | { data: ArrayLike<number>; shape: readonly [number, number] };
+/** One row as an object of named fields, e.g. { sepalLength: 5.1, petalLength: 1.4 }. */
+export type Record_ = Readonly<Record<string, unknown>>;
+/**
+ * Features: an array of rows (arrays or typed arrays), a row-major matrix { data, shape: [N, d] },
+ * an array of objects with named fields (records), or an object of named columns
+ * ({ sepalLength: [...], petalLength: Float32Array }). Named fields become the model's featureNames
+ * and are looked up by name when it predicts.
+ */
+export type Features =
+  | readonly (readonly number[])[]
+  | readonly ArrayLike<number>[]
+  | Matrix
+  | { data: ArrayLike<number>; shape: readonly [number, number] }
+  | readonly Record_[]
+  | Readonly<Record<string, ArrayLike<number>>>;
 /** A class label. */
 export type Label = string | number | boolean;
 /**
@@ -20,11 +33,50 @@ export type Targets =
   | Matrix
   | { data: ArrayLike<number>; shape: readonly [number, number] };
 
-/** Features checked into a matrix: float arrays as given (not copied), anything else as float64. */
-export function toMatrix(x: Features, where: string, expectCols?: number): Matrix {
+/** Whether x is a matrix { data, shape } (and not an object of columns). */
+function isMatrix(x: unknown): x is { data: ArrayLike<number>; shape: readonly [number, number] } {
+  return !!x && typeof x === 'object' && !Array.isArray(x) && 'data' in x && 'shape' in x;
+}
+
+function isRecord(v: unknown): v is Record_ {
+  return !!v && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v);
+}
+
+/** The field names of records or columns (in the order given), or null for rows and matrices. */
+export function featureNamesOf(x: Features): string[] | null {
+  if (Array.isArray(x)) return x.length > 0 && isRecord(x[0]) ? Object.keys(x[0]) : null;
+  if (isMatrix(x) || !isRecord(x)) return null;
+  return Object.keys(x);
+}
+
+/**
+ * Features checked into a matrix: float arrays as given (not copied), anything else as float64.
+ * Records and columns are read by name: `names` (a fitted model's featureNames) or, without them,
+ * the first record's fields / the columns' names in their order.
+ */
+export function toMatrix(x: Features, where: string, expectCols?: number, names?: readonly string[] | null): Matrix {
   let rows: number;
   let cols: number;
   let data: Float64Array;
+  if (Array.isArray(x) && x.length > 0 && isRecord(x[0])) {
+    return finish(fromRecords(x as readonly Record_[], where, names ?? null), where, expectCols);
+  }
+  if (Array.isArray(x) && x.length > 0 && ArrayBuffer.isView(x[0])) {
+    // rows as typed arrays (e.g. Float32Array per sample)
+    rows = x.length;
+    cols = (x[0] as unknown as ArrayLike<number>).length;
+    if (cols === 0) throw new DataError('E_EMPTY', `${where}: expected at least one feature column, received rows of length 0`, { field: 'x', expected: 'at least one column', received: 0 });
+    data = new Float64Array(rows * cols);
+    for (let i = 0; i < rows; i++) {
+      const r = x[i] as ArrayLike<number>;
+      if (!ArrayBuffer.isView(r) || r.length !== cols) throw new ShapeError('E_SHAPE', `${where}: ragged rows: row ${i} has ${ArrayBuffer.isView(r) ? r.length : describe(r)} values, expected ${cols} like row 0; give every row the same columns`, { field: 'x', row: i, expected: cols, received: ArrayBuffer.isView(r) ? r.length : describe(r) });
+      for (let j = 0; j < cols; j++) data[i * cols + j] = checkFinite(r[j], where, i, j);
+    }
+    return finish({ data, shape: [rows, cols] }, where, expectCols);
+  }
+  if (!Array.isArray(x) && isRecord(x) && !isMatrix(x)) {
+    return finish(fromColumns(x as Readonly<Record<string, ArrayLike<number>>>, where, names ?? null), where, expectCols);
+  }
   if (Array.isArray(x)) {
     rows = x.length;
     if (rows === 0) throw new DataError('E_EMPTY', `${where}: expected at least one row of features, received an empty array`);
@@ -64,6 +116,71 @@ export function toMatrix(x: Features, where: string, expectCols?: number): Matri
   return finish({ data, shape: [rows, cols] }, where, expectCols);
 }
 
+/** Records → a matrix, field by field in `names` order (default: the first record's fields). */
+function fromRecords(x: readonly Record_[], where: string, names: readonly string[] | null): Matrix {
+  const cols = names ?? Object.keys(x[0]);
+  if (cols.length === 0) throw new DataError('E_EMPTY', `${where}: expected records with at least one field, received {} as row 0`, { field: 'x', row: 0, expected: 'at least one field', received: 0 });
+  const rows = x.length;
+  const data = new Float64Array(rows * cols.length);
+  for (let i = 0; i < rows; i++) {
+    const r = x[i];
+    if (!isRecord(r)) throw new ShapeError('E_SHAPE', `${where}: row ${i} is ${describe(r)}, expected an object with fields like row 0 (${cols.join(', ')})`, { field: 'x', row: i, expected: 'an object', received: describe(r) });
+    for (let j = 0; j < cols.length; j++) {
+      const v = r[cols[j]];
+      if (v === undefined) throw new DataError('E_SHAPE', `${where}: row ${i} has no field "${cols[j]}"${names ? ', which the model was trained on' : ' (row 0 has it)'}; give every record the same fields`, { field: cols[j], row: i, column: cols[j], expected: 'a number', received: undefined });
+      data[i * cols.length + j] = checkFinite(v, where, i, cols[j]);
+    }
+  }
+  return { data, shape: [rows, cols.length] };
+}
+
+/** Named columns → a matrix, in `names` order (default: the object's order). */
+function fromColumns(x: Readonly<Record<string, ArrayLike<number>>>, where: string, names: readonly string[] | null): Matrix {
+  const cols = names ?? Object.keys(x);
+  if (cols.length === 0) throw new DataError('E_EMPTY', `${where}: expected at least one feature column, received {}`, { field: 'x', expected: 'at least one column', received: 0 });
+  let rows = -1;
+  for (const name of cols) {
+    const c = x[name];
+    if (c === undefined) throw new DataError('E_SHAPE', `${where}: no column "${name}"${names ? ', which the model was trained on' : ''}; columns given: ${Object.keys(x).join(', ')}`, { field: name, column: name, expected: 'a column', received: undefined });
+    if (!c || typeof c !== 'object' || typeof c.length !== 'number') throw new ShapeError('E_SHAPE', `${where}: column "${name}" is ${describe(c)}, expected an array of numbers`, { field: name, column: name, expected: 'an array', received: describe(c) });
+    if (rows === -1) rows = c.length;
+    else if (c.length !== rows) throw new ShapeError('E_SHAPE', `${where}: column "${name}" has ${c.length} values, column "${cols[0]}" has ${rows}; give every column the same length`, { field: name, column: name, expected: rows, received: c.length });
+  }
+  if (rows === 0) throw new DataError('E_EMPTY', `${where}: expected at least one row, received columns of length 0`, { field: 'x', expected: 'at least one row', received: 0 });
+  const d = cols.length;
+  const data = new Float64Array(rows * d);
+  cols.forEach((name, j) => {
+    const c = x[name];
+    for (let i = 0; i < rows; i++) data[i * d + j] = checkFinite(c[i], where, i, name);
+  });
+  return { data, shape: [rows, d] };
+}
+
+/**
+ * fit(records, "label") / fit(columns, "label"): the named field is the target, the others the
+ * features. Returns the features without it and the target values.
+ */
+export function splitTarget(x: Features, target: string, where: string): { x: Features; y: Label[] } {
+  if (Array.isArray(x) && x.length > 0 && isRecord(x[0])) {
+    const recs = x as readonly Record_[];
+    if (!(target in recs[0])) throw new DataError('E_SHAPE', `${where}: the target field "${target}" is not in row 0 (fields: ${Object.keys(recs[0]).join(', ')})`, { field: 'y', expected: Object.keys(recs[0]), received: target });
+    const y = recs.map((r, i) => {
+      const v = isRecord(r) ? r[target] : undefined;
+      if (!(typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)))) throw new DataError('E_NONFINITE', `${where}: target "${target}" of row ${i} is ${describe(v)}, expected a finite number or a label (string, boolean)`, { field: target, row: i, column: target, expected: 'a number or a label', received: describe(v) });
+      return v;
+    });
+    const names = Object.keys(recs[0]).filter((k) => k !== target);
+    return { x: recs.map((r) => Object.fromEntries(names.map((k) => [k, r[k]]))), y };
+  }
+  if (!Array.isArray(x) && isRecord(x) && !isMatrix(x)) {
+    const cols = x as Readonly<Record<string, ArrayLike<number>>>;
+    if (!(target in cols)) throw new DataError('E_SHAPE', `${where}: no target column "${target}" (columns: ${Object.keys(cols).join(', ')})`, { field: 'y', expected: Object.keys(cols), received: target });
+    const { [target]: y, ...rest } = cols;
+    return { x: rest, y: Array.from(y as ArrayLike<Label>) };
+  }
+  throw new ShapeError('E_SHAPE', `${where}: a target given by name ("${target}") needs records or named columns as x, received ${Array.isArray(x) ? 'rows' : describe(x)}; pass the targets as an array instead`, { field: 'y', expected: 'records or columns', received: 'rows' });
+}
+
 function finish(m: Matrix, where: string, expectCols: number | undefined): Matrix {
   const [rows, cols] = m.shape;
   if (expectCols !== undefined && cols !== expectCols) {
@@ -72,9 +189,11 @@ function finish(m: Matrix, where: string, expectCols: number | undefined): Matri
   return m;
 }
 
-function checkFinite(v: unknown, where: string, row: number, col: number): number {
+function checkFinite(v: unknown, where: string, row: number, col: number | string): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) {
-    throw new DataError('E_NONFINITE', `${where}: row ${row}, column ${col} is ${describe(v)}, expected a finite number; remove or impute missing and infinite values first`);
+    const which = typeof col === 'string' ? `field "${col}"` : `column ${col}`;
+    const hint = typeof v === 'string' ? '; encode text as numbers first (e.g. one-hot), or use the CLI, which does' : '; remove or impute missing and infinite values first';
+    throw new DataError('E_NONFINITE', `${where}: row ${row}, ${which} is ${describe(v)}, expected a finite number${hint}`, { row, column: col, expected: 'a finite number', received: describe(v) });
   }
   return v;
 }

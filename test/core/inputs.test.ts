@@ -1,0 +1,52 @@
+// Inputs the way JavaScript data arrives: records (arrays of objects), named columns, typed-array
+// rows; read by name, checked value by value, with errors that name the row and field.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DataError, ShapeError } from '../../src/index.ts';
+import { featureNamesOf, splitTarget, toMatrix } from '../../src/data/input.ts';
+
+const recs = [{ a: 1, b: 2, label: 'x' }, { b: 4, a: 3, label: 'y' }];
+
+test('records: fields in the first record\'s order, each row read by name', () => {
+  const { x, y } = splitTarget(recs, 'label', 'fit');
+  assert.deepEqual(y, ['x', 'y']);
+  assert.deepEqual(featureNamesOf(x), ['a', 'b']);
+  const m = toMatrix(x, 'fit');
+  assert.deepEqual(m.shape, [2, 2]);
+  assert.deepEqual(Array.from(m.data), [1, 2, 3, 4]);
+  // a fitted model's names pick the fields, whatever their order, and ignore extra ones
+  assert.deepEqual(Array.from(toMatrix([{ b: 9, a: 8, extra: 'z' }], 'predict', 2, ['a', 'b']).data), [8, 9]);
+});
+
+test('named columns and typed arrays', () => {
+  const cols = { a: Float32Array.from([1, 3]), b: [2, 4], label: [0, 1] };
+  const { x, y } = splitTarget(cols, 'label', 'fit');
+  assert.deepEqual(y, [0, 1]);
+  assert.deepEqual(featureNamesOf(x), ['a', 'b']);
+  assert.deepEqual(Array.from(toMatrix(x, 'fit').data), [1, 2, 3, 4]);
+  assert.deepEqual(Array.from(toMatrix({ b: [2], a: [1] }, 'predict', 2, ['a', 'b']).data), [1, 2]);
+  const rows = [Float64Array.from([1, 2]), Float32Array.from([3, 4])];
+  assert.equal(featureNamesOf(rows), null);
+  assert.deepEqual(Array.from(toMatrix(rows, 'fit').data), [1, 2, 3, 4]);
+  // a matrix stays a matrix
+  assert.equal(featureNamesOf({ data: [1, 2], shape: [1, 2] }), null);
+});
+
+test('bad records and columns name the row and the field', () => {
+  const throwsWith = (f: () => unknown, cls: Function, re: RegExp, props: Record<string, unknown> = {}) =>
+    assert.throws(f, (e: any) => e instanceof cls && re.test(e.message) && Object.entries(props).every(([k, v]) => e[k] === v));
+  throwsWith(() => toMatrix([{ a: 1, b: 2 }, { a: 3 }], 'fit'), DataError, /fit: row 1 has no field "b" \(row 0 has it\)/, { row: 1, field: 'b' });
+  throwsWith(() => toMatrix([{ a: 1 }, { a: 'big' }], 'fit'), DataError, /row 1, field "a" is "big", expected a finite number; encode text as numbers first/, { row: 1, column: 'a' });
+  throwsWith(() => toMatrix([{ a: NaN }], 'fit'), DataError, /row 0, field "a" is NaN/);
+  throwsWith(() => toMatrix([{ a: 1 }, 5 as never], 'fit'), ShapeError, /row 1 is 5, expected an object with fields like row 0 \(a\)/);
+  throwsWith(() => toMatrix([{ b: 1 }], 'predict', 1, ['a']), DataError, /row 0 has no field "a", which the model was trained on/);
+  throwsWith(() => toMatrix({ a: [1, 2], b: [1] }, 'fit'), ShapeError, /column "b" has 1 values, column "a" has 2/);
+  throwsWith(() => toMatrix({ a: [1] }, 'predict', 2, ['a', 'b']), DataError, /no column "b", which the model was trained on; columns given: a/);
+  throwsWith(() => toMatrix({ a: 3 as never }, 'fit'), ShapeError, /column "a" is 3, expected an array of numbers/);
+  throwsWith(() => toMatrix({}, 'fit'), DataError, /expected at least one feature column, received \{\}/);
+  throwsWith(() => toMatrix([Float32Array.from([1, 2]), Float32Array.from([1])], 'fit'), ShapeError, /ragged rows: row 1 has 1 values, expected 2/);
+  throwsWith(() => toMatrix([Float32Array.from([1, NaN])], 'fit'), DataError, /row 0, column 1 is NaN/);
+  throwsWith(() => splitTarget(recs, 'species', 'fit'), DataError, /the target field "species" is not in row 0 \(fields: a, b, label\)/);
+  throwsWith(() => splitTarget([{ a: 1, t: 1 }, { a: 2 }], 't', 'fit'), DataError, /target "t" of row 1 is undefined/);
+  throwsWith(() => splitTarget([[1, 2]], 'label', 'fit'), ShapeError, /a target given by name \("label"\) needs records or named columns as x/);
+});
