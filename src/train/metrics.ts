@@ -110,3 +110,55 @@ export function countCorrect(out: ArrayLike<number>, y: ArrayLike<number>, B: nu
   }
   return ok;
 }
+
+export interface MultiLabelMetrics {
+  /** Fraction of rows whose whole label set is right (scikit-learn's accuracy_score on label sets). */
+  subsetAccuracy: number;
+  /** Fraction of (row, label) decisions that are wrong. */
+  hammingLoss: number;
+  /** Per label: precision, recall, F1 and support (rows that have it). */
+  perLabel: ClassReport[];
+  /** Averages of the per-label scores. */
+  macro: { precision: number; recall: number; f1: number };
+  /** From the true/false positives and negatives pooled over all labels. */
+  micro: { precision: number; recall: number; f1: number };
+}
+
+/** truth, pred: [rows, labels] of 0/1, row-major. 0/0 counts as 0 (zero_division=0). */
+export function multiLabelMetrics(truth: ArrayLike<number>, pred: ArrayLike<number>, rows: number, labels: number): MultiLabelMetrics {
+  const tp = new Array<number>(labels).fill(0);
+  const fp = new Array<number>(labels).fill(0);
+  const fn = new Array<number>(labels).fill(0);
+  let wrong = 0;
+  let exact = 0;
+  for (let i = 0; i < rows; i++) {
+    let rowOk = true;
+    for (let j = 0; j < labels; j++) {
+      const t = truth[i * labels + j] > 0.5;
+      const p = pred[i * labels + j] > 0.5;
+      if (t && p) tp[j]++;
+      else if (p) fp[j]++;
+      else if (t) fn[j]++;
+      if (t !== p) {
+        wrong++;
+        rowOk = false;
+      }
+    }
+    if (rowOk) exact++;
+  }
+  const prf = (tpv: number, fpv: number, fnv: number) => {
+    const precision = tpv + fpv ? tpv / (tpv + fpv) : 0;
+    const recall = tpv + fnv ? tpv / (tpv + fnv) : 0;
+    return { precision, recall, f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0 };
+  };
+  const perLabel = tp.map((_, j) => ({ ...prf(tp[j], fp[j], fn[j]), support: tp[j] + fn[j] }));
+  const mean = (k: 'precision' | 'recall' | 'f1') => perLabel.reduce((a, r) => a + r[k], 0) / Math.max(1, labels);
+  const sum = (a: number[]) => a.reduce((s, v) => s + v, 0);
+  return {
+    subsetAccuracy: rows ? exact / rows : 0,
+    hammingLoss: rows ? wrong / (rows * labels) : 0,
+    perLabel,
+    macro: { precision: mean('precision'), recall: mean('recall'), f1: mean('f1') },
+    micro: prf(sum(tp), sum(fp), sum(fn)),
+  };
+}

@@ -50,3 +50,21 @@ test('bad records and columns name the row and the field', () => {
   throwsWith(() => splitTarget([{ a: 1, t: 1 }, { a: 2 }], 't', 'fit'), DataError, /target "t" of row 1 is undefined/);
   throwsWith(() => splitTarget([[1, 2]], 'label', 'fit'), ShapeError, /a target given by name \("label"\) needs records or named columns as x/);
 });
+
+test('multi-label metrics: by hand on a 4-row, 3-label case (micro/macro F1, Hamming loss)', async () => {
+  const { multiLabelMetrics } = await import('../../src/train/metrics.ts');
+  // truth / pred rows: [1,0,1]/[1,0,0], [0,1,0]/[0,1,0], [1,1,0]/[1,0,1], [0,0,1]/[0,0,1]
+  const t = [1, 0, 1, 0, 1, 0, 1, 1, 0, 0, 0, 1];
+  const p = [1, 0, 0, 0, 1, 0, 1, 0, 1, 0, 0, 1];
+  const m = multiLabelMetrics(t, p, 4, 3);
+  // label 0: tp 2 fp 0 fn 0; label 1: tp 1 fp 0 fn 1; label 2: tp 1 fp 1 fn 1
+  assert.deepEqual(m.perLabel.map((r) => r.support), [2, 2, 2]);
+  assert.equal(m.perLabel[1].recall, 0.5);
+  assert.equal(m.perLabel[2].precision, 0.5);
+  const f1 = [1, 2 / 3, 0.5];
+  assert.ok(Math.abs(m.macro.f1 - (f1[0] + f1[1] + f1[2]) / 3) < 1e-15);
+  // micro: tp 4, fp 1, fn 2 → P 0.8, R 4/6, F1 = 2·0.8·(2/3)/(0.8 + 2/3)
+  assert.ok(Math.abs(m.micro.f1 - (2 * 0.8 * (2 / 3)) / (0.8 + 2 / 3)) < 1e-15);
+  assert.equal(m.hammingLoss, 3 / 12);
+  assert.equal(m.subsetAccuracy, 0.5);
+});
