@@ -98,6 +98,8 @@ export function discoverVariants(filters?: readonly string[]): { variants: Varia
   const skipped: string[] = [];
   const wants = (peer: string) => !filters || filters.some((p) => p.split(':')[0] === peer);
   const backends = wants('mlpkit') ? mlpkitBackends() : [];
+  // issue 4's workloads; A1 (Adam) only for mlpkit, PyTorch and scikit-learn, the peers with Adam as used
+  const W: WorkloadName[] = ['W1', 'W2', 'W3'];
   for (const b of backends) {
     for (const t of b.threads ? [1, 2] : [null]) {
       variants.push({ peer: 'mlpkit', id: `mlpkit:${b.name}${t ? `:t${t}` : ''}`, variant: b.name, threads: t, ...node('mlpkit.ts') });
@@ -106,19 +108,19 @@ export function discoverVariants(filters?: readonly string[]): { variants: Varia
   if (!wants('tfjs')) {
     // not asked for
   } else if (canRequire('@tensorflow/tfjs')) {
-    variants.push({ peer: 'tfjs', id: 'tfjs:cpu', variant: 'cpu', threads: null, ...node('tfjs.ts') });
+    variants.push({ peer: 'tfjs', id: 'tfjs:cpu', variant: 'cpu', threads: null, ...node('tfjs.ts'), workloads: W });
     if (canRequire('@tensorflow/tfjs-backend-wasm')) {
       // 2 threads asked for explicitly; the child reports what tfjs really used (1 in Node: no multithread support)
-      variants.push({ peer: 'tfjs', id: 'tfjs:wasm', variant: 'wasm', threads: 2, ...node('tfjs.ts') });
+      variants.push({ peer: 'tfjs', id: 'tfjs:wasm', variant: 'wasm', threads: 2, ...node('tfjs.ts'), workloads: W });
     } else skipped.push('tfjs wasm: @tensorflow/tfjs-backend-wasm is not installed (npm install)');
   } else skipped.push('tfjs: @tensorflow/tfjs is not installed (npm install)');
   if (!wants('brain.js')) {
     // not asked for
-  } else if (canRequire('brain.js')) variants.push({ peer: 'brain.js', id: 'brain.js', variant: 'NeuralNetwork', threads: 1, ...node('brain.ts') });
+  } else if (canRequire('brain.js')) variants.push({ peer: 'brain.js', id: 'brain.js', variant: 'NeuralNetwork', threads: 1, ...node('brain.ts'), workloads: W });
   else skipped.push('brain.js: not installed (npm install)');
   if (!wants('convnetjs')) {
     // not asked for
-  } else if (canRequire('convnetjs')) variants.push({ peer: 'convnetjs', id: 'convnetjs', variant: 'SGDTrainer', threads: 1, ...node('convnet.ts') });
+  } else if (canRequire('convnetjs')) variants.push({ peer: 'convnetjs', id: 'convnetjs', variant: 'SGDTrainer', threads: 1, ...node('convnet.ts'), workloads: W });
   else skipped.push('convnetjs: not installed (npm install)');
 
   const torch = wants('pytorch') ? pythonHas('torch') : null;
@@ -130,7 +132,7 @@ export function discoverVariants(filters?: readonly string[]): { variants: Varia
     variants.push({ peer: 'pytorch', id: 'pytorch:installed', variant: 'as installed', threads: null, ...py });
     variants.push({ peer: 'pytorch', id: 'pytorch:t1', variant: '1 thread', threads: 1, ...py });
     // both cores; W3 (2-8-8-1, batch 1) gains nothing from a second thread and runs ~45 s per variant, so not there
-    variants.push({ peer: 'pytorch', id: 'pytorch:t2', variant: '2 threads', threads: 2, ...py, workloads: ['W1', 'W2'] });
+    variants.push({ peer: 'pytorch', id: 'pytorch:t2', variant: '2 threads', threads: 2, ...py, workloads: ['W1', 'W2', 'A1'] });
   } else skipped.push(`pytorch: ${PYTHON} cannot import torch (apt-get install -y python3-torch)`);
   const sk = wants('scikit-learn') ? pythonHas('sklearn') : null;
   if (!wants('scikit-learn')) {

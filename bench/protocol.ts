@@ -38,7 +38,9 @@ export interface PeerResult {
   lossFirst: number;
   /** Mean training loss of the last timed epoch (W2: last timed batch); W3: MSE on the 4 XOR points after training. */
   lossFinal: number;
-  /** W1: test accuracy; W3: fraction of the 4 XOR points right (threshold 0.5). */
+  /** A1: seconds of the process's first fit (1 epoch on its own model, cold: for mlpkit including the library's initialisation, WebAssembly compile and worker start). */
+  firstSeconds?: number;
+  /** W1, A1: test accuracy; W3: fraction of the 4 XOR points right (threshold 0.5). */
   accuracy?: number;
   samplesTimed: number;
   secondsTimed: number;

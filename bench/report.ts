@@ -58,8 +58,23 @@ function best(rows: PeerResult[], pred: (r: PeerResult) => boolean, key: (r: Pee
   return b;
 }
 
+/** A1: one fit call's seconds and samples/s, the cold first fit, accuracy. */
+function a1Table(spec: WorkloadSpec, rows: PeerResult[]): string {
+  const bestTrain = best(rows.filter((r) => r.peer === 'mlpkit'), () => true, (r) => r.trainPerSec);
+  const head = ['peer', `train s (${spec.timedEpochs} epochs)`, 'train samples/s', `first fit s (${spec.warmupEpochs} epoch, cold)`, 'peak RSS MiB', 'loss first → last', 'accuracy', 'peer s ÷ mlpkit best s'];
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
+  for (const r of rows) {
+    lines.push(`| ${[label(r), r.secondsTimed.toFixed(2), fmt(r.trainPerSec), r.firstSeconds === undefined ? '—' : r.firstSeconds.toFixed(2), fmt(r.peakRssMiB),
+      `${fmtLoss(r.lossFirst)} → ${fmtLoss(r.lossFinal)}`, r.accuracy === undefined ? '—' : `${(100 * r.accuracy).toFixed(1)}%`,
+      r.peer === 'mlpkit' ? (r === bestTrain ? 'best' : '') : ratio(bestTrain?.trainPerSec, r.trainPerSec)].join(' | ')} |`);
+  }
+  const notes = rows.filter((r) => r.notes.length).map((r) => `- ${label(r)}: ${r.notes.join('; ')}`);
+  return [`### A1: ${spec.title}`, '', ...lines, ...(notes.length ? ['', ...notes] : [])].join('\n');
+}
+
 export function workloadTable(w: WorkloadName, spec: WorkloadSpec, results: PeerResult[]): string {
   const rows = results.filter((r) => r.workload === w);
+  if (w === 'A1') return a1Table(spec, rows);
   const mk = rows.filter((r) => r.peer === 'mlpkit');
   const bestTrain = best(mk, () => true, (r) => r.trainPerSec);
   const bestInfer = best(mk, () => true, (r) => r.inferPerSec);
@@ -155,6 +170,15 @@ export function targets(results: PeerResult[]): Target[] {
   const w3 = bestOf(of('W3', mk), train);
   judge('W3: mlpkit best ≥ 3× brain.js', w3, of('W3', (r) => r.peer === 'brain.js')[0], train, 3);
   out.push({ name: 'W3: mlpkit best ≥ 2,000,000 updates/s', measured: w3 ? `${fmt(w3.trainPerSec)} (${label(w3)})` : 'n/a', pass: w3 ? w3.trainPerSec >= 2e6 : null });
+
+  // issue 11: A1 against the faster scikit-learn row
+  const a1 = bestOf(of('A1', mk), train);
+  const sk = bestOf(of('A1', (r) => r.peer === 'scikit-learn'), train);
+  if (a1 && sk) {
+    out.push({ name: 'A1 (issue 11): mlpkit best train time ≤ scikit-learn’s', measured: `${a1.secondsTimed.toFixed(2)} s vs ${sk.secondsTimed.toFixed(2)} s = ${(a1.secondsTimed / sk.secondsTimed).toFixed(2)}× (${label(a1)}; ${label(sk)})`, pass: a1.secondsTimed <= sk.secondsTimed });
+    const gap = 100 * ((sk.accuracy ?? 0) - (a1.accuracy ?? 0));
+    out.push({ name: 'A1 (issue 11): accuracy within 0.5 points of scikit-learn’s', measured: `${(100 * a1.accuracy!).toFixed(1)}% vs ${(100 * sk.accuracy!).toFixed(1)}%`, pass: gap <= 0.5 });
+  } else out.push({ name: 'A1 (issue 11): mlpkit best train time ≤ scikit-learn’s', measured: `n/a (${a1 ? 'scikit-learn absent' : 'no mlpkit result'})`, pass: null });
   return out;
 }
 
@@ -165,7 +189,7 @@ export function targetsTable(ts: Target[]): string {
 export function renderMarkdown(o: BenchOutcome): string {
   const versions = new Map<string, string>();
   for (const r of o.results) versions.set(r.peer, r.version);
-  const ws = (['W1', 'W2', 'W3'] as WorkloadName[]).filter((w) => o.results.some((r) => r.workload === w) || o.failures.some((f) => f.workload === w));
+  const ws = (['W1', 'W2', 'W3', 'A1'] as WorkloadName[]).filter((w) => o.results.some((r) => r.workload === w) || o.failures.some((f) => f.workload === w));
   const parts = [
     `Command: \`${o.command}\` (${o.mode} sizes) — ${o.machine.date}`,
     '',

@@ -1,14 +1,15 @@
-// The three benchmark workloads, defined once. Every peer (mlpkit's backends, tfjs, brain.js,
+// The benchmark workloads, defined once. Every peer (mlpkit's backends, tfjs, brain.js,
 // PyTorch) reads the same spec and the same data files written here, so only the library differs.
-// Source: issue 4 ("Fast training on any CPU"), section "Workloads".
+// Source: issue 4 ("Fast training on any CPU"), section "Workloads" (W1-W3), and issue 11 (A1: the
+// realistic run most users make, Adam on MNIST).
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '../src/tensor/rng.ts';
 import { mnist } from '../src/node.ts';
 
-export type WorkloadName = 'W1' | 'W2' | 'W3';
-export const WORKLOADS: WorkloadName[] = ['W1', 'W2', 'W3'];
+export type WorkloadName = 'W1' | 'W2' | 'W3' | 'A1';
+export const WORKLOADS: WorkloadName[] = ['W1', 'W2', 'W3', 'A1'];
 
 /** Everything a peer needs to run one workload; serialized to JSON and passed to each child process. */
 export interface WorkloadSpec {
@@ -19,6 +20,8 @@ export interface WorkloadSpec {
   hiddenActivation: 'relu' | 'tanh';
   outputActivation: 'softmax' | 'sigmoid';
   loss: 'crossentropy' | 'mse';
+  /** The optimizer (default plain SGD); A1 uses Adam with β1 = 0.9, β2 = 0.999, ε = 1e-8, no weight decay. */
+  optimizer?: 'sgd' | 'adam';
   learningRate: number;
   batchSize: number;
   /** Epochs before timing starts (JIT, allocation, thread start-up). */
@@ -117,6 +120,26 @@ export function workloadSpecs(opts: SizeOptions = {}): Record<WorkloadName, Work
       targets: 'labels',
       seed: 2,
     },
+    A1: {
+      name: 'A1',
+      title: 'MNIST 784-128-10, ReLU, softmax + cross-entropy, Adam lr 1e-3, batch 64, 10 epochs (one fit call)',
+      sizes: [784, 128, 10],
+      hiddenActivation: 'relu',
+      outputActivation: 'softmax',
+      loss: 'crossentropy',
+      optimizer: 'adam',
+      learningRate: 1e-3,
+      batchSize: 64,
+      // the warm-up is the process's first fit (1 epoch, on its own model): reported as first-call latency
+      warmupEpochs: 1,
+      timedEpochs: pick(10, 10, 3),
+      // W1's data files (the same MNIST split)
+      files: { xTrain: 'w1-x-train.f32', yTrain: 'w1-y-train.u8', xTest: 'w1-x-test.f32', yTest: 'w1-y-test.u8' },
+      nTrain: pick(8000, 2000, 512),
+      nTest: pick(2000, 1000, 200),
+      targets: 'labels',
+      seed: 1,
+    },
     W3: {
       name: 'W3',
       title: 'XOR 2-8-8-1, tanh, sigmoid output, MSE, SGD lr 0.1, batch 1',
@@ -156,8 +179,8 @@ function writeF32(path: string, data: ArrayLike<number>): void {
  */
 export function writeWorkloadData(dir: string, specs: Record<WorkloadName, WorkloadSpec>, only: readonly WorkloadName[] = WORKLOADS): void {
   mkdirSync(dir, { recursive: true });
-  if (only.includes('W1')) {
-    const s = specs.W1;
+  if (only.includes('W1') || only.includes('A1')) {
+    const s = specs.W1; // A1 reads the same files
     const { train, test } = mnist({ train: s.nTrain, test: s.nTest, seed: s.seed });
     const flat = (rows: readonly (readonly number[])[] | unknown): number[] => (rows as number[][]).flat();
     writeF32(join(dir, s.files.xTrain), flat(train.x));

@@ -3,7 +3,8 @@
 // Errors print one line, `mlpkit: <message>`; --verbose adds the stack trace.
 
 import { Command, CommanderError, Option } from 'commander';
-import { ACTIVATIONS, LOSSES, OPTIMIZERS, MlpError, listBackends } from '../src/index.ts';
+import { ACTIVATIONS, LOSSES, OPTIMIZERS, MlpError } from '../src/index.ts';
+import { listBackends } from '../src/lowlevel.ts';
 import { EXIT_USAGE, UsageError, exitCodeOf } from './errors.ts';
 import { DATASETS } from './data/sources.ts';
 import { IMPUTE_METHODS } from './data/schema.ts';
@@ -15,9 +16,10 @@ import { info } from './commands/info.ts';
 import { gradcheck, type GradCheckFlags } from './commands/gradcheck.ts';
 import { traceRow, type TraceFlags } from './commands/trace.ts';
 import { cv, search, importance } from './commands/select.ts';
-import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
-const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+// the package's own package.json, by name (its "exports" list it): the same from cli/ and dist/cli/
+const VERSION = (createRequire(import.meta.url)('mlpkit/package.json') as { version: string }).version;
 
 function examples(lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;

@@ -55,7 +55,7 @@ export function cliMeta(model: MLP, path: string): CliMeta {
   if (!m || typeof m !== 'object' || !m.schema || !Array.isArray(m.schema.features) || !Array.isArray(m.schema.inputs)) {
     throw new UsageError(`${path} is an mlpkit model without a column schema (it was saved by the library, not by \`mlpkit train\`), so its CSV columns are unknown; train it with \`mlpkit train\``);
   }
-  if (m.schema.inputs.length !== model.net!.inputs) throw new UsageError(`${path}: the column schema lists ${m.schema.inputs.length} inputs but the network has ${model.net!.inputs}; the file was edited or damaged`);
+  if (m.schema.inputs.length !== model.inputs) throw new UsageError(`${path}: the column schema lists ${m.schema.inputs.length} inputs but the network has ${model.inputs}; the file was edited or damaged`);
   return m;
 }
 

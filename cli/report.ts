@@ -3,7 +3,7 @@
 // a heat map (classification) or predicted vs actual (regression), the model and data summaries
 // and the options used.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Evaluation } from '../src/index.ts';
@@ -27,9 +27,11 @@ export interface ReportData {
 let chartJs: string | null = null;
 function chartSource(): string {
   if (chartJs === null) {
-    const require = createRequire(import.meta.url);
-    // the UMD build sits beside the package's main file (its "exports" do not list it)
-    chartJs = readFileSync(join(dirname(require.resolve('chart.js')), 'chart.umd.js'), 'utf8').replace(/<\/script/gi, '<\\/script');
+    // the package build copies Chart.js's UMD build beside the compiled CLI (dist/cli/vendor);
+    // from the sources, it is read from the chart.js devDependency (its "exports" do not list it)
+    const copied = new URL('./vendor/chart.umd.js', import.meta.url);
+    const file = existsSync(copied) ? copied : join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.js');
+    chartJs = readFileSync(file, 'utf8').replace(/<\/script/gi, '<\\/script');
   }
   return chartJs;
 }

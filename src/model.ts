@@ -1,127 +1,169 @@
-// MLP: the user-facing model. It owns a Network, the preprocessing fitted on the training data
-// (feature scaling, class labels, target scaling), the seeded generator, and the optimizer state,
-// so `predict` takes raw inputs and answers in the user's labels or units, and a saved model
+// MLP: the user-facing model, a thin facade. Its state (network, preprocessing fitted on the
+// training data, the seeded generator, the optimizer state) is private; fit, evaluation and
+// the snapshot/restore pair that io/ uses are small functions over it (train/, data/).
+// `predict` takes raw inputs and answers in the user's labels or units, and a restored model
 // resumes training exactly where it stopped.
 
-import { defaults, defaultLearningRate, type Config, type FitConfig, type ModelConfig, type Task } from './config.ts';
-import { ConfigError, DataError, MlpError, ShapeError, describe } from './errors.ts';
-import { Network, type LayerSpec } from './nn/network.ts';
-import { checkActivation, type ActivationName } from './nn/activations.ts';
-import { checkInit } from './nn/init.ts';
-import { checkLoss, checkLossActivation, lossInfo, type LossName } from './loss/losses.ts';
-import { Optimizer, checkOptimizer, type OptimizerName } from './optim/optimizer.ts';
-import { LrScheduler, type SchedulerState } from './optim/schedule.ts';
-import { Rng } from './tensor/rng.ts';
-import type { FloatArray } from './tensor/tensor.ts';
+import type { Config } from './config/defaults.ts';
+import { optimizerOptionsOf, resolveConfig } from './config/resolve.ts';
+import { ConfigError, MlpError, ShapeError, describe } from './errors.ts';
 import { getBackend } from './kernels/select.ts';
-import { checkTargets, toMatrix, type CheckedTargets, type Features, type Label, type Targets } from './data/input.ts';
-import { applyScaler, applyScalerRows, encodeLabels, fitClasses, fitScaler, invertScaler, type Scaler } from './data/preprocess.ts';
-import { argmaxRows, classificationMetrics, regressionMetrics, type ClassificationMetrics, type RegressionMetrics } from './train/metrics.ts';
-import { trainLoop, type BatchEvent, type EpochLog, type History, type StopFlag, type TrainData } from './train/train.ts';
+import { checkLossActivation, isFused, type LossName } from './math/losses.ts';
+import type { ActivationName } from './math/activations.ts';
+import { Network, type LayerSpec } from './nn/network.ts';
+import { Optimizer, type OptimizerName } from './optim/optimizer.ts';
+import type { SchedulerState } from './optim/schedule.ts';
+import type { DType, FloatArray } from './tensor/tensor.ts';
+import { checkTargets, toMatrix, type Features, type Label, type Targets } from './data/input.ts';
+import { invertScaler, applyScaler } from './data/preprocess.ts';
+import { encodeRows, releaseEncoded, type EncodedData, type Preprocessing } from './data/encode.ts';
+import { identity } from './data/split.ts';
+import type { TaskKind } from './data/task.ts';
+import { argmaxRows } from './train/metrics.ts';
+import type { History } from './train/loop.ts';
+import { evaluation, forwardInChunks, forwardRaw, type Evaluation } from './train/evaluate.ts';
+import { now, startFit, Trainer, type FitOptions } from './train/fit.ts';
+import { backendOf, buildNetwork, disposeState, encodeTarget, newState, requireNet, type ModelState } from './train/state.ts';
 
-export interface FitHooks {
-  /** Explicit validation data (instead of validationSplit). */
-  validationData?: { x: Features; y: Targets };
-  /** After each batch; return false to stop training after this batch. */
-  onBatchEnd?: (e: BatchEvent) => boolean | void;
-  /** After each epoch; return false to stop training. */
-  onEpochEnd?: (e: EpochLog) => boolean | void;
-  /** fitAsync only: stop after the current batch when aborted (history.stopReason = "aborted"). */
-  signal?: AbortSignal;
+/** One layer as the model shows it: W is [units, inputs]. */
+export interface LayerInfo {
+  inputs: number;
+  units: number;
+  activation: ActivationName;
+  /** leakyRelu slope or elu α in force */
+  alpha: number;
 }
 
-export type FitOptions = Partial<FitConfig> & FitHooks;
-
-export type Evaluation =
-  | ({ task: 'classification'; loss: number; classes: Label[] } & ClassificationMetrics)
-  | ({ task: 'regression'; loss: number } & RegressionMetrics);
-
-/** Everything fitted on data; saved in the model file. */
-export interface Preprocessing {
-  inputs: Scaler;
-  /** regression only */
-  targets?: Scaler;
-  /** classification only: index → label */
-  classes?: Label[];
+/**
+ * Everything a model is, as plain data: what `toJSON` writes and `MLP.restore` reads back. The
+ * arrays are copies; changing them does not change the model.
+ */
+export interface ModelSnapshot {
+  /** The settings the model was made with, defaults filled in. */
+  config: Config;
+  task: TaskKind;
+  loss: LossName;
+  dtype: DType;
+  inputs: number;
+  /** units, activation and (for leakyRelu/elu) alpha of every layer, the output layer last */
+  layers: LayerSpec[];
+  /** [W_1 … W_L | b_1 … b_L], W_l row-major [units, inputs], in the model's dtype */
+  params: FloatArray;
+  preprocessing: Preprocessing;
+  epochsTrained: number;
+  featureNames: string[] | null;
+  targetName: string | null;
+  metadata: Record<string, unknown>;
+  /** The state that lets training resume exactly (absent: training starts afresh from these weights). */
+  training?: {
+    rng: [number, number, number, number];
+    optimizer?: { name: OptimizerName; t: number; buffers: Record<string, FloatArray> };
+    scheduler?: SchedulerState;
+  };
 }
-
-/** The state that lets training resume exactly. */
-export interface TrainingState {
-  optimizer: OptimizerName;
-  /** Resolved optimizer options (with defaults filled in) are not stored: they come from config. */
-  t: number;
-  buffers: Record<string, FloatArray>;
-  rng: [number, number, number, number];
-  epochs: number;
-  scheduler?: SchedulerState;
-}
-
-const MAX_CHUNK = 1024;
 
 export class MLP {
-  /** The settings this model was made with, defaults filled in. */
-  readonly config: Config;
-  net: Network | null = null;
-  task: 'classification' | 'regression' | null = null;
-  loss: LossName | null = null;
-  preprocessing: Preprocessing | null = null;
-  /** Epochs trained so far, over every fit call. */
-  epochsTrained = 0;
-  /** Free-form JSON data saved with the model (the CLI keeps its column schema here). */
-  metadata: Record<string, unknown> = {};
-  /** Names of the input columns, in order (saved with the model; tools use them to find CSV columns). */
-  featureNames: string[] | null = null;
-  /** Name of the target column. */
-  targetName: string | null = null;
-  readonly rng: Rng;
-  optimizer: Optimizer | null = null;
-  private schedulerState: SchedulerState | undefined;
-  private inputBuf: FloatArray | null = null;
+  readonly #s: ModelState;
+  #featureNames: string[] | null = null;
+  #targetName: string | null = null;
+  #metadata: Record<string, unknown> = {};
 
   constructor(config: Partial<Config> = {}) {
-    this.config = resolveConfig(config);
-    this.rng = new Rng(this.config.seed);
+    const c = resolveConfig(config);
+    getBackend(c.backend, c.dtype); // unknown backend → ConfigError now, not at fit
+    this.#s = newState(deepFreeze(c));
   }
 
-  /** True once the model has a network (after fit, fromJSON, or build). */
+  /** The settings this model was made with, defaults filled in (read-only). */
+  get config(): Readonly<Config> {
+    return this.#s.config;
+  }
+
+  /** True once the model has a network (after fit, restore/fromJSON, or build). */
   get fitted(): boolean {
-    return this.net !== null;
+    return this.#s.net !== null;
   }
 
   /** Which backend runs this model's kernels. */
   get backendName(): string {
-    return this.net ? this.net.backend.name : getBackend(this.config.backend, this.config.dtype).name;
+    return backendOf(this.#s).name;
   }
 
-  /** Layer specs for a model of `inputs` features and `outputs` outputs. */
-  layerSpecs(outputs: number, outputActivation: ActivationName): LayerSpec[] {
-    const c = this.config;
-    const acts = Array.isArray(c.activation) ? c.activation : c.hidden.map(() => c.activation as ActivationName);
-    if (acts.length !== c.hidden.length) throw new ConfigError('E_CONFIG', `MLP: expected one activation per hidden layer (${c.hidden.length}), received ${acts.length}`);
-    return [
-      ...c.hidden.map((units, l) => ({ units, activation: acts[l], ...(c.alpha !== undefined ? { alpha: c.alpha } : {}) })),
-      { units: outputs, activation: outputActivation },
-    ];
+  /** "classification" or "regression" once fitted, else null. */
+  get task(): TaskKind | null {
+    return this.#s.task;
+  }
+
+  /** The loss being minimized, once fitted, else null. */
+  get loss(): LossName | null {
+    return this.#s.loss;
+  }
+
+  /** Epochs trained so far, over every fit call. */
+  get epochsTrained(): number {
+    return this.#s.epochsTrained;
+  }
+
+  /** The layers, input to output (empty before fit). */
+  get layers(): LayerInfo[] {
+    return this.#s.net ? this.#s.net.layers.map((l) => ({ inputs: l.nIn, units: l.nOut, activation: l.activation, alpha: l.alpha })) : [];
+  }
+
+  /** Number of inputs the network takes (null before fit). */
+  get inputs(): number | null {
+    return this.#s.net ? this.#s.net.inputs : null;
+  }
+
+  /** Classification: the class labels in output order (null for regression or before fit). */
+  get classes(): Label[] | null {
+    return this.#s.preprocessing?.classes?.slice() ?? null;
+  }
+
+  /** A copy of the preprocessing fitted on the training data (null before fit). */
+  get preprocessing(): Preprocessing | null {
+    return this.#s.preprocessing ? structuredClone(this.#s.preprocessing) : null;
+  }
+
+  /** Names of the input columns, in order (saved with the model; tools use them to find CSV columns). */
+  get featureNames(): string[] | null {
+    return this.#featureNames ? this.#featureNames.slice() : null;
+  }
+
+  set featureNames(names: string[] | null) {
+    if (names !== null) {
+      if (!Array.isArray(names) || names.some((n) => typeof n !== 'string')) throw new ConfigError('E_CONFIG', `featureNames: expected an array of strings or null, received ${describe(names)}`, { field: 'featureNames', expected: 'string[] | null', received: names });
+      if (new Set(names).size !== names.length) throw new ConfigError('E_CONFIG', 'featureNames: expected distinct names, received duplicates', { field: 'featureNames', expected: 'distinct names', received: names });
+      if (this.#s.net && names.length !== this.#s.net.inputs) throw new ShapeError('E_SHAPE', `featureNames: expected ${this.#s.net.inputs} names (one per input), received ${names.length}`, { field: 'featureNames', expected: this.#s.net.inputs, received: names.length });
+    }
+    this.#featureNames = names ? names.slice() : null;
+  }
+
+  /** Name of the target column. */
+  get targetName(): string | null {
+    return this.#targetName;
+  }
+
+  set targetName(name: string | null) {
+    if (name !== null && typeof name !== 'string') throw new ConfigError('E_CONFIG', `targetName: expected a string or null, received ${describe(name)}`, { field: 'targetName', expected: 'string | null', received: name });
+    this.#targetName = name;
+  }
+
+  /** Free-form JSON data saved with the model (the CLI keeps its column schema here). */
+  get metadata(): Record<string, unknown> {
+    return this.#metadata;
+  }
+
+  set metadata(m: Record<string, unknown>) {
+    if (m === null || typeof m !== 'object' || Array.isArray(m)) throw new ConfigError('E_CONFIG', `metadata: expected a plain object, received ${describe(m)}`, { field: 'metadata', expected: 'an object', received: m });
+    this.#metadata = m;
   }
 
   /**
    * Build the network by hand (fit does this from the data). For learners and for the playground:
    * no preprocessing is fitted (identity scalers), targets are used as given.
    */
-  build(inputs: number, outputs: number, task: 'classification' | 'regression' = 'regression', classes?: Label[]): this {
-    const outAct = this.config.outputActivation ?? defaultOutput(task, outputs);
-    const loss = this.config.loss ?? defaultLoss(task, outAct);
-    checkLossActivation(loss, outAct, 'MLP');
-    const backend = getBackend(this.config.backend, this.config.dtype);
-    this.net = new Network(backend, this.config.dtype, inputs, this.layerSpecs(outputs, outAct));
-    this.net.initialize(this.rng, this.config.init);
-    this.task = task;
-    this.loss = loss;
-    this.preprocessing = {
-      inputs: { method: 'none', shift: new Array(inputs).fill(0), scale: new Array(inputs).fill(1) },
-      ...(task === 'regression' ? { targets: { method: 'none', shift: new Array(outputs).fill(0), scale: new Array(outputs).fill(1) } } : {}),
-      ...(task === 'classification' ? { classes: classes ?? (outputs === 1 ? [0, 1] : Array.from({ length: outputs }, (_, i) => i)) } : {}),
-    };
+  build(inputs: number, outputs: number, task: TaskKind = 'regression', classes?: Label[]): this {
+    buildNetwork(this.#s, inputs, outputs, task, classes);
     return this;
   }
 
@@ -129,7 +171,7 @@ export class MLP {
 
   /** Train on x, y. Returns the history. Continues from the current weights when already fitted. */
   fit(x: Features, y: Targets, options: FitOptions = {}): History {
-    const run = this.startFit(x, y, options, 'sync');
+    const run = startFit(this.#s, x, y, options, 'sync');
     for (;;) {
       const r = run.it.next();
       if (r.done) return run.finish(r.value);
@@ -142,7 +184,7 @@ export class MLP {
    * responsive, and stops after the current batch when options.signal is aborted.
    */
   async fitAsync(x: Features, y: Targets, options: FitOptions = {}): Promise<History> {
-    const run = this.startFit(x, y, options, 'async');
+    const run = startFit(this.#s, x, y, options, 'async');
     let last = now();
     for (;;) {
       if (options.signal?.aborted && !run.flag.stop) run.flag.stop = 'aborted';
@@ -158,201 +200,41 @@ export class MLP {
 
   /** Step-wise training: call step() for one batch at a time (the playground's step button). */
   trainer(x: Features, y: Targets, options: FitOptions = {}): Trainer {
-    return new Trainer(this.startFit(x, y, options, 'step'));
+    return new Trainer(startFit(this.#s, x, y, options, 'step'));
   }
 
-  private startFit(x: Features, y: Targets, options: FitOptions, mode: 'sync' | 'async' | 'step'): FitRun {
-    const cfg: FitConfig = resolveFit({ ...pickFit(this.config), ...stripHooks(options) });
-    const X = toMatrix(x, 'fit', this.net ? this.net.inputs : undefined);
-    const [N, d] = X.shape;
-    const T = checkTargets(y, 'fit', N);
-
-    if (!this.net) this.setupFromData(d, T);
-    const net = this.net!;
-    const task = this.task!;
-
-    // validation split taken after shuffling, with the model's generator
-    let trainIdx: Uint32Array;
-    let valIdx: Uint32Array | null = null;
-    if (options.validationData) {
-      trainIdx = identity(N);
-    } else if (cfg.validationSplit > 0) {
-      // NOTE: drawn from a generator of its own, seeded by config.seed, not from the model's stream:
-      // every fit call on the same data gets the same split, so continued training never moves
-      // validation rows into training.
-      const perm = cfg.shuffle ? new Rng(this.config.seed).permutation(N) : identity(N);
-      const nVal = Math.round(N * cfg.validationSplit);
-      if (nVal < 1 || nVal >= N) throw new ConfigError('E_CONFIG', `fit: validationSplit ${cfg.validationSplit} of ${N} rows leaves ${N - nVal} for training and ${nVal} for validation; both need at least one`);
-      trainIdx = perm.subarray(0, N - nVal);
-      valIdx = perm.subarray(N - nVal);
-    } else {
-      trainIdx = identity(N);
+  /**
+   * One plain gradient-descent step on the given samples, θ ← θ − η ∇θ L, by backprop on the
+   * model's own backend (the optimizer and its state are not involved). Returns L before the step.
+   * For teaching: the playground applies one sample's update with it.
+   */
+  gradientStep(x: Features, y: Targets, learningRate: number): number {
+    if (!(Number.isFinite(learningRate) && learningRate > 0)) throw new ConfigError('E_CONFIG', `gradientStep: expected learningRate > 0, received ${learningRate}`, { field: 'learningRate', expected: '> 0', received: learningRate });
+    const net = requireNet(this.#s, 'gradientStep');
+    const data = this.#encode(x, y, 'gradientStep');
+    try {
+      const loss = this.#s.loss!;
+      net.ensureCapacity(data.n);
+      net.zeroGrad();
+      net.forward(data.x, data.n, isFused(loss));
+      const L = net.lossAndDelta(loss, data.y, data.n);
+      net.backward(data.n);
+      net.backend.sgdStep(net.params, net.grads, null, net.size, learningRate, 0, 0, false, 0, true);
+      return L;
+    } finally {
+      releaseEncoded(net.backend, data);
     }
-    if (this.epochsTrained === 0 && !this.preprocessingFitted) this.fitPreprocessing(X.data, d, trainIdx, T);
-
-    const train = this.encode(X.data, d, T, trainIdx, 'fit');
-    const encoded = [train];
-    let validate: (() => { loss: number; metric: number }) | null = null;
-    if (valIdx || options.validationData) {
-      let vx: Float64Array;
-      let vT: CheckedTargets;
-      let vIdx: Uint32Array;
-      if (options.validationData) {
-        const VX = toMatrix(options.validationData.x, 'fit (validationData)', d);
-        vx = VX.data as Float64Array;
-        vT = checkTargets(options.validationData.y, 'fit (validationData)', VX.shape[0]);
-        vIdx = identity(VX.shape[0]);
-      } else {
-        vx = X.data as Float64Array;
-        vT = T;
-        vIdx = valIdx!;
-      }
-      const val = this.encode(vx, d, vT, vIdx, 'fit (validation)');
-      encoded.push(val);
-      validate = () => this.evaluateEncoded(val);
-    }
-
-    const lr = cfg.learningRate ?? defaultLearningRate(cfg.optimizer);
-    if (!(lr > 0) || !Number.isFinite(lr)) throw new ConfigError('E_CONFIG', `fit: expected learningRate > 0, received ${lr}; try 0.01`);
-    const optOptions = { ...cfg.optimizerOptions, ...(cfg.weightDecay !== undefined ? { weightDecay: cfg.weightDecay } : {}) };
-    // a loaded or previously trained model keeps its optimizer state when the optimizer is the same
-    if (!this.optimizer || this.optimizer.name !== normalizeOpt(cfg.optimizer, optOptions.momentum)) {
-      this.optimizer = new Optimizer(net, cfg.optimizer, optOptions);
-    }
-    const scheduler = new LrScheduler(lr, cfg.schedule, this.epochsTrained + cfg.epochs);
-    if (this.schedulerState && cfg.schedule.type === 'plateau') scheduler.setState(this.schedulerState);
-
-    const flag: StopFlag = { stop: null };
-    const it = trainLoop({
-      net, optimizer: this.optimizer, scheduler, rng: this.rng, loss: this.loss!, train, validate,
-      epochs: cfg.epochs, batchSize: cfg.batchSize, shuffle: cfg.shuffle, clipNorm: cfg.clipNorm,
-      earlyStopping: cfg.earlyStopping, startEpoch: this.epochsTrained, classification: task === 'classification', now,
-      batchEvents: mode !== 'sync' || options.onBatchEnd !== undefined,
-    }, flag);
-    const be = net.backend;
-    return {
-      it, flag,
-      dispatch: (ev) => {
-        if (ev.type === 'batch') {
-          if (options.onBatchEnd?.(ev) === false) flag.stop = 'callback';
-        } else {
-          this.epochsTrained = ev.epoch;
-          this.schedulerState = scheduler.getState(); // saved with a checkpoint taken at this epoch
-          if (options.onEpochEnd?.(ev) === false) flag.stop = 'callback';
-        }
-      },
-      finish: (h) => {
-        this.schedulerState = scheduler.getState();
-        // the encoded data lives in backend memory (WebAssembly); hand it back
-        for (const d of encoded) {
-          be.release?.(d.x);
-          be.release?.(d.y);
-        }
-        return h;
-      },
-    };
-  }
-
-  private preprocessingFitted = false;
-
-  /** First fit: task, classes, output size, network. */
-  private setupFromData(d: number, T: CheckedTargets): void {
-    const task = resolveTask(this.config.task, T);
-    let outputs: number;
-    let classes: Label[] | undefined;
-    if (task === 'classification') {
-      if (T.kind === 'labels') {
-        classes = fitClasses(T.labels);
-        if (classes.length < 2) throw new DataError('E_LABEL', `fit: the target has only one class (${JSON.stringify(classes[0])}); a classifier needs at least two; check the target column`);
-        const wantsSoftmax = this.config.outputActivation === 'softmax' || this.config.loss === 'crossentropy';
-        outputs = classes.length === 2 && !wantsSoftmax ? 1 : classes.length;
-      } else {
-        outputs = T.m.shape[1];
-        classes = outputs === 1 ? [0, 1] : Array.from({ length: outputs }, (_, i) => i);
-      }
-    } else {
-      if (T.kind === 'labels' && T.labels.some((v) => typeof v !== 'number')) {
-        const i = T.labels.findIndex((v) => typeof v !== 'number');
-        throw new DataError('E_LABEL', `fit: regression needs numeric targets, received target ${i} = ${JSON.stringify(T.labels[i])}; use task: "classification" for labels`);
-      }
-      outputs = T.kind === 'labels' ? 1 : T.m.shape[1];
-    }
-    this.build(d, outputs, task, classes);
-  }
-
-  private fitPreprocessing(x: FloatArray, d: number, idx: Uint32Array, T: CheckedTargets): void {
-    const pre = this.preprocessing!;
-    pre.inputs = fitScaler(this.config.scaleInputs, x, idx.length, d, idx);
-    if (this.task === 'regression') {
-      const y = targetMatrix(T);
-      pre.targets = fitScaler(this.config.scaleTargets, y.data, idx.length, y.cols, idx);
-    }
-    this.preprocessingFitted = true;
-  }
-
-  /** Raw inputs and targets → network-space x: [n, inputs] and y: [n, outputs] (scaled, encoded), in backend memory. */
-  prepare(x: Features, y: Targets, where = 'prepare'): TrainData {
-    const net = this.requireNet(where);
-    const X = toMatrix(x, where, net.inputs);
-    return this.encode(X.data, X.shape[1], checkTargets(y, where, X.shape[0]), identity(X.shape[0]), where);
-  }
-
-  /** Raw rows → network-space x and y in backend memory. */
-  private encode(x: Float64Array | FloatArray, d: number, T: CheckedTargets, idx: Uint32Array, where: string): TrainData {
-    const net = this.net!;
-    const n = idx.length;
-    const pre = this.preprocessing!;
-    const X = net.backend.alloc(n * d, net.dtype);
-    applyScalerRows(pre.inputs, x, d, idx, X);
-    const nOut = net.outputs;
-    const Y = net.backend.alloc(n * nOut, net.dtype);
-    if (this.task === 'classification') {
-      if (T.kind === 'labels') {
-        const k = encodeLabels(pre.classes!, T.labels, where);
-        for (let r = 0; r < n; r++) {
-          const c = k[idx[r]];
-          if (nOut === 1) Y[r] = c;
-          else Y[r * nOut + c] = 1;
-        }
-      } else {
-        if (T.m.shape[1] !== nOut) throw new ShapeError('E_SHAPE', `${where}: expected targets with ${nOut} columns (one-hot), received ${T.m.shape[1]}`);
-        const g = gather(T.m.data as Float64Array, nOut, idx);
-        for (let k = 0; k < g.length; k++) {
-          if (g[k] < 0 || g[k] > 1) throw new DataError('E_LABEL', `${where}: one-hot target row ${idx[Math.floor(k / nOut)]} has value ${g[k]} outside [0, 1]`);
-          Y[k] = g[k];
-        }
-      }
-    } else {
-      const y = targetMatrix(T);
-      if (y.cols !== nOut) throw new ShapeError('E_SHAPE', `${where}: expected targets with ${nOut} column${nOut > 1 ? 's' : ''}, received ${y.cols}`);
-      applyScalerRows(pre.targets!, y.data, y.cols, idx, Y);
-    }
-    return { x: X, y: Y, n };
   }
 
   // ---- inference ----------------------------------------------------------------------------
 
-  /** Network outputs h_L for raw rows, in network space (probabilities, or scaled regression values). */
-  forwardRaw(x: Features, where = 'predict'): { out: Float64Array; rows: number; cols: number } {
-    const net = this.requireNet(where);
-    const X = toMatrix(x, where, net.inputs);
-    const [N, d] = X.shape;
-    const out = new Float64Array(N * net.outputs);
-    const chunk = Math.min(N, Math.max(net.capacity, MAX_CHUNK));
-    if (!this.inputBuf || this.inputBuf.length < chunk * d) this.inputBuf = net.backend.alloc(chunk * d, net.dtype);
-    for (let s = 0; s < N; s += chunk) {
-      const B = Math.min(chunk, N - s);
-      applyScaler(this.preprocessing!.inputs, X.data as Float64Array, B, d, this.inputBuf, s);
-      const h = net.forward(this.inputBuf, B);
-      for (let k = 0; k < B * net.outputs; k++) out[s * net.outputs + k] = h[k];
-    }
-    return { out, rows: N, cols: net.outputs };
-  }
-
   /** Class probabilities, one row per sample, one column per class (in `classes` order). */
   predictProba(x: Features): number[][] {
-    if (this.task !== 'classification') throw new ConfigError('E_CONFIG', 'predictProba: this model does regression; use predict');
-    const { out, rows, cols } = this.forwardRaw(x, 'predictProba');
+    if (this.#s.task !== 'classification') {
+      requireNet(this.#s, 'predictProba');
+      throw new ConfigError('E_CONFIG', 'predictProba: this model does regression; use predict');
+    }
+    const { out, rows, cols } = this.#forward(x, 'predictProba');
     const res: number[][] = [];
     for (let i = 0; i < rows; i++) res.push(cols === 1 ? [1 - out[i], out[i]] : Array.from(out.subarray(i * cols, (i + 1) * cols)));
     return res;
@@ -360,9 +242,9 @@ export class MLP {
 
   /** Labels (classification), numbers (single-output regression) or rows (multi-output), in the user's units. */
   predict(x: Features): Label[] | number[] | number[][] {
-    const { out, rows, cols } = this.forwardRaw(x, 'predict');
-    const pre = this.preprocessing!;
-    if (this.task === 'classification') {
+    const { out, rows, cols } = this.#forward(x, 'predict');
+    const pre = this.#s.preprocessing!;
+    if (this.#s.task === 'classification') {
       const k = argmaxRows(out, rows, cols);
       return Array.from(k, (c) => pre.classes![c]);
     }
@@ -373,21 +255,12 @@ export class MLP {
 
   /** Loss and the task's metrics on labelled data (raw inputs and targets). */
   evaluate(x: Features, y: Targets): Evaluation {
-    const net = this.requireNet('evaluate');
-    const X = toMatrix(x, 'evaluate', net.inputs);
-    const T = checkTargets(y, 'evaluate', X.shape[0]);
-    const data = this.encode(X.data, X.shape[1], T, identity(X.shape[0]), 'evaluate');
-    const { loss, out } = this.lossOn(data);
-    const pre = this.preprocessing!;
-    const cols = net.outputs;
-    if (this.task === 'classification') {
-      const pred = argmaxRows(out, data.n, cols);
-      const truth = argmaxRows(data.y, data.n, cols);
-      return { task: 'classification', loss, classes: pre.classes!, ...classificationMetrics(truth, pred, pre.classes!.length) };
+    const data = this.#encode(x, y, 'evaluate');
+    try {
+      return evaluation(this.#s, data);
+    } finally {
+      releaseEncoded(this.#s.net!.backend, data);
     }
-    const yt = invertScaler(pre.targets!, data.y, data.n, cols);
-    const yp = invertScaler(pre.targets!, out, data.n, cols);
-    return { task: 'regression', loss, ...regressionMetrics(yt, yp, data.n, cols) };
   }
 
   /** The task's main metric, as scikit-learn's score: accuracy (classification) or R² (regression). */
@@ -396,224 +269,187 @@ export class MLP {
     return e.task === 'classification' ? e.accuracy : e.r2;
   }
 
-  /** Loss (mean) and outputs h_L over encoded data, in chunks. */
-  private lossOn(data: TrainData): { loss: number; out: Float64Array } {
-    const net = this.net!;
-    const be = net.backend;
-    const loss = this.loss!;
-    const fused = lossInfo[loss].fusedWith !== undefined;
-    const nIn = net.inputs;
-    const nOut = net.outputs;
-    const out = new Float64Array(data.n * nOut);
-    const chunk = Math.max(1, Math.min(data.n, Math.max(net.capacity, MAX_CHUNK)));
-    net.ensureCapacity(chunk);
-    let sum = 0;
-    for (let s = 0; s < data.n; s += chunk) {
-      const B = Math.min(chunk, data.n - s);
-      const h = net.forward(data.x.subarray(s * nIn, (s + B) * nIn), B);
-      const z = fused ? net.output.a : h;
-      sum += be.loss(loss, z, data.y.subarray(s * nOut, (s + B) * nOut), null, B, nOut, 1);
-      for (let k = 0; k < B * nOut; k++) out[s * nOut + k] = h[k];
+  /**
+   * Every layer's pre-activation a and output h for raw rows (scaled as predict scales them):
+   * one entry per layer, each a: [rows, units] and h: [rows, units] row-major. What the playground
+   * draws as neuron heat maps.
+   */
+  activations(x: Features): { units: number; a: Float64Array; h: Float64Array }[] {
+    const net = requireNet(this.#s, 'activations');
+    const X = toMatrix(x, 'activations', net.inputs);
+    const [N, d] = X.shape;
+    const res = net.layers.map((l) => ({ units: l.nOut, a: new Float64Array(N * l.nOut), h: new Float64Array(N * l.nOut) }));
+    const buf = net.backend.alloc(Math.min(N, 1024) * d, net.dtype);
+    try {
+      forwardInChunks(net, N, (start, B) => {
+        applyScaler(this.#s.preprocessing!.inputs, X.data, B, d, buf, start);
+        return buf;
+      }, (_h, _a, start, B) => {
+        net.layers.forEach((l, i) => {
+          res[i].a.set(l.a.subarray(0, B * l.nOut), start * l.nOut);
+          res[i].h.set(l.h.subarray(0, B * l.nOut), start * l.nOut);
+        });
+      });
+    } finally {
+      net.backend.release(buf);
     }
-    return { loss: sum / data.n, out };
+    return res;
   }
 
-  private evaluateEncoded(data: TrainData): { loss: number; metric: number } {
-    const { loss, out } = this.lossOn(data);
-    const cols = this.net!.outputs;
-    if (this.task === 'classification') {
-      const pred = argmaxRows(out, data.n, cols);
-      const truth = argmaxRows(data.y, data.n, cols);
-      let ok = 0;
-      for (let i = 0; i < data.n; i++) if (pred[i] === truth[i]) ok++;
-      return { loss, metric: ok / data.n };
+  // ---- the parameters, seen from outside ----------------------------------------------------------
+
+  /** A copy of all parameters, [W_1 … W_L | b_1 … b_L] with W_l row-major [units, inputs]. */
+  parameters(): FloatArray {
+    return requireNet(this.#s, 'parameters').copyParams();
+  }
+
+  /** Overwrite all parameters from a flat [W_1 … W_L | b_1 … b_L] array (as `parameters()` gives). */
+  setParameters(values: ArrayLike<number>): void {
+    const net = requireNet(this.#s, 'setParameters');
+    for (let k = 0; k < values.length; k++) {
+      if (!Number.isFinite(values[k])) throw new ConfigError('E_CONFIG', `setParameters: value ${k} is ${values[k]}; expected finite numbers`, { field: 'values', row: k, expected: 'a finite number', received: values[k] });
     }
-    const t = this.preprocessing!.targets!;
-    return { loss, metric: regressionMetrics(invertScaler(t, data.y, data.n, cols), invertScaler(t, out, data.n, cols), data.n, cols).r2 };
+    net.setParams(values);
   }
 
-  requireNet(where: string): Network {
-    if (!this.net) throw new MlpError('E_NOT_FITTED', `${where}: the model has no weights yet; call fit(x, y) first or load a trained model`);
-    return this.net;
+  /** Set one weight W_layer[i, j] (0-based layer, unit i, input j). */
+  setWeight(layer: number, i: number, j: number, value: number): void {
+    const l = this.#layer(layer, 'setWeight');
+    this.#index(i, l.nOut, 'setWeight', 'i');
+    this.#index(j, l.nIn, 'setWeight', 'j');
+    this.#finite(value, 'setWeight');
+    l.W[i * l.nIn + j] = value;
   }
 
-  /** Internal, for io/: mark preprocessing as fitted (a loaded model keeps its own). */
-  markFitted(): void {
-    this.preprocessingFitted = true;
+  /** Set one bias b_layer[i] (0-based layer and unit). */
+  setBias(layer: number, i: number, value: number): void {
+    const l = this.#layer(layer, 'setBias');
+    this.#index(i, l.nOut, 'setBias', 'i');
+    this.#finite(value, 'setBias');
+    l.b[i] = value;
   }
 
-  /** Internal, for io/: the scheduler state to save. */
-  getSchedulerState(): SchedulerState | undefined {
-    return this.schedulerState;
+  // ---- snapshot, restore, dispose ---------------------------------------------------------------
+
+  /** The model as plain data (copies). `training: false` leaves out the state for resuming training. */
+  snapshot(options: { training?: boolean } = {}): ModelSnapshot {
+    const s = this.#s;
+    const net = requireNet(s, 'snapshot');
+    const snap: ModelSnapshot = {
+      config: structuredClone(s.config) as Config,
+      task: s.task!,
+      loss: s.loss!,
+      dtype: net.dtype,
+      inputs: net.inputs,
+      layers: net.layers.map((l) => ({ units: l.nOut, activation: l.activation, alpha: l.alpha })),
+      params: net.copyParams(),
+      preprocessing: structuredClone(s.preprocessing!),
+      epochsTrained: s.epochsTrained,
+      featureNames: this.featureNames,
+      targetName: this.#targetName,
+      metadata: structuredClone(this.#metadata),
+    };
+    if (options.training !== false) {
+      const opt = s.optimizer;
+      snap.training = {
+        rng: s.rng.getState(),
+        ...(opt ? { optimizer: { name: opt.name, t: opt.t, buffers: Object.fromEntries(Object.entries(opt.buffers).map(([k, v]) => [k, v.slice()])) } } : {}),
+        ...(s.schedulerState ? { scheduler: { ...s.schedulerState } } : {}),
+      };
+    }
+    return snap;
   }
 
-  setSchedulerState(s: SchedulerState | undefined): void {
-    this.schedulerState = s;
-  }
-}
-
-/** A fit in progress, driven one batch at a time. */
-export class Trainer {
-  history: History | null = null;
-  constructor(private readonly run: FitRun) {}
-
-  /** Train one batch; returns the batch event and, at an epoch's end, the epoch log too. null when finished. */
-  step(): { batch: BatchEvent; epoch?: EpochLog } | null {
-    if (this.history) return null;
-    let batch: BatchEvent | null = null;
-    for (;;) {
-      const r = this.run.it.next();
-      if (r.done) {
-        this.history = this.run.finish(r.value);
-        return batch ? { batch } : null;
+  /**
+   * A model from a snapshot: the network is built from the snapshot's layers and takes its
+   * parameters as they are (no random draw). `backend` picks where it runs (default "auto").
+   * Without `training`, the generator starts from config.seed and the optimizer afresh.
+   */
+  static restore(snap: ModelSnapshot, options: { backend?: string } = {}): MLP {
+    const model = new MLP({ ...snap.config, backend: options.backend ?? 'auto' });
+    const s = model.#s;
+    const last = snap.layers[snap.layers.length - 1];
+    checkLossActivation(snap.loss, last.activation, 'MLP.restore');
+    const net = new Network(backendOf(s), snap.dtype, snap.inputs, snap.layers);
+    try {
+      net.setParams(snap.params);
+      s.net = net;
+      s.task = snap.task;
+      s.loss = snap.loss;
+      s.preprocessing = structuredClone(snap.preprocessing);
+      s.preprocessingFitted = true;
+      s.epochsTrained = snap.epochsTrained;
+      const t = snap.training;
+      if (t) {
+        s.rng.setState(t.rng);
+        if (t.optimizer) {
+          s.optimizer = new Optimizer(net, t.optimizer.name, optimizerOptionsOf(s.config));
+          s.optimizer.setState({ name: t.optimizer.name, t: t.optimizer.t, buffers: t.optimizer.buffers });
+        }
+        if (t.scheduler) s.schedulerState = { ...t.scheduler };
       }
-      this.run.dispatch(r.value);
-      if (r.value.type === 'batch') {
-        if (batch) throw new Error('Trainer.step: internal order error');
-        batch = { ...r.value };
-        // peek: an epoch log follows the last batch of an epoch
-        if (r.value.batch < r.value.batches && !this.run.flag.stop) return { batch };
-      } else {
-        return { batch: batch!, epoch: r.value };
-      }
+      model.featureNames = snap.featureNames;
+      model.targetName = snap.targetName;
+      model.metadata = structuredClone(snap.metadata);
+    } catch (e) {
+      disposeState(s);
+      net.dispose();
+      throw e;
     }
+    return model;
   }
 
-  /** Stop after the current batch; the next step() finishes the epoch's bookkeeping. */
-  stop(): void {
-    this.run.flag.stop = 'callback';
+  /**
+   * Give the model's backend memory (weights, gradients, workspace, optimizer state) back. The model
+   * is unfitted afterwards; fitting it again builds a new network.
+   */
+  dispose(): void {
+    disposeState(this.#s);
+    this.#s.task = null;
+    this.#s.loss = null;
+    this.#s.preprocessing = null;
+    this.#s.preprocessingFitted = false;
+    this.#s.epochsTrained = 0;
   }
 
-  get done(): boolean {
-    return this.history !== null;
+  // ---- private helpers -------------------------------------------------------------------------
+
+  /** Raw rows and targets → network-space data in backend memory (the caller releases it). */
+  #encode(x: Features, y: Targets, where: string): EncodedData {
+    const net = requireNet(this.#s, where);
+    const X = toMatrix(x, where, net.inputs);
+    return encodeRows(encodeTarget(this.#s), X.data, X.shape[1], checkTargets(y, where, X.shape[0]), identity(X.shape[0]), where);
+  }
+
+  #forward(x: Features, where: string): { out: Float64Array; rows: number; cols: number } {
+    const net = requireNet(this.#s, where);
+    return forwardRaw(this.#s, toMatrix(x, where, net.inputs));
+  }
+
+  #layer(layer: number, where: string) {
+    const net = requireNet(this.#s, where);
+    this.#index(layer, net.layers.length, where, 'layer');
+    return net.layers[layer];
+  }
+
+  #index(i: number, n: number, where: string, field: string): void {
+    if (!Number.isInteger(i) || i < 0 || i >= n) throw new MlpError('E_CONFIG', `${where}: expected ${field} to be an integer in 0..${n - 1}, received ${i}`, { field, expected: `0..${n - 1}`, received: i });
+  }
+
+  #finite(v: number, where: string): void {
+    if (!Number.isFinite(v)) throw new ConfigError('E_CONFIG', `${where}: expected a finite number, received ${v}`, { field: 'value', expected: 'a finite number', received: v });
   }
 }
 
-interface FitRun {
-  it: Generator<BatchEvent | EpochLog, History>;
-  flag: StopFlag;
-  dispatch: (ev: BatchEvent | EpochLog) => void;
-  finish: (h: History) => History;
-}
-
-// ---- helpers -------------------------------------------------------------------------------
-
-const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
-
-function identity(n: number): Uint32Array {
-  const a = new Uint32Array(n);
-  for (let i = 0; i < n; i++) a[i] = i;
-  return a;
-}
-
-function gather(x: Float64Array, cols: number, idx: Uint32Array): Float64Array {
-  const out = new Float64Array(idx.length * cols);
-  for (let r = 0; r < idx.length; r++) out.set(x.subarray(idx[r] * cols, (idx[r] + 1) * cols), r * cols);
-  return out;
-}
-
-function targetMatrix(T: CheckedTargets): { data: Float64Array; cols: number } {
-  if (T.kind === 'matrix') return { data: T.m.data as Float64Array, cols: T.m.shape[1] };
-  return { data: Float64Array.from(T.labels as number[]), cols: 1 };
-}
-
-function normalizeOpt(name: OptimizerName, momentum: number | undefined): OptimizerName {
-  return name === 'sgd' && (momentum ?? 0) > 0 ? 'momentum' : name;
-}
-
-export function defaultOutput(task: 'classification' | 'regression', outputs: number): ActivationName {
-  if (task === 'regression') return 'identity';
-  return outputs === 1 ? 'sigmoid' : 'softmax';
-}
-
-export function defaultLoss(task: 'classification' | 'regression', outAct: ActivationName): LossName {
-  if (task === 'regression') return 'mse';
-  return outAct === 'softmax' ? 'crossentropy' : outAct === 'sigmoid' ? 'bce' : 'mse';
-}
-
-/** "auto": labels of strings or booleans, or integers with at most 20 distinct values, are classes. */
-export function resolveTask(task: Task, T: CheckedTargets): 'classification' | 'regression' {
-  if (task !== 'auto') return task;
-  if (T.kind === 'labels') {
-    if (T.labels.some((v) => typeof v !== 'number')) return 'classification';
-    const ints = (T.labels as number[]).every((v) => Number.isInteger(v));
-    return ints && new Set(T.labels).size <= 20 ? 'classification' : 'regression';
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o)) deepFreeze(v);
   }
-  // rows: one-hot rows mean classes
-  const [n, c] = T.m.shape;
-  if (c < 2) return 'regression';
-  for (let i = 0; i < n; i++) {
-    let ones = 0;
-    for (let j = 0; j < c; j++) {
-      const v = T.m.data[i * c + j];
-      if (v === 1) ones++;
-      else if (v !== 0) return 'regression';
-    }
-    if (ones !== 1) return 'regression';
-  }
-  return 'classification';
+  return o;
 }
 
-const FIT_KEYS: (keyof FitConfig)[] = ['epochs', 'batchSize', 'optimizer', 'learningRate', 'optimizerOptions', 'weightDecay', 'clipNorm', 'schedule', 'shuffle', 'validationSplit', 'earlyStopping'];
-
-function pickFit(c: Config): Partial<FitConfig> {
-  const out: Record<string, unknown> = {};
-  for (const k of FIT_KEYS) if (c[k] !== undefined) out[k] = c[k];
-  return out as Partial<FitConfig>;
-}
-
-function stripHooks(o: FitOptions): Partial<FitConfig> {
-  const out: Record<string, unknown> = {};
-  for (const k of FIT_KEYS) if (o[k] !== undefined) out[k] = o[k];
-  return out as Partial<FitConfig>;
-}
-
-/** Defaults filled in and every value checked: bad options fail here, with the option's name. */
-export function resolveConfig(c: Partial<Config>): Config {
-  if (c === null || typeof c !== 'object') throw new ConfigError('E_CONFIG', `MLP: expected a config object, received ${describe(c)}`);
-  const known = new Set(Object.keys(defaults).concat(['alpha', 'outputActivation', 'loss', 'init', 'learningRate', 'weightDecay']));
-  for (const k of Object.keys(c)) if (!known.has(k)) throw new ConfigError('E_CONFIG', `MLP: unknown option "${k}"; known options are ${[...known].join(', ')}`);
-  const cfg: Config = { ...defaults, ...stripUndefined(c) };
-  if (!['auto', 'classification', 'regression'].includes(cfg.task)) throw new ConfigError('E_CONFIG', `MLP: expected task "auto", "classification" or "regression", received ${JSON.stringify(cfg.task)}`);
-  if (!Array.isArray(cfg.hidden) || cfg.hidden.some((u) => !Number.isInteger(u) || u < 1)) throw new ConfigError('E_CONFIG', `MLP: expected hidden to be an array of positive integers like [64, 32], received ${JSON.stringify(cfg.hidden)}`);
-  for (const a of Array.isArray(cfg.activation) ? cfg.activation : [cfg.activation]) {
-    checkActivation(a, 'MLP: activation');
-    if (a === 'softmax') throw new ConfigError('E_CONFIG', 'MLP: softmax is only an output activation, received it as a hidden activation; use relu or tanh for hidden layers');
-  }
-  if (cfg.outputActivation !== undefined) checkActivation(cfg.outputActivation, 'MLP: outputActivation');
-  if (cfg.loss !== undefined) checkLoss(cfg.loss, 'MLP: loss');
-  if (cfg.init !== undefined) checkInit(cfg.init, 'MLP: init');
-  if (cfg.alpha !== undefined && !(Number.isFinite(cfg.alpha) && cfg.alpha >= 0)) throw new ConfigError('E_CONFIG', `MLP: expected alpha ≥ 0, received ${cfg.alpha}`);
-  if (cfg.dtype !== 'float32' && cfg.dtype !== 'float64') throw new ConfigError('E_CONFIG', `MLP: expected dtype "float32" or "float64", received ${JSON.stringify(cfg.dtype)}`);
-  if (!Number.isInteger(cfg.seed) || cfg.seed < 0 || cfg.seed > 0xffffffff) throw new ConfigError('E_CONFIG', `MLP: expected seed to be an integer in 0..4294967295, received ${cfg.seed}`);
-  for (const k of ['scaleInputs', 'scaleTargets'] as const) {
-    if (!['standard', 'minmax', 'none'].includes(cfg[k])) throw new ConfigError('E_CONFIG', `MLP: expected ${k} "standard", "minmax" or "none", received ${JSON.stringify(cfg[k])}`);
-  }
-  getBackend(cfg.backend, cfg.dtype); // unknown backend → ConfigError now, not at fit
-  resolveFit(pickFit(cfg));
-  return cfg;
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-function resolveFit(o: Partial<FitConfig>): FitConfig {
-  const f: FitConfig = { ...pickFit(defaults as Config), ...o } as FitConfig;
-  const where = 'fit';
-  if (!Number.isInteger(f.epochs) || f.epochs < 1) throw new ConfigError('E_CONFIG', `${where}: expected epochs to be an integer ≥ 1, received ${f.epochs}`);
-  if (!Number.isInteger(f.batchSize) || f.batchSize < 1) throw new ConfigError('E_CONFIG', `${where}: expected batchSize to be an integer ≥ 1, received ${f.batchSize}; use 1 for per-sample SGD or e.g. 32`);
-  checkOptimizer(f.optimizer, where);
-  if (f.learningRate !== undefined && !(Number.isFinite(f.learningRate) && f.learningRate > 0)) throw new ConfigError('E_CONFIG', `${where}: expected learningRate > 0, received ${f.learningRate}; try 0.01`);
-  if (f.weightDecay !== undefined && !(Number.isFinite(f.weightDecay) && f.weightDecay >= 0)) throw new ConfigError('E_CONFIG', `${where}: expected weightDecay ≥ 0, received ${f.weightDecay}`);
-  if (!(Number.isFinite(f.clipNorm) && f.clipNorm >= 0)) throw new ConfigError('E_CONFIG', `${where}: expected clipNorm ≥ 0 (0 = off), received ${f.clipNorm}`);
-  if (!(Number.isFinite(f.validationSplit) && f.validationSplit >= 0 && f.validationSplit < 1)) throw new ConfigError('E_CONFIG', `${where}: expected validationSplit in [0, 1), received ${f.validationSplit}`);
-  if (f.earlyStopping !== false) {
-    const es = f.earlyStopping as Partial<{ patience: number; minDelta: number }>;
-    if (!es || typeof es !== 'object' || !Number.isInteger(es.patience) || (es.patience as number) < 1) throw new ConfigError('E_CONFIG', `${where}: expected earlyStopping to be false or { patience: integer ≥ 1, minDelta?: number }, received ${JSON.stringify(f.earlyStopping)}`);
-    f.earlyStopping = { patience: es.patience as number, minDelta: es.minDelta ?? 0 };
-  }
-  return f;
-}
-
-export type { ModelConfig };
+export type { FitOptions, FitHooks } from './train/fit.ts';
+export type { Trainer } from './train/fit.ts';
+export type { Evaluation } from './train/evaluate.ts';
+export type { Preprocessing } from './data/encode.ts';

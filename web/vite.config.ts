@@ -8,6 +8,7 @@
 // slices if a worker cannot start at all.
 import { defineConfig, type Plugin } from 'vite';
 import { fileURLToPath } from 'node:url';
+import { katexCss } from '../cli/katex.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
@@ -23,10 +24,25 @@ function classicScript(): Plugin {
   };
 }
 
+/** `virtual:katex-css`: KaTeX's stylesheet with its fonts inlined (cli/katex.ts), as a string the page injects. */
+function katexStylesheet(): Plugin {
+  const id = 'virtual:katex-css';
+  return {
+    name: 'mlpkit-katex-css',
+    resolveId: (source) => (source === id ? '\0' + id : null),
+    load: (resolved) => (resolved === '\0' + id ? `export default ${JSON.stringify(katexCss())};` : null),
+  };
+}
+
 export default defineConfig({
   root: here,
   base: './',
-  resolve: { alias: { mlpkit: fileURLToPath(new URL('../src/index.ts', import.meta.url)) } },
+  resolve: {
+    alias: [
+      { find: /^mlpkit$/, replacement: fileURLToPath(new URL('../src/index.ts', import.meta.url)) },
+      { find: /^mlpkit\/lowlevel$/, replacement: fileURLToPath(new URL('../src/lowlevel.ts', import.meta.url)) },
+    ],
+  },
   worker: { format: 'iife' },
   build: {
     outDir: 'dist',
@@ -37,6 +53,6 @@ export default defineConfig({
     // one file by design (the library twice: in the page and inlined in the worker, plus chart.js)
     chunkSizeWarningLimit: 1200,
   },
-  plugins: [classicScript()],
+  plugins: [classicScript(), katexStylesheet()],
   server: { host: '127.0.0.1' },
 });

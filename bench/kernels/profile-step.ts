@@ -4,7 +4,8 @@
 // kernel's share of the kernel time and the share of fit's time spent outside the kernels.
 // or A1-shaped (MNIST 8k, 784-128-10 ReLU, softmax + cross-entropy, batch 64, Adam 1e-3).
 // Usage: node --import tsx bench/kernels/profile-step.ts [w1|w3|a1] [backend] [threads]
-import { MLP, Rng } from '../../src/index.ts';
+import { MLP } from '../../src/index.ts';
+import { Rng } from '../../src/lowlevel.ts';
 import { mnist } from '../../src/node.ts';
 import { getBackend, registerBackend, setThreads } from '../../src/kernels/select.ts';
 import { disposeWasm, waitForWorkers } from '../../src/kernels/wasm.ts';

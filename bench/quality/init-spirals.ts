@@ -4,7 +4,8 @@
 //   node --import tsx bench/quality/init-spirals.ts [--seeds 3]
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { MLP, Rng, type InitName } from '../../src/index.ts';
+import { MLP, type InitName } from '../../src/index.ts';
+import { Network, Rng, reference } from '../../src/lowlevel.ts';
 import { spiralSplit, SPIRAL_PROTOCOL, type SpiralSet } from './spirals.ts';
 
 const seeds = Number(process.argv[process.argv.indexOf('--seeds') + 1] || 3);
@@ -15,7 +16,11 @@ function mlpkitRun(set: SpiralSet, seed: number, w: InitName, b: InitName): numb
   const { train, test } = spiralSplit(set, seed);
   const m = new MLP({ hidden: [...SPIRAL_PROTOCOL.hidden], activation: 'relu', seed, backend: 'js' });
   m.build(2, 1, 'classification', [0, 1]);
-  m.net!.initialize(new Rng(seed), { weights: w, biases: b });
+  // the initial weights drawn as a Network with these initializers would draw them
+  const snap = m.snapshot({ training: false });
+  const net = new Network(reference, snap.dtype, snap.inputs, snap.layers);
+  net.initialize(new Rng(seed), { weights: w, biases: b });
+  m.setParameters(net.params);
   m.fit(train.x, train.y, { epochs: 200, batchSize: 32, optimizer: 'adam', learningRate: 1e-3 });
   return m.score(test.x, test.y);
 }

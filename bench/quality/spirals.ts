@@ -6,7 +6,8 @@
 //     u ~ U(0, 1), one spiral (−t cos t, t sin t), the other its negation, plus U(0, 0.5) noise per
 //     coordinate (as those tutorials add it).
 
-import { Rng, datasets, trainTestSplit } from '../../src/index.ts';
+import { datasets, trainTestSplit } from '../../src/index.ts';
+import { Rng } from '../../src/lowlevel.ts';
 
 export type SpiralSet = 'mlpkit' | 'classic';
 

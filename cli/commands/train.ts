@@ -4,7 +4,8 @@
 // same numbers an uninterrupted run would, and ends with the same weights.
 
 import { resolve as resolvePath } from 'node:path';
-import { MLP, Rng, defaultLearningRate, parseDelimiter, setThreads, fromJSON, toJSON, type EpochLog, type Evaluation, type History, type Label, type ModelDocument } from '../../src/index.ts';
+import { MLP, validationSplit, defaultLearningRate, parseDelimiter, fromJSON, toJSON, type EpochLog, type Evaluation, type History, type Label, type ModelDocument } from '../../src/index.ts';
+import { setThreads } from '../../src/lowlevel.ts';
 import { loadModel, saveModel, writeFileAtomic } from '../../src/node.ts';
 import { EXIT_INTERRUPTED, EXIT_OK, UsageError } from '../errors.ts';
 import { loadTable, type Source } from '../data/sources.ts';
@@ -93,11 +94,15 @@ export async function train(file: string | undefined, o: TrainOptions, g: Global
   let trainRows: Uint32Array | null = null;
   let valRows: Uint32Array | null = null;
   if (valSplit > 0) {
-    const nVal = Math.round(N * valSplit);
-    if (nVal < 1 || nVal >= N) throw new UsageError(`--val-split ${valSplit} of ${N} rows leaves ${N - nVal} for training and ${nVal} for validation; both need at least one row`);
-    const perm = new Rng(model.config.seed).permutation(N);
-    trainRows = perm.slice(0, N - nVal).sort();
-    valRows = perm.slice(N - nVal).sort();
+    // the library's split (the one fit's validationSplit makes), its rows in file order
+    let split: ReturnType<typeof validationSplit>;
+    try {
+      split = validationSplit(N, valSplit, model.config.seed);
+    } catch (e) {
+      throw new UsageError(`--val-split: ${(e as Error).message.replace(/^fit: /, '')}`);
+    }
+    trainRows = split.train.slice().sort();
+    valRows = split.validation.slice().sort();
   }
   const schema: Schema = prior ? prior.schema : fitSchema(tbl, sel, { impute: o.impute, categorical: o.categorical, rows: trainRows });
   const X = encodeFeatures(tbl, schema);

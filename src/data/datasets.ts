@@ -1,5 +1,6 @@
 // Data it ships: iris and digits (see data/README.md for origin and licence), and seeded
-// generators for the classic 2-D toy problems (XOR, two spirals, moons, circles, gaussian blobs).
+// generators for the classic 2-D toy problems (XOR, two spirals, moons, circles, gaussian blobs)
+// and for the lecture's own 1-D network (`lecture`, `lectureNetwork`).
 // Every generator takes a seed or an Rng: the same seed gives the same points everywhere.
 
 import { irisCsv } from './bundled/iris.ts';
@@ -134,6 +135,62 @@ export function blobs(o: GeneratorOptions & { centers?: number } = {}): Dataset 
     y.push(c);
   }
   return { x, y, featureNames: ['x1', 'x2'] };
+}
+
+/** The lecture's network: θ = {w1, b1, w2, w3}, ŷ = f3(w3·f2(w2·f1(w1·x + b1))), f = σ. */
+export interface LectureTheta {
+  w1: number;
+  b1: number;
+  w2: number;
+  w3: number;
+}
+
+/** The parameters that made `lecture()`'s data (a decreasing step from ≈0.92 to ≈0.5 around x ≈ −⅓). */
+export const LECTURE_THETA: LectureTheta = { w1: 1.5, b1: 0.5, w2: -8, w3: 5 };
+
+/**
+ * The network of the lecture this project grew from, "a function of FOUR parameters and FOUR
+ * layers", as MLP options: one input, two hidden layers of one sigmoid unit, a sigmoid output, the
+ * L2 loss L = ½(y − ŷ)² (the library's `sse`), no scaling (the numbers are the lecture's), plain
+ * SGD on one sample at a time. `new MLP(datasets.lectureNetwork)`; see docs/from-slides-to-code.md.
+ * NOTE: the lecture's network has a bias in its first layer only; this library version gives every
+ * layer a bias (per-layer `bias: false` comes with the training issue), so it has 6 parameters.
+ */
+export const lectureNetwork = {
+  task: 'regression' as const,
+  hidden: [1, 1],
+  activation: 'sigmoid' as const,
+  outputActivation: 'sigmoid' as const,
+  loss: 'sse' as const,
+  scaleInputs: 'none' as const,
+  scaleTargets: 'none' as const,
+  optimizer: 'sgd' as const,
+  batchSize: 1,
+  learningRate: 1,
+};
+
+/**
+ * Samples {x_i, y_i} for the lecture's network: x uniform in [−3, 3], y the network's output with
+ * the parameters `theta` (default LECTURE_THETA) plus gaussian noise (default 0.02), so training
+ * estimates known parameters. One input column, a target in (0, 1).
+ *   const { x, y } = datasets.lecture();  new MLP(datasets.lectureNetwork).fit(x, y, { epochs: 50 });
+ */
+export function lecture(o: GeneratorOptions & { theta?: LectureTheta } = {}): Dataset & { theta: LectureTheta } {
+  const { n, rng } = sizes({ noise: 0.02, ...o }, 'lecture');
+  const noise = o.noise ?? 0.02;
+  const t = o.theta ?? LECTURE_THETA;
+  for (const k of ['w1', 'b1', 'w2', 'w3'] as const) {
+    if (!Number.isFinite(t[k])) throw new ConfigError('E_CONFIG', `lecture: expected theta.${k} to be a finite number, received ${t[k]}`);
+  }
+  const s = (a: number) => 1 / (1 + Math.exp(-a));
+  const x: number[][] = [];
+  const y: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = rng.range(-3, 3);
+    x.push([v]);
+    y.push(s(t.w3 * s(t.w2 * s(t.w1 * v + t.b1))) + rng.normal(0, noise));
+  }
+  return { x, y, featureNames: ['x'], theta: { ...t } };
 }
 
 /** Split rows into train and test, shuffled with a seeded generator. */

@@ -6,13 +6,16 @@
 // All take raw inputs and targets, as predict and fit do; x-derivatives are taken with respect to
 // those raw inputs (the chain rule through the feature scaler: ∂L/∂x = ∂L/∂x' / scale).
 
-import type { MLP } from '../model.ts';
-import type { Features, Label, Targets } from '../data/input.ts';
+import type { MLP, ModelSnapshot } from '../model.ts';
+import { checkTargets, toMatrix, type Features, type Label, type Targets } from '../data/input.ts';
+import { encodeRows, type EncodedData } from '../data/encode.ts';
+import { identity } from '../data/split.ts';
 import { Network } from '../nn/network.ts';
 import { reference } from '../kernels/reference.ts';
-import { activations } from '../nn/activations.ts';
-import { lossInfo } from '../loss/losses.ts';
-import { ConfigError } from '../errors.ts';
+import { getBackend } from '../kernels/select.ts';
+import { activations } from '../math/activations.ts';
+import { isFused, type LossName } from '../math/losses.ts';
+import { ConfigError, MlpError } from '../errors.ts';
 import { Rng } from '../tensor/rng.ts';
 import { toRows, type FloatArray } from '../tensor/tensor.ts';
 
@@ -31,50 +34,75 @@ export interface Gradients {
   dx: number[][];
 }
 
-/** The network as float64 on the reference backend: exact numbers for checking and teaching. */
-export function toFloat64(net: Network): Network {
-  const copy = new Network(reference, 'float64', net.inputs, net.specs);
-  for (let k = 0; k < net.size; k++) copy.params[k] = net.params[k];
-  return copy;
+/** The model as plain data, or E_NOT_FITTED naming the caller. */
+function snapshotOf(model: MLP, where: string): ModelSnapshot {
+  if (!model.fitted) throw new MlpError('E_NOT_FITTED', `${where}: the model has no weights yet; call fit(x, y) first or load a trained model`);
+  return model.snapshot({ training: false });
 }
 
-/** Loss and gradients for samples x, y, computed by backprop on the model's own backend and dtype. */
+/**
+ * The model's network rebuilt from its snapshot: on the model's own backend and dtype, or as
+ * float64 on the reference backend (exact numbers for checking and teaching).
+ * NOTE: the caller disposes it (its buffers may live in WebAssembly memory).
+ */
+function networkOf(model: MLP, snap: ModelSnapshot, float64: boolean): Network {
+  const net = float64 ? new Network(reference, 'float64', snap.inputs, snap.layers) : new Network(getBackend(model.backendName, snap.dtype), snap.dtype, snap.inputs, snap.layers);
+  net.setParams(snap.params);
+  return net;
+}
+
+/** Raw samples → network space, as the model's own dtype rounds them (plain arrays, nothing to release). */
+function prepare(snap: ModelSnapshot, x: Features, y: Targets, where: string): EncodedData {
+  const X = toMatrix(x, where, snap.inputs);
+  const outputs = snap.layers[snap.layers.length - 1].units;
+  return encodeRows({ backend: reference, dtype: snap.dtype, outputs, task: snap.task, preprocessing: snap.preprocessing }, X.data, X.shape[1], checkTargets(y, where, X.shape[0]), identity(X.shape[0]), where);
+}
+
+/** Loss and gradients for samples x, y, computed by backprop on the model's own backend and dtype (or in float64). */
 export function gradients(model: MLP, x: Features, y: Targets, options: { float64?: boolean } = {}): Gradients {
-  const net0 = model.requireNet('gradients');
-  const data = model.prepare(x, y, 'gradients');
-  const net = options.float64 ? toFloat64(net0) : net0;
-  const g = backprop(model, net, data.x, data.y, data.n, true);
-  const scale = model.preprocessing!.inputs.scale;
-  const dx = toRows(g.dx, data.n, net.inputs).map((row) => row.map((v, j) => v / scale[j]));
-  return {
-    loss: g.loss,
-    layers: net.layers.map((l, i) => ({ dW: toRows(g.grads[i].dW, l.nOut, l.nIn), db: Array.from(g.grads[i].db) })),
-    dx,
-  };
+  const snap = snapshotOf(model, 'gradients');
+  const data = prepare(snap, x, y, 'gradients');
+  const net = networkOf(model, snap, options.float64 === true);
+  try {
+    const g = backprop(snap.loss, net, data.x, data.y, data.n, true);
+    const scale = snap.preprocessing.inputs.scale;
+    const dx = toRows(g.dx, data.n, net.inputs).map((row) => row.map((v, j) => v / scale[j]));
+    return {
+      loss: g.loss,
+      layers: net.layers.map((l, i) => ({ dW: toRows(g.grads[i].dW, l.nOut, l.nIn), db: Array.from(g.grads[i].db) })),
+      dx,
+    };
+  } finally {
+    net.dispose();
+  }
 }
 
 /** One zeroGrad / forward / loss / backward; returns copies of the gradients. */
-function backprop(model: MLP, net: Network, xs: ArrayLike<number>, ys: ArrayLike<number>, B: number, wantDx: boolean) {
-  const x = net.backend.alloc(B * net.inputs, net.dtype);
-  const y = net.backend.alloc(B * net.outputs, net.dtype);
-  for (let k = 0; k < x.length; k++) x[k] = xs[k];
-  for (let k = 0; k < y.length; k++) y[k] = ys[k];
-  const loss = model.loss!;
-  net.zeroGrad();
-  net.forward(x, B, lossInfo[loss].fusedWith !== undefined);
-  const L = net.lossAndDelta(loss, y, B);
-  net.backward(B, wantDx);
-  return {
-    loss: L,
-    grads: net.layers.map((l) => ({ dW: Float64Array.from(l.dW), db: Float64Array.from(l.db) })),
-    dx: wantDx ? Float64Array.from(net.dx!.subarray(0, B * net.inputs)) : new Float64Array(0),
-  };
+function backprop(loss: LossName, net: Network, xs: ArrayLike<number>, ys: ArrayLike<number>, B: number, wantDx: boolean) {
+  const be = net.backend;
+  const x = be.alloc(B * net.inputs, net.dtype);
+  const y = be.alloc(B * net.outputs, net.dtype);
+  try {
+    x.set(xs);
+    y.set(ys);
+    net.zeroGrad();
+    net.forward(x, B, isFused(loss));
+    const L = net.lossAndDelta(loss, y, B);
+    net.backward(B, wantDx);
+    return {
+      loss: L,
+      grads: net.layers.map((l) => ({ dW: Float64Array.from(l.dW), db: Float64Array.from(l.db) })),
+      dx: wantDx ? Float64Array.from(net.dx!.subarray(0, B * net.inputs)) : new Float64Array(0),
+    };
+  } finally {
+    be.release(x);
+    be.release(y);
+  }
 }
 
 /** Loss only, in float64. */
-function lossOnly(model: MLP, net: Network, x: FloatArray, y: FloatArray, B: number): number {
-  const loss = model.loss!;
-  const fused = lossInfo[loss].fusedWith !== undefined;
+function lossOnly(loss: LossName, net: Network, x: FloatArray, y: FloatArray, B: number): number {
+  const fused = isFused(loss);
   const h = net.forward(x, B, fused);
   return net.backend.loss(loss, fused ? net.output.a : h, y, null, B, net.outputs, 1) / B;
 }
@@ -129,14 +157,21 @@ export function gradCheck(model: MLP, x: Features, y: Targets, options: GradChec
   const floor = options.floor ?? 1e-5;
   const maxPer = options.maxPerTensor ?? 400;
   const rng = new Rng(options.seed ?? 0);
-  const net0 = model.requireNet('gradCheck');
-  const data = model.prepare(x, y, 'gradCheck');
-  const net = toFloat64(net0);
+  const snap = snapshotOf(model, 'gradCheck');
+  const data = prepare(snap, x, y, 'gradCheck');
+  const net = networkOf(model, snap, true);
   const B = data.n;
   const X = Float64Array.from(data.x);
   const Y = Float64Array.from(data.y);
-  const analytic = backprop(model, net, X, Y, B, false);
-  const own = backprop(model, net0, data.x, data.y, B, false);
+  const loss = snap.loss;
+  const analytic = backprop(loss, net, X, Y, B, false);
+  const net0 = networkOf(model, snap, false);
+  let own: ReturnType<typeof backprop>;
+  try {
+    own = backprop(loss, net0, data.x, data.y, B, false);
+  } finally {
+    net0.dispose();
+  }
   const lossFloor = floor * Math.max(1, Math.abs(analytic.loss));
 
   const entries: GradCheckEntry[] = [];
@@ -155,7 +190,7 @@ export function gradCheck(model: MLP, x: Features, y: Targets, options: GradChec
         const t = theta[k];
         const at = (d: number) => {
           theta[k] = t + d;
-          return lossOnly(model, net, X, Y, B);
+          return lossOnly(loss, net, X, Y, B);
         };
         const n = (-at(2 * eps) + 8 * at(eps) - 8 * at(-eps) + at(-2 * eps)) / (12 * eps);
         theta[k] = t;
@@ -187,24 +222,29 @@ function relErr(a: number, b: number, floor: number): number {
  * regression output in the user's units; x is the raw input.
  */
 export function jacobian(model: MLP, x: readonly number[], options: { float64?: boolean } = {}): number[][] {
-  const net0 = model.requireNet('jacobian');
-  if (!Array.isArray(x) || x.length !== net0.inputs) throw new ConfigError('E_CONFIG', `jacobian: expected one sample of ${net0.inputs} numbers, received ${Array.isArray(x) ? x.length + ' numbers' : typeof x}`);
-  const net = options.float64 === false ? net0 : toFloat64(net0);
-  const pre = model.preprocessing!;
+  const snap = snapshotOf(model, 'jacobian');
+  if (!Array.isArray(x) || x.length !== snap.inputs) throw new ConfigError('E_CONFIG', `jacobian: expected one sample of ${snap.inputs} numbers, received ${Array.isArray(x) ? x.length + ' numbers' : typeof x}`, { field: 'x', expected: snap.inputs, received: Array.isArray(x) ? x.length : typeof x });
+  const net = networkOf(model, snap, options.float64 !== false);
+  const pre = snap.preprocessing;
   const xb = net.backend.alloc(net.inputs, net.dtype);
-  for (let j = 0; j < net.inputs; j++) xb[j] = (x[j] - pre.inputs.shift[j]) / pre.inputs.scale[j];
-  const out = net.output;
-  const J: number[][] = [];
-  for (let k = 0; k < net.outputs; k++) {
-    net.forward(xb, 1);
-    net.backend.fill(out.delta, 0, net.outputs);
-    out.delta[k] = 1; // ∂ŷ_k/∂h_L = e_k
-    out.activationBackward(1);
-    net.backward(1, true, false);
-    const ts = pre.targets ? pre.targets.scale[k] : 1;
-    J.push(Array.from({ length: net.inputs }, (_, j) => (ts * net.dx![j]) / pre.inputs.scale[j]));
+  try {
+    for (let j = 0; j < net.inputs; j++) xb[j] = (x[j] - pre.inputs.shift[j]) / pre.inputs.scale[j];
+    const out = net.output;
+    const J: number[][] = [];
+    for (let k = 0; k < net.outputs; k++) {
+      net.forward(xb, 1);
+      net.backend.fill(out.delta, 0, net.outputs);
+      out.delta[k] = 1; // ∂ŷ_k/∂h_L = e_k
+      out.activationBackward(1);
+      net.backward(1, true, false);
+      const ts = pre.targets ? pre.targets.scale[k] : 1;
+      J.push(Array.from({ length: net.inputs }, (_, j) => (ts * net.dx![j]) / pre.inputs.scale[j]));
+    }
+    return J;
+  } finally {
+    net.backend.release(xb);
+    net.dispose();
   }
-  return J;
 }
 
 export interface TraceLayer {
@@ -248,13 +288,13 @@ export interface Trace {
 
 /** Every factor of the chain rule for one sample, in float64, layer by layer. */
 export function trace(model: MLP, x: readonly number[], y: Label | readonly number[]): Trace {
-  const net0 = model.requireNet('trace');
-  const data = model.prepare([x as number[]], [y] as Targets, 'trace');
-  const net = toFloat64(net0);
+  const snap = snapshotOf(model, 'trace');
+  const data = prepare(snap, [x as number[]], [y] as Targets, 'trace');
+  const net = networkOf(model, snap, true);
   const X = Float64Array.from(data.x);
   const Y = Float64Array.from(data.y);
-  const loss = model.loss!;
-  const fused = lossInfo[loss].fusedWith !== undefined;
+  const loss = snap.loss;
+  const fused = isFused(loss);
   const be = net.backend;
   net.zeroGrad();
   net.forward(X, 1); // full forward, h_L included

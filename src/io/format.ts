@@ -9,12 +9,14 @@
 // Nothing read from a file is trusted: every field is checked, and an error names the field,
 // the expected value and the received one.
 
-import { SerializationError, describe } from '../errors.ts';
-import { MLP, type Preprocessing } from '../model.ts';
-import { defaults, type Config } from '../config.ts';
-import { ACTIVATIONS, type ActivationName } from '../nn/activations.ts';
-import { LOSSES, checkLossActivation, type LossName } from '../loss/losses.ts';
-import { OPTIMIZERS, Optimizer, type OptimizerName } from '../optim/optimizer.ts';
+import { SerializationError, describe, type MlpError } from '../errors.ts';
+import { MLP, type ModelSnapshot, type Preprocessing } from '../model.ts';
+import { defaults, type Config } from '../config/defaults.ts';
+import { CONFIG_KEYS, optimizerOptionsOf, resolveConfig } from '../config/resolve.ts';
+import { parameterLayout } from '../nn/network.ts';
+import { ACTIVATIONS, type ActivationName } from '../math/activations.ts';
+import { LOSSES, checkLossActivation, type LossName } from '../math/losses.ts';
+import { OPTIMIZERS, optimizerBuffers, resolveOptimizer, type OptimizerName } from '../optim/optimizer.ts';
 import type { FloatArray, DType } from '../tensor/tensor.ts';
 import type { Label } from '../data/input.ts';
 import type { SchedulerState } from '../optim/schedule.ts';
@@ -57,49 +59,62 @@ export interface ModelDocument {
 }
 
 export function toJSON(model: MLP, options: SaveOptions = {}): ModelDocument {
-  const net = model.requireNet('toJSON');
+  const snap = model.snapshot({ training: options.training !== false });
   const enc = options.weights ?? 'base64';
   const config: Partial<Config> = {};
-  for (const [k, v] of Object.entries(model.config)) {
+  for (const [k, v] of Object.entries(snap.config)) {
     if (k === 'backend') continue; // where it runs is the loader's choice
     (config as Record<string, unknown>)[k] = v;
   }
+  const { slots } = parameterLayout(snap.inputs, snap.layers.map((l) => l.units));
+  const p = snap.params;
   const doc: ModelDocument = {
     format: FORMAT,
     version: VERSION,
-    task: model.task!,
-    inputs: net.inputs,
-    layers: net.layers.map((l) => ({ units: l.nOut, activation: l.activation, ...(l.activation === 'leakyRelu' || l.activation === 'elu' ? { alpha: l.alpha } : {}) })),
-    loss: model.loss!,
-    dtype: net.dtype,
+    task: snap.task,
+    inputs: snap.inputs,
+    layers: snap.layers.map((l) => ({ units: l.units, activation: l.activation, ...(l.activation === 'leakyRelu' || l.activation === 'elu' ? { alpha: l.alpha } : {}) })),
+    loss: snap.loss,
+    dtype: snap.dtype,
     config,
-    preprocessing: structuredClone(model.preprocessing!),
+    preprocessing: snap.preprocessing,
     weights: {
       encoding: enc,
-      layers: net.layers.map((l) => ({
-        W: enc === 'nested' ? nested(l.W, l.nOut, l.nIn) : toBase64(l.W),
-        b: enc === 'nested' ? Array.from(l.b) : toBase64(l.b),
-      })),
+      layers: slots.map((sl) => {
+        const W = p.subarray(sl.w, sl.w + sl.nOut * sl.nIn);
+        const b = p.subarray(sl.b, sl.b + sl.nOut);
+        return { W: enc === 'nested' ? nested(W, sl.nOut, sl.nIn) : toBase64(W), b: enc === 'nested' ? Array.from(b) : toBase64(b) };
+      }),
     },
   };
-  if (options.training !== false) {
-    const opt = model.optimizer;
-    const sched = model.getSchedulerState();
+  if (snap.training) {
+    const t = snap.training;
     doc.training = {
-      epochs: model.epochsTrained,
-      rng: model.rng.getState(),
-      ...(opt ? { optimizer: { name: opt.name, t: opt.t, buffers: Object.fromEntries(Object.entries(opt.buffers).map(([k, v]) => [k, toBase64(v)])) } } : {}),
-      ...(sched ? { scheduler: sched } : {}),
+      epochs: snap.epochsTrained,
+      rng: t.rng,
+      ...(t.optimizer ? { optimizer: { name: t.optimizer.name, t: t.optimizer.t, buffers: Object.fromEntries(Object.entries(t.optimizer.buffers).map(([k, v]) => [k, toBase64(v)])) } } : {}),
+      ...(t.scheduler ? { scheduler: t.scheduler } : {}),
     };
   }
-  if (model.featureNames) doc.featureNames = model.featureNames.slice();
-  if (model.targetName !== null) doc.targetName = model.targetName;
-  if (Object.keys(model.metadata).length) doc.metadata = structuredClone(model.metadata) as Record<string, Json>;
+  if (snap.featureNames) doc.featureNames = snap.featureNames;
+  if (snap.targetName !== null) doc.targetName = snap.targetName;
+  if (Object.keys(snap.metadata).length) doc.metadata = snap.metadata as Record<string, Json>;
   return doc;
 }
 
 /** Build a model from a document (an object or a JSON string); `backend` picks where it runs. */
 export function fromJSON(input: unknown, options: { backend?: string } = {}): MLP {
+  const snap = toSnapshot(input);
+  try {
+    return MLP.restore(snap, options);
+  } catch (e) {
+    if (e instanceof SerializationError) throw e;
+    throw new SerializationError('E_FORMAT', `fromJSON: ${(e as Error).message}`);
+  }
+}
+
+/** A document checked field by field and turned into a model snapshot (nothing of the model is built yet). */
+export function toSnapshot(input: unknown): ModelSnapshot {
   let doc: unknown = input;
   if (typeof input === 'string') {
     try {
@@ -109,13 +124,13 @@ export function fromJSON(input: unknown, options: { backend?: string } = {}): ML
     }
   }
   const d = obj(doc, 'model');
-  if (d.format !== FORMAT) throw new SerializationError('E_FORMAT', `fromJSON: field "format": expected "${FORMAT}", received ${describe(d.format)}; this file was not written by mlpkit`);
-  if (d.version !== VERSION) throw new SerializationError('E_VERSION', `fromJSON: field "version": expected ${VERSION}, received ${describe(d.version)}; ${typeof d.version === 'number' && d.version > VERSION ? 'upgrade mlpkit to read this file' : 'this version is not supported'}`);
+  if (d.format !== FORMAT) throw new SerializationError('E_FORMAT', `fromJSON: field "format": expected "${FORMAT}", received ${describe(d.format)}; this file was not written by mlpkit`, { field: 'format', expected: FORMAT, received: d.format });
+  if (d.version !== VERSION) throw new SerializationError('E_VERSION', `fromJSON: field "version": expected ${VERSION}, received ${describe(d.version)}; ${typeof d.version === 'number' && d.version > VERSION ? 'upgrade mlpkit to read this file' : 'this version is not supported'}`, { field: 'version', expected: VERSION, received: d.version });
   const task = oneOf(d.task, ['classification', 'regression'] as const, 'task');
   const dtype = oneOf(d.dtype, ['float32', 'float64'] as const, 'dtype');
   const inputs = posInt(d.inputs, 'inputs');
   const layersRaw = arr(d.layers, 'layers');
-  if (layersRaw.length === 0) throw new SerializationError('E_FORMAT', 'fromJSON: field "layers": expected at least one layer, received an empty array');
+  if (layersRaw.length === 0) throw new SerializationError('E_FORMAT', 'fromJSON: field "layers": expected at least one layer, received an empty array', { field: 'layers', expected: 'at least one layer', received: 0 });
   const layers = layersRaw.map((l, i) => {
     const o = obj(l, `layers[${i}]`);
     const activation = oneOf(o.activation, ACTIVATIONS, `layers[${i}].activation`);
@@ -125,26 +140,26 @@ export function fromJSON(input: unknown, options: { backend?: string } = {}): ML
   try {
     checkLossActivation(loss, layers[layers.length - 1].activation, 'fromJSON');
   } catch (e) {
-    throw new SerializationError('E_FORMAT', `fromJSON: fields "loss" and "layers": ${(e as Error).message}`);
+    throw new SerializationError('E_FORMAT', `fromJSON: fields "loss" and "layers": ${(e as Error).message}`, { field: 'loss', received: loss });
   }
 
   // config: known keys only; the model's defaults fill the rest (never restated here)
   const cfgIn = d.config === undefined ? {} : obj(d.config, 'config');
-  const config: Partial<Config> = {};
-  for (const [k, v] of Object.entries(cfgIn)) if (k in defaults || ['alpha', 'outputActivation', 'loss', 'init', 'learningRate', 'weightDecay'].includes(k)) (config as Record<string, unknown>)[k] = v;
+  const cfg: Partial<Config> = {};
+  for (const [k, v] of Object.entries(cfgIn)) if (CONFIG_KEYS.includes(k)) (cfg as Record<string, unknown>)[k] = v;
   const hidden = layers.slice(0, -1);
-  config.hidden = hidden.map((l) => l.units);
-  config.activation = hidden.length ? hidden.map((l) => l.activation) : (config.activation ?? defaults.activation);
-  config.outputActivation = layers[layers.length - 1].activation;
-  config.loss = loss;
-  config.task = task;
-  config.dtype = dtype;
-  if (hidden.some((l) => l.alpha !== undefined)) config.alpha = hidden.find((l) => l.alpha !== undefined)!.alpha;
-  let model: MLP;
+  cfg.hidden = hidden.map((l) => l.units);
+  cfg.activation = hidden.length ? hidden.map((l) => l.activation) : (cfg.activation ?? defaults.activation);
+  cfg.outputActivation = layers[layers.length - 1].activation;
+  cfg.loss = loss;
+  cfg.task = task;
+  cfg.dtype = dtype;
+  if (hidden.some((l) => l.alpha !== undefined)) cfg.alpha = hidden.find((l) => l.alpha !== undefined)!.alpha;
+  let config: Config;
   try {
-    model = new MLP({ ...config, backend: options.backend ?? 'auto' });
+    config = resolveConfig(cfg);
   } catch (e) {
-    throw new SerializationError('E_FORMAT', `fromJSON: field "config": ${(e as Error).message}`);
+    throw new SerializationError('E_FORMAT', `fromJSON: field "config": ${(e as Error).message}`, { field: `config${(e as MlpError).field ? '.' + (e as MlpError).field : ''}`, received: (e as MlpError).received });
   }
 
   // preprocessing
@@ -155,68 +170,76 @@ export function fromJSON(input: unknown, options: { backend?: string } = {}): ML
   else {
     const classes = arr(p.classes, 'preprocessing.classes') as Label[];
     classes.forEach((c, i) => {
-      if (!(typeof c === 'string' || typeof c === 'boolean' || (typeof c === 'number' && Number.isFinite(c)))) throw new SerializationError('E_FORMAT', `fromJSON: field "preprocessing.classes[${i}]": expected a string, number or boolean, received ${describe(c)}`);
+      if (!(typeof c === 'string' || typeof c === 'boolean' || (typeof c === 'number' && Number.isFinite(c)))) throw new SerializationError('E_FORMAT', `fromJSON: field "preprocessing.classes[${i}]": expected a string, number or boolean, received ${describe(c)}`, { field: `preprocessing.classes[${i}]`, expected: 'a string, number or boolean', received: c });
     });
     const want = outputs === 1 ? 2 : outputs;
-    if (classes.length !== want) throw new SerializationError('E_FORMAT', `fromJSON: field "preprocessing.classes": expected ${want} classes for ${outputs} output${outputs > 1 ? 's' : ''}, received ${classes.length}`);
-    if (new Set(classes).size !== classes.length) throw new SerializationError('E_FORMAT', 'fromJSON: field "preprocessing.classes": expected distinct labels, received duplicates');
+    if (classes.length !== want) throw new SerializationError('E_FORMAT', `fromJSON: field "preprocessing.classes": expected ${want} classes for ${outputs} output${outputs > 1 ? 's' : ''}, received ${classes.length}`, { field: 'preprocessing.classes', expected: want, received: classes.length });
+    if (new Set(classes).size !== classes.length) throw new SerializationError('E_FORMAT', 'fromJSON: field "preprocessing.classes": expected distinct labels, received duplicates', { field: 'preprocessing.classes', expected: 'distinct labels' });
     pre.classes = classes;
   }
 
-  // network and weights
-  model.build(inputs, outputs, task, pre.classes);
-  const net = model.net!;
-  // build() drew initial weights from the generator; the saved state below replaces both
+  // weights: into one flat [W_1 … W_L | b_1 … b_L] array, the layout the network uses
+  const layout = parameterLayout(inputs, layers.map((l) => l.units));
   const w = obj(d.weights, 'weights');
   const encoding = oneOf(w.encoding, ['base64', 'nested'] as const, 'weights.encoding');
   const wl = arr(w.layers, 'weights.layers');
-  if (wl.length !== net.layers.length) throw new SerializationError('E_FORMAT', `fromJSON: field "weights.layers": expected ${net.layers.length} layers, received ${wl.length}`);
-  net.layers.forEach((layer, i) => {
+  if (wl.length !== layers.length) throw new SerializationError('E_FORMAT', `fromJSON: field "weights.layers": expected ${layers.length} layers, received ${wl.length}`, { field: 'weights.layers', expected: layers.length, received: wl.length });
+  const params = dtype === 'float64' ? new Float64Array(layout.size) : new Float32Array(layout.size);
+  layout.slots.forEach((sl, i) => {
     const o = obj(wl[i], `weights.layers[${i}]`);
-    readInto(o.W, layer.W, [layer.nOut, layer.nIn], encoding, dtype, `weights.layers[${i}].W`);
-    readInto(o.b, layer.b, [layer.nOut], encoding, dtype, `weights.layers[${i}].b`);
+    readInto(o.W, params.subarray(sl.w, sl.w + sl.nOut * sl.nIn), [sl.nOut, sl.nIn], encoding, dtype, `weights.layers[${i}].W`);
+    readInto(o.b, params.subarray(sl.b, sl.b + sl.nOut), [sl.nOut], encoding, dtype, `weights.layers[${i}].b`);
   });
-  model.preprocessing = pre;
-  model.markFitted();
 
+  const snap: ModelSnapshot = {
+    config, task, loss, dtype, inputs, layers, params, preprocessing: pre, epochsTrained: 0,
+    featureNames: null, targetName: null, metadata: {},
+  };
   if (d.training !== undefined) {
     const t = obj(d.training, 'training');
-    model.epochsTrained = nonNegInt(t.epochs, 'training.epochs');
+    snap.epochsTrained = nonNegInt(t.epochs, 'training.epochs');
     const rng = arr(t.rng, 'training.rng');
-    try {
-      model.rng.setState(rng as number[]);
-    } catch (e) {
-      throw new SerializationError('E_FORMAT', `fromJSON: field "training.rng": ${(e as Error).message}`);
+    if (rng.length !== 4 || rng.some((v) => !Number.isInteger(v) || (v as number) < 0 || (v as number) > 0xffffffff) || rng.every((v) => v === 0)) {
+      throw new SerializationError('E_FORMAT', `fromJSON: field "training.rng": expected 4 unsigned 32-bit integers, not all zero, received ${describe(rng)}`, { field: 'training.rng', expected: '4 unsigned 32-bit integers, not all 0', received: rng });
     }
+    snap.training = { rng: rng as [number, number, number, number] };
     if (t.optimizer !== undefined) {
       const o = obj(t.optimizer, 'training.optimizer');
       const name = oneOf(o.name, OPTIMIZERS, 'training.optimizer.name');
-      const opt = new Optimizer(net, name, model.config.optimizerOptions);
+      let resolved: ReturnType<typeof resolveOptimizer>;
+      try {
+        resolved = resolveOptimizer(name, optimizerOptionsOf(config));
+      } catch (e) {
+        throw new SerializationError('E_FORMAT', `fromJSON: field "config.optimizerOptions": ${(e as Error).message}`, { field: 'config.optimizerOptions' });
+      }
       const bufs = obj(o.buffers, 'training.optimizer.buffers');
-      for (const [k, v] of Object.entries(opt.buffers)) readInto(bufs[k], v, [v.length], 'base64', dtype, `training.optimizer.buffers.${k}`);
-      opt.t = nonNegInt(o.t, 'training.optimizer.t');
-      model.optimizer = opt;
+      const buffers: Record<string, FloatArray> = {};
+      for (const k of optimizerBuffers(resolved)) {
+        buffers[k] = dtype === 'float64' ? new Float64Array(layout.size) : new Float32Array(layout.size);
+        readInto(bufs[k], buffers[k], [layout.size], 'base64', dtype, `training.optimizer.buffers.${k}`);
+      }
+      snap.training.optimizer = { name, t: nonNegInt(o.t, 'training.optimizer.t'), buffers };
     }
     if (t.scheduler !== undefined) {
-      const s = obj(t.scheduler, 'training.scheduler');
-      model.setSchedulerState({ lr: finite(s.lr, 'training.scheduler.lr'), best: num(s.best, 'training.scheduler.best'), badEpochs: nonNegInt(s.badEpochs, 'training.scheduler.badEpochs') });
+      const sc = obj(t.scheduler, 'training.scheduler');
+      snap.training.scheduler = { lr: finite(sc.lr, 'training.scheduler.lr'), best: num(sc.best, 'training.scheduler.best'), badEpochs: nonNegInt(sc.badEpochs, 'training.scheduler.badEpochs') };
     }
   }
   if (d.featureNames !== undefined) {
     const names = arr(d.featureNames, 'featureNames');
-    if (names.length !== inputs) throw new SerializationError('E_FORMAT', `fromJSON: field "featureNames": expected ${inputs} names (one per input), received ${names.length}`);
+    if (names.length !== inputs) throw new SerializationError('E_FORMAT', `fromJSON: field "featureNames": expected ${inputs} names (one per input), received ${names.length}`, { field: 'featureNames', expected: inputs, received: names.length });
     names.forEach((n, i) => {
-      if (typeof n !== 'string') throw new SerializationError('E_FORMAT', `fromJSON: field "featureNames[${i}]": expected a string, received ${describe(n)}`);
+      if (typeof n !== 'string') throw new SerializationError('E_FORMAT', `fromJSON: field "featureNames[${i}]": expected a string, received ${describe(n)}`, { field: `featureNames[${i}]`, expected: 'a string', received: n });
     });
-    if (new Set(names).size !== names.length) throw new SerializationError('E_FORMAT', 'fromJSON: field "featureNames": expected distinct names, received duplicates');
-    model.featureNames = names as string[];
+    if (new Set(names).size !== names.length) throw new SerializationError('E_FORMAT', 'fromJSON: field "featureNames": expected distinct names, received duplicates', { field: 'featureNames', expected: 'distinct names' });
+    snap.featureNames = names as string[];
   }
   if (d.targetName !== undefined) {
-    if (typeof d.targetName !== 'string') throw new SerializationError('E_FORMAT', `fromJSON: field "targetName": expected a string, received ${describe(d.targetName)}`);
-    model.targetName = d.targetName;
+    if (typeof d.targetName !== 'string') throw new SerializationError('E_FORMAT', `fromJSON: field "targetName": expected a string, received ${describe(d.targetName)}`, { field: 'targetName', expected: 'a string', received: d.targetName });
+    snap.targetName = d.targetName;
   }
-  if (d.metadata !== undefined) model.metadata = obj(d.metadata, 'metadata') as Record<string, unknown>;
-  return model;
+  if (d.metadata !== undefined) snap.metadata = obj(d.metadata, 'metadata');
+  return snap;
 }
 
 // ---- bytes form: "MLPK" | u32 header length | JSON header | padding to 8 | raw arrays ----------

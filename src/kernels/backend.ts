@@ -1,7 +1,7 @@
 // The Backend: the kernels every backend must implement. Model code (nn/, train/, optim/) never
 // loops over a typed array itself; it calls these. `reference.ts` is the living definition
 // (plain loops, obviously correct); a faster backend implements the same contract and is tested
-// against it on random and awkward shapes (test/kernels.test.ts).
+// against it on random and awkward shapes (test/kernels/conformance.test.ts).
 //
 // Conventions for every kernel:
 // - Arrays are flat, row-major, contiguous, and all of one dtype (Float32Array or Float64Array).
@@ -13,9 +13,8 @@
 
 import type { DType, FloatArray } from '../tensor/tensor.ts';
 import type { Rng } from '../tensor/rng.ts';
-import type { ElementwiseActivation } from '../nn/activations.ts';
-import type { LossName } from '../loss/losses.ts';
-import type { DenseStack } from './fused.ts';
+import type { ElementwiseActivation } from '../math/activations.ts';
+import type { LossName } from '../math/losses.ts';
 
 export interface Backend {
   /** Name reported by the API and `mlpkit info`, e.g. "reference", "js", "wasm-simd". */
@@ -25,11 +24,12 @@ export interface Backend {
   /** A zero-filled array of n elements, placed where this backend's kernels want it. */
   alloc(n: number, dtype: DType): FloatArray;
   /**
-   * Optional: give back an array from `alloc` that nothing uses any more (nor any view of it), so a
-   * later `alloc` of the same size may reuse its memory. Backends whose arrays are ordinary
-   * garbage-collected typed arrays leave it out. NOTE: using the array after release is a bug.
+   * Give back an array from `alloc` that nothing uses any more (nor any view of it), so a later
+   * `alloc` of the same size may reuse its memory. Whoever allocates an array releases it.
+   * A no-op where arrays are ordinary garbage-collected typed arrays (reference, js); a view or an
+   * array that did not come from `alloc` is ignored. NOTE: using the array after release is a bug.
    */
-  release?(x: FloatArray): void;
+  release(x: FloatArray): void;
 
   // ---- linear algebra ------------------------------------------------------------------------
 
@@ -124,4 +124,19 @@ export interface Backend {
    * Returns ℓ for the sample.
    */
   sgdStep1?(net: DenseStack, x: FloatArray, xOff: number, y: FloatArray, yOff: number, loss: LossName, lr: number, wd: number): number;
+}
+
+/** A small dense network laid out for the fused batch-1 step (kernels/fused.ts builds it). */
+export interface DenseStack {
+  /** [n0, n1, …, nL]: inputs, then each layer's units */
+  sizes: readonly number[];
+  kinds: readonly ElementwiseActivation[];
+  alphas: readonly number[];
+  /** [W_1 … W_L | b_1 … b_L], as in nn/network.ts */
+  params: FloatArray;
+  /** a and h of every layer, then two rows of ∂ℓ/∂h scratch (fusedWorkSize) */
+  work: FloatArray;
+  /** where the scratch rows start in work: 2 · (n1 + … + nL), and that plus max n_l */
+  dh: number;
+  dhPrev: number;
 }

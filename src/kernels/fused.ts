@@ -5,7 +5,7 @@
 //   loss      ℓ(h_L, y), ∂ℓ/∂h_L  (bce: from the logits, δ_L directly)    (loss)
 //   backward  δ_l = ∂ℓ/∂h_l ∘ f'(a_l); ∂ℓ/∂h_{l−1} = δ_l W_l            (activationBackward, gemm NN)
 //   update    W_l −= η (δ_l h_{l−1}ᵀ + λ W_l),  b_l −= η δ_l            (sgdStep, weights then biases)
-// with the same formulas ({ f, df } of nn/activations.ts, loss/losses.ts), the same order of
+// with the same formulas ({ f, df } of math/activations.ts, ℓ of math/losses.ts), the same order of
 // additions as the js backend's batch-1 kernels, and the same roundings to the array's dtype, so
 // the weights it produces are the same bits (test/kernels/fused.test.ts). W_l is read for δ_l W_l
 // before W_l is updated, as in the unfused order (backward completes before the update).
@@ -13,25 +13,17 @@
 // the gradients buffer, which this path does not fill).
 
 import type { FloatArray } from '../tensor/tensor.ts';
-import { activations, type ElementwiseActivation } from '../nn/activations.ts';
-import type { LossName } from '../loss/losses.ts';
+import type { DenseStack } from './backend.ts';
+import { activations, type ElementwiseActivation } from '../math/activations.ts';
+import type { LossName } from '../math/losses.ts';
 import { lossRef } from './reference.ts';
 
 /** Losses the fused step handles: the plain ones on h_L, and bce on the logits of a sigmoid output. */
-export const FUSED_LOSSES: readonly LossName[] = ['sse', 'mse', 'mae', 'huber', 'bce'];
+const STEP1_LOSSES: readonly LossName[] = ['sse', 'mse', 'mae', 'huber', 'bce'];
 
-export interface DenseStack {
-  /** [n0, n1, …, nL]: inputs, then each layer's units */
-  sizes: readonly number[];
-  kinds: readonly ElementwiseActivation[];
-  alphas: readonly number[];
-  /** [W_1 … W_L | b_1 … b_L], as in nn/network.ts */
-  params: FloatArray;
-  /** a and h of every layer, then two rows of ∂ℓ/∂h scratch (fusedWorkSize) */
-  work: FloatArray;
-  /** where the scratch rows start in work: 2 · (n1 + … + nL), and that plus max n_l */
-  dh: number;
-  dhPrev: number;
+/** Whether sgdStep1 can run a network with these output loss and layer activations (no softmax anywhere). */
+export function fusedStepHandles(loss: LossName, layerActivations: readonly string[]): boolean {
+  return STEP1_LOSSES.includes(loss) && layerActivations.every((a) => a !== 'softmax');
 }
 
 /** A DenseStack over a network's flat parameters, with its scratch. Made once per fit. */
@@ -145,4 +137,9 @@ export function outputOffset(sizes: readonly number[]): number {
   let off = 0;
   for (let l = 1; l < sizes.length - 1; l++) off += 2 * sizes[l];
   return off;
+}
+
+/** Where the output layer's a_L (logits: true) or h_L starts in a stack's work after sgdStep1. */
+export function outputAt(stack: DenseStack, logits: boolean): number {
+  return outputOffset(stack.sizes) + (logits ? 0 : stack.sizes[stack.sizes.length - 1]);
 }

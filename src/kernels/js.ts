@@ -18,7 +18,7 @@ import type { Backend } from './backend.ts';
 import { reference } from './reference.ts';
 import { sgdStep1 } from './fused.ts';
 import type { FloatArray } from '../tensor/tensor.ts';
-import type { ElementwiseActivation } from '../nn/activations.ts';
+import type { ElementwiseActivation } from '../math/activations.ts';
 
 function scaleC(C: FloatArray, n: number, beta: number): void {
   if (beta === 0) C.fill(0, 0, n);

@@ -4,13 +4,15 @@
 
 import type { Backend } from './backend.ts';
 import { allocArray, type DType, type FloatArray } from '../tensor/tensor.ts';
-import { activations, sigmoid } from '../nn/activations.ts';
-import type { LossName } from '../loss/losses.ts';
+import { activations, sigmoid } from '../math/activations.ts';
+import type { LossName } from '../math/losses.ts';
 
 export const reference: Backend = {
   name: 'reference',
   supports: () => true,
   alloc: (n: number, dtype: DType) => allocArray(n, dtype),
+  // garbage-collected typed arrays: nothing to give back
+  release: () => {},
 
   // C: [M, N] = alpha · op(A): [M, K] · op(B): [K, N] + beta · C
   gemm(transA, transB, M, N, K, alpha, A, B, beta, C) {

@@ -13,12 +13,19 @@ import { initWasm, initWasmSync, setWasmThreads, wasmBackends, type WasmOptions 
 import { ConfigError } from '../errors.ts';
 import type { DType } from '../tensor/tensor.ts';
 
+/** Every kernel a Backend must have (sgdStep1 is optional). */
+const REQUIRED_KERNELS = ['supports', 'alloc', 'release', 'gemm', 'biasActivate', 'activationBackward', 'sumRows', 'softmaxRows', 'softmaxBackward', 'loss', 'gatherRows', 'fill', 'copy', 'scale', 'sumSquares', 'allFinite', 'sgdStep', 'adamStep', 'rmspropStep', 'adagradStep'] as const;
+
 /** Registered backends, fastest first. */
 const registry: Backend[] = [js, reference];
 let wasmTried = false;
 
 /** Add a backend (e.g. a WebAssembly one once its module is compiled). Earlier priority = preferred by "auto". */
 export function registerBackend(backend: Backend, priority = 0): void {
+  const missing = REQUIRED_KERNELS.filter((k) => typeof (backend as unknown as Record<string, unknown>)?.[k] !== 'function');
+  if (typeof backend?.name !== 'string' || missing.length) {
+    throw new ConfigError('E_CONFIG', `registerBackend: expected a Backend with a name and the kernels of kernels/backend.ts, ${missing.length ? `missing ${missing.join(', ')}` : 'received no name'}; spread the reference backend ({ ...reference, name, … }) and override what you speed up`, { field: 'backend', expected: 'a Backend', received: missing.length ? `missing ${missing.join(', ')}` : backend?.name });
+  }
   const i = registry.findIndex((b) => b.name === backend.name);
   if (i >= 0) registry.splice(i, 1);
   registry.splice(Math.max(0, Math.min(priority, registry.length)), 0, backend);

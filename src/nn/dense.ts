@@ -15,7 +15,7 @@
 import type { Backend } from '../kernels/backend.ts';
 import type { FloatArray } from '../tensor/tensor.ts';
 import type { Rng } from '../tensor/rng.ts';
-import type { ActivationName } from './activations.ts';
+import type { ActivationName } from '../math/activations.ts';
 
 export class Dense {
   /** The input of the last forward pass (the previous layer's h, or the batch X). */
@@ -53,6 +53,7 @@ export class Dense {
   allocWorkspace(rows: number): void {
     const n = rows * this.nOut;
     const dtype = this.W instanceof Float64Array ? 'float64' : 'float32';
+    this.releaseWorkspace();
     this.a = this.backend.alloc(n, dtype);
     // identity: h is a itself, no copy
     this.h = this.activation === 'identity' ? this.a : this.backend.alloc(n, dtype);
@@ -61,6 +62,14 @@ export class Dense {
       this.mask = this.backend.alloc(n, dtype);
       this.hd = this.backend.alloc(n, dtype);
     }
+  }
+
+  /** Give the workspace back to the backend (the layer needs allocWorkspace before its next forward). */
+  releaseWorkspace(): void {
+    const be = this.backend;
+    if (this.a) be.release(this.a);
+    if (this.h && this.h !== this.a) be.release(this.h);
+    if (this.delta) be.release(this.delta);
   }
 
   // x: [B, nIn]  W: [nOut, nIn]  b: [nOut]  a, h: [B, nOut]

@@ -18,7 +18,7 @@
 
 import type { Rng } from '../tensor/rng.ts';
 import { ConfigError } from '../errors.ts';
-import type { ActivationName } from './activations.ts';
+import type { ActivationName } from '../math/activations.ts';
 
 export type InitName = 'glorotUniform' | 'glorotNormal' | 'heUniform' | 'heNormal' | 'torchUniform' | 'zeros';
 export const INITS: readonly InitName[] = ['glorotUniform', 'glorotNormal', 'heUniform', 'heNormal', 'torchUniform', 'zeros'];

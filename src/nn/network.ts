@@ -10,9 +10,9 @@ import type { Backend } from '../kernels/backend.ts';
 import type { DType, FloatArray } from '../tensor/tensor.ts';
 import { ConfigError, ShapeError, fmtShape } from '../errors.ts';
 import { Dense } from './dense.ts';
-import { checkActivation, defaultAlpha, type ActivationName } from './activations.ts';
+import { checkActivation, defaultAlpha, type ActivationName } from '../math/activations.ts';
 import { checkInit, defaultBiasInit, defaultInit, initializers, type InitName } from './init.ts';
-import { lossInfo, type LossName } from '../loss/losses.ts';
+import { isFused, type LossName } from '../math/losses.ts';
 import type { Rng } from '../tensor/rng.ts';
 
 export interface LayerSpec {
@@ -30,6 +30,37 @@ export interface LayerSpec {
 export interface InitSpec {
   weights?: InitName | readonly InitName[];
   biases?: InitName | readonly InitName[];
+}
+
+/** Where layer l's W_l and b_l sit in the flat [W_1 … W_L | b_1 … b_L] buffer. */
+export interface ParamSlot {
+  nIn: number;
+  nOut: number;
+  /** W_l is params[w, w + nOut·nIn), row-major [nOut, nIn] */
+  w: number;
+  /** b_l is params[b, b + nOut) */
+  b: number;
+}
+
+/** The flat parameter layout of a network of `inputs` inputs and these layer widths; size = total values. */
+export function parameterLayout(inputs: number, units: readonly number[]): { slots: ParamSlot[]; nWeights: number; size: number } {
+  let nW = 0;
+  let fanIn = inputs;
+  for (const u of units) {
+    nW += u * fanIn;
+    fanIn = u;
+  }
+  const slots: ParamSlot[] = [];
+  let w = 0;
+  let b = nW;
+  fanIn = inputs;
+  for (const u of units) {
+    slots.push({ nIn: fanIn, nOut: u, w, b });
+    w += u * fanIn;
+    b += u;
+    fanIn = u;
+  }
+  return { slots, nWeights: nW, size: b };
 }
 
 export class Network {
@@ -138,7 +169,32 @@ export class Network {
     if (rows <= this.capacity) return;
     for (const layer of this.layers) layer.allocWorkspace(rows);
     this.capacity = rows;
-    if (this.dx) this.dx = this.backend.alloc(rows * this.inputs, this.dtype);
+    if (this.dx) {
+      this.backend.release(this.dx);
+      this.dx = this.backend.alloc(rows * this.inputs, this.dtype);
+    }
+  }
+
+  /** Give every buffer (parameters, gradients, workspace) back to the backend. NOTE: the network is unusable afterwards. */
+  dispose(): void {
+    const be = this.backend;
+    for (const layer of this.layers) layer.releaseWorkspace();
+    if (this.dx) be.release(this.dx);
+    be.release(this.params);
+    be.release(this.grads);
+    this.dx = null;
+    this.capacity = 0;
+  }
+
+  /** A copy of the parameters [W_1 … W_L | b_1 … b_L] in this network's dtype. */
+  copyParams(): FloatArray {
+    return this.params.slice();
+  }
+
+  /** Overwrite the parameters from a flat [W_1 … W_L | b_1 … b_L] array (rounded to this dtype). */
+  setParams(src: ArrayLike<number>): void {
+    if (src.length !== this.size) throw new ShapeError('E_SHAPE', `Network.setParams: expected ${this.size} values, received ${src.length}`, { field: 'params', expected: this.size, received: src.length });
+    this.params.set(src);
   }
 
   // x: [B, inputs]  →  ŷ: [B, outputs]
@@ -163,7 +219,7 @@ export class Network {
    */
   lossAndDelta(loss: LossName, y: FloatArray, B: number, w: FloatArray | null = null): number {
     const out = this.output;
-    const fused = lossInfo[loss].fusedWith !== undefined;
+    const fused = isFused(loss);
     const z = fused ? out.a : out.h;
     const total = w ? this.weightSum(w, B) : B;
     const sum = this.backend.loss(loss, z, y, out.delta, B, out.nOut, 1 / total, w);
@@ -189,7 +245,10 @@ export class Network {
    */
   backward(B: number, wantDx = false, accumulateParams = true): void {
     const L = this.layers.length;
-    if (wantDx && (!this.dx || this.dx.length < B * this.inputs)) this.dx = this.backend.alloc(this.capacity * this.inputs, this.dtype);
+    if (wantDx && (!this.dx || this.dx.length < B * this.inputs)) {
+      if (this.dx) this.backend.release(this.dx);
+      this.dx = this.backend.alloc(this.capacity * this.inputs, this.dtype);
+    }
     for (let l = L - 1; l >= 0; l--) {
       const layer = this.layers[l];
       const dx = l > 0 ? this.layers[l - 1].delta : wantDx ? this.dx : null;

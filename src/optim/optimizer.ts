@@ -52,8 +52,7 @@ const BUFFERS: Record<OptimizerName, string[]> = {
 };
 
 export class Optimizer {
-  /** Updates taken so far (Adam's t). */
-  t = 0;
+  #t = 0;
   readonly buffers: Record<string, FloatArray> = {};
   private readonly momentum: number;
   private readonly dampening: number;
@@ -63,37 +62,25 @@ export class Optimizer {
   private readonly rho: number;
   /** λ on the weights W */
   readonly weightDecay: number;
+  readonly name: OptimizerName;
   // [weights | biases] views of params, grads and each buffer, made once (no allocation per step)
   private readonly parts: { p: FloatArray; g: FloatArray; bufs: Record<string, FloatArray>; wd: number }[];
 
   constructor(
     readonly net: Network,
-    readonly name: OptimizerName,
+    name: OptimizerName,
     options: OptimizerOptions = {},
   ) {
-    checkOptimizer(name, 'Optimizer');
-    this.momentum = options.momentum ?? (name === 'momentum' || name === 'nesterov' ? 0.9 : 0);
-    this.dampening = options.dampening ?? 0;
-    this.beta1 = options.beta1 ?? 0.9;
-    this.beta2 = options.beta2 ?? 0.999;
-    this.eps = options.eps ?? (name === 'adagrad' ? 1e-10 : 1e-8);
-    this.rho = options.rho ?? 0.99;
-    this.weightDecay = options.weightDecay ?? (name === 'adamw' ? 0.01 : 0);
-    const check = (k: string, v: number, lo: number, hi: number, loOpen = false) => {
-      if (!Number.isFinite(v) || (loOpen ? v <= lo : v < lo) || v > hi) throw new ConfigError('E_CONFIG', `Optimizer "${name}": expected ${k} in ${loOpen ? '(' : '['}${lo}, ${hi}], received ${v}`);
-    };
-    check('momentum', this.momentum, 0, 1);
-    check('dampening', this.dampening, 0, 1);
-    check('beta1', this.beta1, 0, 0.999999);
-    check('beta2', this.beta2, 0, 0.99999999);
-    check('eps', this.eps, 0, 1, true);
-    check('rho', this.rho, 0, 1);
-    check('weightDecay', this.weightDecay, 0, 1e6);
-    if (name === 'sgd' && this.momentum > 0) this.name = 'momentum';
-    for (const b of BUFFERS[this.name]) {
-      if (b === 'momentum' && this.name === 'rmsprop' && this.momentum === 0) continue;
-      this.buffers[b] = net.backend.alloc(net.size, net.dtype);
-    }
+    const r = resolveOptimizer(name, options);
+    this.name = r.name;
+    this.momentum = r.momentum;
+    this.dampening = r.dampening;
+    this.beta1 = r.beta1;
+    this.beta2 = r.beta2;
+    this.eps = r.eps;
+    this.rho = r.rho;
+    this.weightDecay = r.weightDecay;
+    for (const b of optimizerBuffers(r)) this.buffers[b] = net.backend.alloc(net.size, net.dtype);
     const nW = net.nWeights;
     const n = net.size;
     const split = (a: FloatArray, w: boolean) => (w ? a.subarray(0, nW) : a.subarray(nW, n));
@@ -105,19 +92,41 @@ export class Optimizer {
     }));
   }
 
+  /** Updates taken so far (Adam's t). */
+  get t(): number {
+    return this.#t;
+  }
+
+  /** The resolved hyperparameters (defaults filled in). */
+  get options(): Required<OptimizerOptions> {
+    return { momentum: this.momentum, dampening: this.dampening, beta1: this.beta1, beta2: this.beta2, eps: this.eps, rho: this.rho, weightDecay: this.weightDecay };
+  }
+
+  /** Whether an optimizer made with (name, options) would follow the same rule with the same hyperparameters. */
+  matches(name: OptimizerName, options: OptimizerOptions = {}): boolean {
+    const other = resolveOptimizer(name, options);
+    const mine = this.options;
+    return other.name === this.name && (Object.keys(mine) as (keyof typeof mine)[]).every((k) => other[k] === mine[k]);
+  }
+
+  /** Count an update that a fused kernel applied with this optimizer's rule (plain SGD, kernels/fused.ts). */
+  recordFusedStep(): void {
+    this.#t += 1;
+  }
+
   /** One update θ −= lr · direction(∇θ), from the gradients in net.grads. */
   step(lr: number): void {
     const be = this.net.backend;
-    this.t += 1;
+    this.#t += 1;
     for (const { p, g, bufs, wd } of this.parts) {
       const n = p.length;
       switch (this.name) {
         case 'sgd':
-          be.sgdStep(p, g, null, n, lr, 0, 0, false, wd, this.t === 1);
+          be.sgdStep(p, g, null, n, lr, 0, 0, false, wd, this.#t === 1);
           break;
         case 'momentum':
         case 'nesterov':
-          be.sgdStep(p, g, bufs.momentum, n, lr, this.momentum, this.dampening, this.name === 'nesterov', wd, this.t === 1);
+          be.sgdStep(p, g, bufs.momentum, n, lr, this.momentum, this.dampening, this.name === 'nesterov', wd, this.#t === 1);
           break;
         case 'rmsprop':
           be.rmspropStep(p, g, bufs.square, bufs.momentum ?? null, n, lr, this.rho, this.eps, this.momentum, wd);
@@ -127,10 +136,15 @@ export class Optimizer {
           break;
         case 'adam':
         case 'adamw':
-          be.adamStep(p, g, bufs.m, bufs.v, n, lr, this.beta1, this.beta2, this.eps, wd, this.name === 'adamw', this.t);
+          be.adamStep(p, g, bufs.m, bufs.v, n, lr, this.beta1, this.beta2, this.eps, wd, this.name === 'adamw', this.#t);
           break;
       }
     }
+  }
+
+  /** Give the state buffers back to the backend. NOTE: the optimizer is unusable afterwards. */
+  dispose(): void {
+    for (const v of Object.values(this.buffers)) this.net.backend.release(v);
   }
 
   getState(): OptimizerState {
@@ -138,13 +152,50 @@ export class Optimizer {
   }
 
   setState(state: OptimizerState): void {
-    this.t = state.t;
+    this.#t = state.t;
     for (const [k, v] of Object.entries(this.buffers)) {
       const src = state.buffers[k];
       if (!src || src.length !== v.length) throw new ConfigError('E_CONFIG', `Optimizer.setState: buffer "${k}" expected ${v.length} values, received ${src ? src.length : 'none'}`);
       this.net.backend.copy(src, v, v.length);
     }
   }
+}
+
+/** The state buffers (each parallel to the parameters) an optimizer with these resolved options keeps. */
+export function optimizerBuffers(r: { name: OptimizerName; momentum: number }): string[] {
+  return BUFFERS[r.name].filter((b) => !(b === 'momentum' && r.name === 'rmsprop' && r.momentum === 0));
+}
+
+/**
+ * An optimizer's hyperparameters with torch.optim's defaults filled in, each checked.
+ * These per-optimizer defaults live here, beside the update rules they belong to.
+ * "sgd" with momentum > 0 is "momentum".
+ */
+export function resolveOptimizer(name: OptimizerName, options: OptimizerOptions = {}): Required<OptimizerOptions> & { name: OptimizerName } {
+  checkOptimizer(name, 'Optimizer');
+  const r = {
+    momentum: options.momentum ?? (name === 'momentum' || name === 'nesterov' ? 0.9 : 0),
+    dampening: options.dampening ?? 0,
+    beta1: options.beta1 ?? 0.9,
+    beta2: options.beta2 ?? 0.999,
+    eps: options.eps ?? (name === 'adagrad' ? 1e-10 : 1e-8),
+    rho: options.rho ?? 0.99,
+    weightDecay: options.weightDecay ?? (name === 'adamw' ? 0.01 : 0),
+  };
+  const check = (k: keyof typeof r, lo: number, hi: number, loOpen = false) => {
+    const v = r[k];
+    if (!Number.isFinite(v) || (loOpen ? v <= lo : v < lo) || v > hi) {
+      throw new ConfigError('E_CONFIG', `Optimizer "${name}": expected ${k} in ${loOpen ? '(' : '['}${lo}, ${hi}], received ${v}`, { field: `optimizerOptions.${k}`, expected: `${loOpen ? '(' : '['}${lo}, ${hi}]`, received: v });
+    }
+  };
+  check('momentum', 0, 1);
+  check('dampening', 0, 1);
+  check('beta1', 0, 0.999999);
+  check('beta2', 0, 0.99999999);
+  check('eps', 0, 1, true);
+  check('rho', 0, 1);
+  check('weightDecay', 0, 1e6);
+  return { name: name === 'sgd' && r.momentum > 0 ? 'momentum' : name, ...r };
 }
 
 /** Scale the gradients so their global L2 norm is at most maxNorm (torch.nn.utils.clip_grad_norm_). Returns the norm before clipping. */

@@ -84,6 +84,6 @@ test('a diverging run stops with the epoch and batch, and keeps finite weights',
   assert.equal(err.code, 'E_DIVERGED');
   assert.match(err.message, new RegExp(`the loss became (NaN|Infinity) at epoch ${err.epoch}, batch ${err.batch} of 8; the model keeps its last finite weights. Lower the learning rate`));
   assert.ok(err.epoch >= 1 && err.batch >= 1);
-  assert.ok(Array.from(m.net!.params).every(Number.isFinite), 'weights must stay finite');
+  assert.ok(Array.from(m.parameters()).every(Number.isFinite), 'weights must stay finite');
   assert.ok((m.predict([[1, 2]]) as number[]).every(Number.isFinite));
 });

@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { Network, Optimizer, reference, type ActivationName, type LossName, type OptimizerName } from '../../src/index.ts';
+import { type ActivationName, type LossName, type OptimizerName } from '../../src/index.ts';
+import { Network, Optimizer, reference } from '../../src/lowlevel.ts';
 
 interface Case {
   name: string; sizes: number[]; acts: ActivationName[]; out: ActivationName; loss: LossName; B: number;

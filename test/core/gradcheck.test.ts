@@ -4,7 +4,8 @@
 // fourth-order central difference with h = 1e-4 (see src/inspect/inspect.ts, gradCheck).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { gradCheck, gradients, jacobian, trace, MLP, Rng, reference } from '../../src/index.ts';
+import { gradCheck, gradients, jacobian, trace, MLP } from '../../src/index.ts';
+import { Rng, reference } from '../../src/lowlevel.ts';
 import { allCases, buildCase } from '../helpers/cases.ts';
 
 const TOL = 1e-6;

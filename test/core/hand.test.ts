@@ -2,7 +2,8 @@
 // here, independent of the library), and the optimizers' updates as PyTorch documents them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MLP, Network, Optimizer, LrScheduler, reference, gradients, trace, datasets } from '../../src/index.ts';
+import { MLP, gradients, trace, datasets } from '../../src/index.ts';
+import { Network, Optimizer, LrScheduler, Rng, clipGradNorm, reference } from '../../src/lowlevel.ts';
 
 const close = (a: number, b: number, tol = 1e-12, what = '') => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${what} ${a} ≠ ${b}`);
 const sig = (z: number) => 1 / (1 + Math.exp(-z));
@@ -11,8 +12,7 @@ const sig = (z: number) => 1 / (1 + Math.exp(-z));
 function tiny(w1: number, b1: number, w2: number, b2: number) {
   const m = new MLP({ task: 'regression', hidden: [1], activation: 'sigmoid', outputActivation: 'identity', loss: 'sse', dtype: 'float64', scaleInputs: 'none', scaleTargets: 'none' });
   m.build(1, 1, 'regression');
-  const [l1, l2] = m.net!.layers;
-  l1.W[0] = w1; l1.b[0] = b1; l2.W[0] = w2; l2.b[0] = b2;
+  m.setWeight(0, 0, 0, w1); m.setBias(0, 0, b1); m.setWeight(1, 0, 0, w2); m.setBias(1, 0, b2);
   return m;
 }
 
@@ -156,21 +156,39 @@ test('learning-rate schedules', () => {
 });
 
 test('gradient clipping caps the global norm', () => {
-  const { x, y } = datasets.iris();
+  const net = new Network(reference, 'float64', 3, [{ units: 4, activation: 'tanh' }, { units: 2, activation: 'identity' }]);
+  net.initialize(new Rng(1));
+  const x = Float64Array.from([1, -2, 3, 0.5, 0.25, -1]);
+  const y = Float64Array.from([10, -10, 5, 3]);
+  net.zeroGrad();
+  net.forward(x, 2);
+  net.lossAndDelta('mse', y, 2);
+  net.backward(2);
+  const before = clipGradNorm(net, 0.01);
+  assert.ok(before > 0.01, `the test needs a norm above the cap, got ${before}`);
+  const after = Math.sqrt(reference.sumSquares(net.grads, net.size));
+  close(after, 0.01 * before / (before + 1e-6), 1e-12, 'norm after clipping');
+  // and through fit: the same clipping keeps training finite at a learning rate where it would not be
+  const { x: ix, y: iy } = datasets.iris();
   const m = new MLP({ hidden: [4], seed: 1 });
-  const seen: number[] = [];
-  m.fit(x, y, { epochs: 1, clipNorm: 0.01, batchSize: 150, onBatchEnd: () => { seen.push(Math.sqrt(reference.sumSquares(m.net!.grads, m.net!.size))); } });
-  assert.ok(seen[0] <= 0.01 + 1e-6, `norm after clipping ${seen[0]}`);
+  const h = m.fit(ix, iy, { epochs: 1, clipNorm: 0.01, batchSize: 150 });
+  assert.ok(Number.isFinite(h.epochs[0].loss));
 });
 
 test('early stopping restores the best weights; callbacks stop training; validation is reported', () => {
   const { x, y } = datasets.iris();
   const m = new MLP({ hidden: [8], seed: 1 });
-  const h = m.fit(x, y, { epochs: 500, learningRate: 0.05, validationSplit: 0.3, earlyStopping: { patience: 5, minDelta: 0 } });
+  const weightsAt = new Map<number, number[]>();
+  const h = m.fit(x, y, { epochs: 500, learningRate: 0.05, validationSplit: 0.3, earlyStopping: { patience: 5, minDelta: 0 }, onEpochEnd: (e) => void weightsAt.set(e.epoch, Array.from(m.parameters())) });
   assert.equal(h.stopReason, 'earlyStopping');
   assert.ok(h.epochs.length < 500);
   const best = h.epochs.find((e) => e.epoch === h.bestEpoch)!;
   assert.equal(best.valLoss, h.bestLoss);
+  // the weights the model ends with are those it had at the best epoch, not the last one's
+  assert.ok(h.bestEpoch < h.epochs[h.epochs.length - 1].epoch, 'the test needs the best epoch to be before the last');
+  assert.deepEqual(Array.from(m.parameters()), weightsAt.get(h.bestEpoch));
+  assert.notDeepEqual(Array.from(m.parameters()), weightsAt.get(h.epochs[h.epochs.length - 1].epoch));
+  assert.equal(m.evaluate(x, y).loss > 0, true);
   assert.ok(h.epochs.every((e) => typeof e.valLoss === 'number' && typeof e.valMetric === 'number'));
   const m2 = new MLP({ hidden: [8], seed: 1 });
   const h2 = m2.fit(x, y, { epochs: 50, onEpochEnd: (e) => e.epoch < 3 });
@@ -198,5 +216,5 @@ test('fitAsync yields and stops on AbortSignal; trainer steps one batch at a tim
   const viaTrainer = new MLP({ hidden: [8], seed: 1 });
   const tr = viaTrainer.trainer(x, y, { epochs: 2, batchSize: 50 });
   while (tr.step());
-  assert.deepEqual(Array.from(viaTrainer.net!.params), Array.from(f.net!.params));
+  assert.deepEqual(Array.from(viaTrainer.parameters()), Array.from(f.parameters()));
 });

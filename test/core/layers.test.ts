@@ -2,7 +2,7 @@
 // Hand-derived values in plain Math; tolerances stated per test.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Network, Rng, reference, initializers, type Backend } from '../../src/index.ts';
+import { Network, Rng, reference, initializers, type Backend } from '../../src/lowlevel.ts';
 import { getBackend, listBackends } from '../../src/kernels/select.ts';
 
 const close = (a: number, b: number, tol: number, what = '') => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${what} ${a} ≠ ${b}`);

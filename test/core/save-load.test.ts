@@ -18,11 +18,11 @@ test('same seed twice → bit-identical weights and history', () => {
   const b = new MLP({ hidden: [8], seed: 3 });
   const ha = a.fit(x, y, opts);
   const hb = b.fit(x, y, opts);
-  assert.ok(sameBits(a.net!.params, b.net!.params));
+  assert.ok(sameBits(a.parameters(), b.parameters()));
   assert.deepEqual(ha.epochs.map((e) => e.loss), hb.epochs.map((e) => e.loss));
   const c = new MLP({ hidden: [8], seed: 4 });
   c.fit(x, y, opts);
-  assert.ok(!sameBits(a.net!.params, c.net!.params), 'another seed must give other weights');
+  assert.ok(!sameBits(a.parameters(), c.parameters()), 'another seed must give other weights');
 });
 
 for (const dtype of ['float32', 'float64'] as const) {
@@ -31,12 +31,12 @@ for (const dtype of ['float32', 'float64'] as const) {
       const a = new MLP({ hidden: [8, 4], activation: 'elu', seed: 5, dtype, optimizer: 'adam' });
       a.fit(x, y, opts);
       const b = form === 'bytes' ? fromBytes(toBytes(a)) : fromJSON(JSON.stringify(toJSON(a, { weights: form })));
-      assert.ok(sameBits(a.net!.params, b.net!.params));
+      assert.ok(sameBits(a.parameters(), b.parameters()));
       assert.deepEqual(b.predictProba(x), a.predictProba(x));
       assert.deepEqual(b.predict(x), a.predict(x));
       a.fit(x, y, opts);
       b.fit(x, y, opts);
-      assert.ok(sameBits(a.net!.params, b.net!.params), 'continued training diverged after load');
+      assert.ok(sameBits(a.parameters(), b.parameters()), 'continued training diverged after load');
       assert.equal(b.epochsTrained, 10);
     });
   }
@@ -134,6 +134,6 @@ test('training split over several fit calls equals one call: validation split, s
     const hb = resumed.fit(x, y, { ...o, epochs: 4 });
     assert.deepEqual([...ha.epochs, ...hb.epochs].map((e) => e.lr), h1.epochs.map((e) => e.lr));
     assert.deepEqual([...ha.epochs, ...hb.epochs].map((e) => e.valLoss), h1.epochs.map((e) => e.valLoss));
-    assert.ok(sameBits(one.net!.params, resumed.net!.params), `${schedule.type}: continued training differs from one run`);
+    assert.ok(sameBits(one.parameters(), resumed.parameters()), `${schedule.type}: continued training differs from one run`);
   }
 });

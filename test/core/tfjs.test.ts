@@ -8,7 +8,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { gradients, type ActivationName, type LossName } from '../../src/index.ts';
-import { allCases, buildCase } from '../helpers/cases.ts';
+import { allCases, buildCase, layerWeights } from '../helpers/cases.ts';
 
 before(async () => {
   await tf.setBackend('cpu');
@@ -55,12 +55,15 @@ for (const c of allCases()) {
   test(`TF.js autodiff float32: ${c.name}`, () => {
     const { model, x, y } = buildCase(c, 'float32');
     const g = gradients(model, x, y);
-    const net = model.net!;
-    const data = model.prepare(x, y);
-    const X = tf.tensor2d(Array.from(data.x), [c.B, net.inputs]);
-    const Y = tf.tensor2d(Array.from(data.y), [c.B, net.outputs]);
-    const Ws = net.layers.map((l) => tf.tensor2d(Array.from(l.W), [l.nOut, l.nIn]));
-    const bs = net.layers.map((l) => tf.tensor1d(Array.from(l.b)));
+    const layers = layerWeights(model);
+    const nOut = layers[layers.length - 1].nOut;
+    // the cases use no scaling: the network sees x as it is, and y as labels (bce: 0/1; crossentropy: one-hot) or rows
+    const X = tf.tensor2d(x.flat(), [c.B, model.inputs!]);
+    const yRows = (y as (number | number[])[]).map((v) => (Array.isArray(v) ? v : nOut === 1 ? [v] : Array.from({ length: nOut }, (_, k) => (k === v ? 1 : 0))));
+    const Y = tf.tensor2d(yRows.flat(), [c.B, nOut]);
+    const Ws = layers.map((l) => tf.tensor2d(Array.from(l.W), [l.nOut, l.nIn]));
+    const bs = layers.map((l) => tf.tensor1d(Array.from(l.b)));
+    const net = { layers };
     const fused = c.loss === 'bce' || c.loss === 'crossentropy';
     const f = (...params: tf.Tensor[]) => {
       let h = X as tf.Tensor2D;

@@ -1,5 +1,6 @@
 // Shared fixtures for the gradient tests: small seeded networks for every activation × loss pair.
-import { MLP, Rng, lossInfo, type ActivationName, type InitName, type LossName } from '../../src/index.ts';
+import { MLP, lossInfo, type ActivationName, type InitName, type LossName } from '../../src/index.ts';
+import { Network, Rng, getBackend, parameterLayout, type ParamSlot } from '../../src/lowlevel.ts';
 
 export const HIDDEN: ActivationName[] = ['identity', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'elu', 'softplus', 'gelu'];
 export const OUTPUTS: ActivationName[] = [...HIDDEN, 'softmax'];
@@ -42,15 +43,22 @@ export function buildCase(c: Case, dtype: 'float32' | 'float64' = 'float64', bac
     outputActivation: c.output, loss: c.loss, dtype, backend, seed: 7 + c.B, scaleInputs: 'none', scaleTargets: 'none',
   });
   model.build(3, c.loss === 'bce' ? 1 : outputs, classification ? 'classification' : 'regression');
-  const net = model.net!;
   // initializers pinned to the ones these cases were written with (He for the relu family, else
   // Glorot; zero biases, overwritten below): the default is PyTorch's U(±1/√fanIn) now, and other
   // draws put units on kinks (mae, leakyRelu) that a central difference straddles
   const old = (a: ActivationName) => (['relu', 'leakyRelu', 'elu', 'gelu'].includes(a) ? 'heUniform' : 'glorotUniform') as InitName;
-  net.initialize(new Rng(7 + c.B), { weights: net.layers.map((l) => old(l.activation)), biases: 'zeros' });
+  {
+    const snap = model.snapshot({ training: false });
+    const net = new Network(getBackend(model.backendName, snap.dtype), snap.dtype, snap.inputs, snap.layers);
+    net.initialize(new Rng(7 + c.B), { weights: net.layers.map((l) => old(l.activation)), biases: 'zeros' });
+    model.setParameters(net.params);
+    net.dispose();
+  }
   const rng = new Rng(100 + c.B);
   // biases non-zero too, so their gradients are exercised
-  for (const l of net.layers) for (let j = 0; j < l.b.length; j++) l.b[j] = rng.range(-0.5, 0.5);
+  model.layers.forEach((l, i) => {
+    for (let j = 0; j < l.units; j++) model.setBias(i, j, rng.range(-0.5, 0.5));
+  });
   const x = Array.from({ length: c.B }, () => [rng.range(-2, 2), rng.range(-2, 2), rng.range(-2, 2)]);
   let y: number[] | number[][];
   if (c.loss === 'bce') y = x.map(() => rng.int(2));
@@ -62,13 +70,33 @@ export function buildCase(c: Case, dtype: 'float32' | 'float64' = 'float64', bac
 
 /** Scale layer l's W and b so the largest |a| over the batch is 50 (so naive σ, softmax and log would overflow in float32). */
 function scaleToExtreme(model: MLP, x: number[][], l: number) {
-  const net = model.net!;
-  const layer = net.layers[l - 1];
-  const X = Float64Array.from(x.flat());
-  net.forward(X as never, x.length);
+  // the model's network rebuilt on its backend, fed x in float64 (the cases use no scaling)
+  const snap = model.snapshot({ training: false });
+  const net = new Network(getBackend(model.backendName, snap.dtype), snap.dtype, snap.inputs, snap.layers);
+  net.setParams(snap.params);
+  net.forward(Float64Array.from(x.flat()) as never, x.length);
+  const a = net.layers[l - 1].a;
   let max = 0;
-  for (let k = 0; k < x.length * layer.nOut; k++) max = Math.max(max, Math.abs(layer.a[k]));
+  for (let k = 0; k < x.length * net.layers[l - 1].nOut; k++) max = Math.max(max, Math.abs(a[k]));
+  net.dispose();
   const s = 50 / max;
-  for (let k = 0; k < layer.W.length; k++) layer.W[k] *= s;
-  for (let k = 0; k < layer.b.length; k++) layer.b[k] *= s;
+  const p = model.parameters();
+  const slot = layerSlots(model)[l - 1];
+  for (let k = slot.w; k < slot.w + slot.nOut * slot.nIn; k++) p[k] *= s;
+  for (let k = slot.b; k < slot.b + slot.nOut; k++) p[k] *= s;
+  model.setParameters(p);
+}
+
+/** Where each layer's W and b sit in model.parameters(). */
+export function layerSlots(model: MLP): ParamSlot[] {
+  return parameterLayout(model.inputs!, model.layers.map((l) => l.units)).slots;
+}
+
+/** Each layer's W: [nOut, nIn] and b: [nOut] as copies, with its activation. */
+export function layerWeights(model: MLP): { nIn: number; nOut: number; W: Float64Array; b: Float64Array; activation: ActivationName; alpha: number }[] {
+  const p = model.parameters();
+  return layerSlots(model).map((sl, i) => ({
+    nIn: sl.nIn, nOut: sl.nOut, activation: model.layers[i].activation, alpha: model.layers[i].alpha,
+    W: Float64Array.from(p.subarray(sl.w, sl.w + sl.nOut * sl.nIn)), b: Float64Array.from(p.subarray(sl.b, sl.b + sl.nOut)),
+  }));
 }

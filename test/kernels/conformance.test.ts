@@ -14,8 +14,8 @@ import { js } from '../../src/kernels/js.ts';
 import { getBackend, listBackends } from '../../src/kernels/select.ts';
 import type { Backend } from '../../src/kernels/backend.ts';
 import { Rng } from '../../src/tensor/rng.ts';
-import type { ElementwiseActivation } from '../../src/nn/activations.ts';
-import { LOSSES } from '../../src/loss/losses.ts';
+import type { ElementwiseActivation } from '../../src/math/activations.ts';
+import { LOSSES } from '../../src/math/losses.ts';
 
 const names = listBackends().filter((n) => n !== 'reference');
 const backends: Backend[] = names.map((n) => getBackend(n, 'float32'));

@@ -4,7 +4,8 @@
 // Stated: the weights after 200 updates are the same bits, and so are the epoch losses.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MLP, Rng, type ActivationName, type LossName } from '../../src/index.ts';
+import { MLP, type ActivationName, type LossName } from '../../src/index.ts';
+import { Rng } from '../../src/lowlevel.ts';
 
 const rng = new Rng(3);
 const x = Array.from({ length: 40 }, () => [rng.range(-1, 1), rng.range(-1, 1), rng.range(-1, 1)]);
@@ -31,10 +32,10 @@ for (const backend of ['js', 'auto']) {
       const plain = make();
       const hp = plain.fit(x, y, { ...fit, onBatchEnd: () => {} });
       assert.deepEqual(hf.epochs.map((e) => e.loss), hp.epochs.map((e) => e.loss));
-      const a = fused.net!.params;
-      const b = plain.net!.params;
+      const a = fused.parameters();
+      const b = plain.parameters();
       for (let k = 0; k < a.length; k++) assert.ok(Object.is(a[k], b[k]), `param ${k}: fused ${a[k]} vs unfused ${b[k]}`);
-      assert.equal(fused.optimizer!.t, plain.optimizer!.t);
+      assert.equal(fused.snapshot().training!.optimizer!.t, plain.snapshot().training!.optimizer!.t);
       if (task === 'classification') assert.deepEqual(hf.epochs.map((e) => e.accuracy), hp.epochs.map((e) => e.accuracy));
     });
   }
@@ -44,7 +45,7 @@ test('the fused path is bit-identical run to run (same seed, same backend)', () 
   const run = () => {
     const m = new MLP({ task: 'classification', hidden: [8, 8], activation: 'tanh', outputActivation: 'sigmoid', loss: 'mse', seed: 1 });
     m.fit(x, labels, { epochs: 3, batchSize: 1, optimizer: 'sgd', learningRate: 0.1 });
-    return Array.from(m.net!.params);
+    return Array.from(m.parameters());
   };
   assert.deepEqual(run(), run());
 });

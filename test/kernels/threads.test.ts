@@ -89,7 +89,7 @@ function train(backend: string, threads: number, c: (typeof configs)[number] = c
   const m = new MLP({ task: 'classification', hidden: [128, 32], activation: c.activation, backend, seed: 3 });
   const h = m.fit(x, y, { epochs: 4, batchSize: 64, optimizer: c.optimizer, learningRate: c.learningRate });
   assert.equal(m.backendName, backend);
-  return { losses: h.epochs.map((e) => e.loss), weights: m.net!.params.slice() };
+  return { losses: h.epochs.map((e) => e.loss), weights: m.parameters() };
 }
 
 test('training on every backend follows the reference loss curve; same seed, same bits', async () => {

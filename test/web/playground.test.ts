@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { datasets, fromJSON, gradients, type ModelDocument } from '../../src/index.ts';
+import { layerWeights } from '../helpers/cases.ts';
 import { buildPage, cleanup, launch, serve } from './harness.ts';
 
 const TEST_LOSS_BOUND = 0.2;
@@ -130,7 +131,7 @@ test('the inspector steps through one point and its ∂L/∂W equal the library\
   const doc = await exportDoc(page);
   const model = fromJSON(doc);
   const g = gradients(model, [x], [y], { float64: true });
-  const sizes = model.net!.layers.map((l) => l.nOut * l.nIn + l.nOut);
+  const sizes = model.layers.map((l) => l.units * l.inputs + l.units);
   assert.equal(cells.length, sizes.reduce((a, b) => a + b, 0), 'one cell per entry of every ∂L/∂W and ∂L/∂b');
   let worst = 0;
   for (const c of cells) {
@@ -151,7 +152,7 @@ test('the inspector steps through one point and its ∂L/∂W equal the library\
   await page.click('#insp-apply');
   await page.waitForSelector('#update-result');
   const after = await exportDoc(page);
-  const W1 = fromJSON(after).net!.layers[0].W[0];
+  const W1 = layerWeights(fromJSON(after))[0].W[0];
   assert.ok(Math.abs(W1 - shownNew) <= 1e-6 * Math.max(1, Math.abs(shownNew)), `W1[0,0] after the update: model ${W1}, inspector showed ${shownNew}`);
 });
 
@@ -179,7 +180,7 @@ test('editing a weight on the network canvas and a bias in the weights table cha
   await page.waitForTimeout(100);
   assert.notEqual(await surface(), before.surface, 'the decision surface should change');
   const doc = await exportDoc(page);
-  assert.equal(fromJSON(doc).net!.layers[spot.layer].W[0], 25);
+  assert.equal(layerWeights(fromJSON(doc))[spot.layer].W[0], 25);
 
   // keyboard path: the weights table; an output bias of −1000 makes every prediction class 0
   await page.click('#weights-details summary');

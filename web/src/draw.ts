@@ -407,6 +407,25 @@ export function pickNetwork(lay: NetLayout, x: number, y: number, radius = 5): {
   return best ? { param: 'W', layer: best.layer, i: best.i, j: best.j } : null;
 }
 
+/**
+ * Every weight whose link passes within `radius` of (x, y), nearest first. Between two layers of 8
+ * units 64 links cross in a few dozen pixels: a finger (radius ~14 px) touches several, so the page
+ * offers them all rather than guess.
+ */
+export function linksNear(lay: NetLayout, x: number, y: number, radius: number): { layer: number; i: number; j: number; distance: number }[] {
+  const out: { layer: number; i: number; j: number; distance: number }[] = [];
+  for (const l of lay.links) {
+    if (x < Math.min(l.p0[0], l.p1[0]) - radius || x > Math.max(l.p0[0], l.p1[0]) + radius) continue;
+    let best = Infinity;
+    for (let k = 0; k <= 48; k++) {
+      const [px, py] = bezier(l, k / 48);
+      best = Math.min(best, (px - x) ** 2 + (py - y) ** 2);
+    }
+    if (best <= radius * radius) out.push({ layer: l.layer, i: l.i, j: l.j, distance: Math.sqrt(best) });
+  }
+  return out.sort((a, b) => a.distance - b.distance);
+}
+
 /** The midpoint of a link, for tests and for placing the editor. */
 export function linkMidpoint(l: LinkPath): [number, number] {
   return bezier(l, 0.5);

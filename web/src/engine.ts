@@ -4,7 +4,7 @@
 // src/index.ts, as for any user of the package).
 
 import {
-  DivergenceError, MLP, datasets, fromJSON, gradCheck, gradients, toJSON, trace, trainTestSplit,
+  DivergenceError, MLP, datasets, fromJSON, gradCheck, gradients, inferTask, toJSON, trace, trainTestSplit,
   type Dataset, type Label, type Trainer,
 } from 'mlpkit';
 import type { CsvData, FromEngine, LayerInfo, StateMessage, ToEngine } from './protocol.ts';
@@ -46,15 +46,14 @@ function generate(s: Settings): Dataset<number> {
     case 'gauss3': return scale(datasets.blobs({ ...o, centers: 3 }), 1.6);
     case 'spiral': return scale(datasets.spirals(o), 0.55);
     case 'moons': return scale(datasets.moons(o), 2, -0.5, -0.25);
+    case 'lecture': {
+      // one input x; each point is drawn at the height of its target (x2 = 12 (y − 0.7)), so x2 is no input
+      if (s.features.some((f) => f.includes('x2'))) throw new Error(`dataset "lecture": x2 is where a point is drawn (its target), not an input; choose features of x1 only`);
+      const d = datasets.lecture(o);
+      return { ...d, x: d.x.map(([v], i) => [v, 12 * (d.y[i] - 0.7)]), featureNames: ['x1', 'x2'] };
+    }
     default: throw new Error(`dataset "${s.dataset}" needs a CSV file; drop one on the page`);
   }
-}
-
-/** Labels that are strings or booleans, or few distinct integers, are classes; other numbers a regression target. */
-function taskOf(y: readonly Label[]): 'classification' | 'regression' {
-  if (y.some((v) => typeof v !== 'number')) return 'classification';
-  const distinct = new Set(y);
-  return (y as number[]).every((v) => Number.isInteger(v)) && distinct.size <= 10 ? 'classification' : 'regression';
 }
 
 function sortedClasses(y: readonly Label[]): Label[] {
@@ -118,9 +117,8 @@ export class Engine {
         this.settings = structuredClone(msg.settings);
         const fitChanged = (['optimizer', 'learningRate', 'batchSize', 'l2'] as const).some((k) => old[k] !== this.settings[k]);
         if (this.model && fitChanged) {
-          // NOTE: the library keeps its optimizer (and its state) while the optimizer's name is the
-          // same, with the weight decay it was made with; a new λ or optimizer needs a new one.
-          if (old.optimizer !== this.settings.optimizer || old.l2 !== this.settings.l2) this.model.optimizer = null;
+          // the library keeps the optimizer's state while the optimizer and its hyperparameters
+          // (the weight decay included) stay the same, and starts a fresh one when they change
           this.trainer = this.newTrainer();
         }
         this.postState();
@@ -145,11 +143,9 @@ export class Engine {
         this.postState();
         break;
       case 'setParam': {
-        const layer = this.requireModel().net!.layers[msg.layer];
-        if (!layer) throw new Error(`setParam: no layer ${msg.layer + 1}`);
-        if (!Number.isFinite(msg.value)) throw new Error(`setParam: expected a finite number, received ${msg.value}`);
-        if (msg.param === 'W') layer.W[msg.i * layer.nIn + msg.j] = msg.value;
-        else layer.b[msg.i] = msg.value;
+        const model = this.requireModel();
+        if (msg.param === 'W') model.setWeight(msg.layer, msg.i, msg.j, msg.value);
+        else model.setBias(msg.layer, msg.i, msg.value);
         this.postState();
         break;
       }
@@ -175,14 +171,10 @@ export class Engine {
         // one plain gradient-descent step on this sample alone: θ ← θ − η ∂L/∂θ
         const { x, y } = this.sample(msg.index);
         const model = this.requireModel();
-        const g = gradients(model, [x], [y] as Label[], { float64: true });
-        const eta = this.settings.learningRate;
-        model.net!.layers.forEach((layer, l) => {
-          g.layers[l].dW.forEach((row, i) => row.forEach((d, j) => (layer.W[i * layer.nIn + j] -= eta * d)));
-          g.layers[l].db.forEach((d, i) => (layer.b[i] -= eta * d));
-        });
+        const before = gradients(model, [x], [y] as Label[], { float64: true }).loss;
+        model.gradientStep([x], [y] as Label[], this.settings.learningRate);
         const after = gradients(model, [x], [y] as Label[], { float64: true }).loss;
-        this.post({ type: 'applyUpdate', id: msg.id, lossBefore: g.loss, lossAfter: after });
+        this.post({ type: 'applyUpdate', id: msg.id, lossBefore: before, lossAfter: after });
         this.postState();
         break;
       }
@@ -226,10 +218,10 @@ export class Engine {
       throw e;
     }
     if (weights) {
-      const p = model.net!.params;
-      if (weights.length !== p.length) {
-        this.post({ type: 'error', message: `the URL's weights have ${weights.length} values but this network has ${p.length}; starting from fresh weights` });
-      } else p.set(weights);
+      const n = model.parameters().length;
+      if (weights.length !== n) {
+        this.post({ type: 'error', message: `the URL's weights have ${weights.length} values but this network has ${n}; starting from fresh weights` });
+      } else model.setParameters(weights);
     }
     this.settings = s;
     this.useModel(model);
@@ -249,7 +241,7 @@ export class Engine {
       points = d.x as [number, number][];
       labels = d.y;
     }
-    this.task = taskOf(labels);
+    this.task = inferTask(labels); // the library's rule, as fit's task "auto" applies it
     this.classes = this.task === 'classification' ? sortedClasses(labels) : [];
     const { train, test } = trainTestSplit(points, labels, { testSize: s.testRatio, seed: s.dataSeed, stratify: this.task === 'classification' });
     const split = (p: { x: number[][]; y: Label[] }): Split => ({
@@ -300,9 +292,12 @@ export class Engine {
       hidden: s.hidden,
       activation: s.activations,
       ...(s.loss !== 'auto' ? { loss: s.loss } : {}),
+      ...(s.output !== 'auto' ? { outputActivation: s.output } : {}),
       seed: s.seed,
       // built-in data is already in a small range; a CSV's columns are standardized by the model
       scaleInputs: s.dataset === 'csv' ? 'standard' : 'none',
+      // the lecture's targets are the sigmoid output's own numbers, in (0, 1)
+      scaleTargets: s.dataset === 'csv' ? 'standard' : 'none',
       optimizer: s.optimizer,
       learningRate: s.learningRate,
       batchSize: s.batchSize,
@@ -414,7 +409,6 @@ export class Engine {
   postState(): void {
     const model = this.model;
     if (!model) return;
-    const net = model.net!;
     const t = now();
     const dt = (t - this.lastPost) / 1000;
     if (this.playing && dt > 0) this.samplesPerSecond = this.samplesSincePost / dt;
@@ -424,27 +418,24 @@ export class Engine {
 
     const G = GRID;
     const n = G * G;
-    const f = net.inputs;
-    const layers: LayerInfo[] = net.layers.map((l) => ({ nIn: l.nIn, nOut: l.nOut, activation: l.activation }));
+    const f = model.inputs!;
+    const layers: LayerInfo[] = model.layers.map((l) => ({ nIn: l.inputs, nOut: l.units, activation: l.activation }));
     const nodes = f + layers.reduce((s, l) => s + l.nOut, 0);
     const maps = new Float32Array(nodes * n);
     // input maps: the raw features
     for (let k = 0; k < f; k++) for (let p = 0; p < n; p++) maps[k * n + p] = this.gridFeatures[p * f + k];
     // every layer's h over the grid: one batched forward pass of the G² points, through the scaler
-    const scaler = model.preprocessing!.inputs;
-    const X = net.backend.alloc(n * f, net.dtype);
-    for (let p = 0; p < n; p++) for (let k = 0; k < f; k++) X[p * f + k] = (this.gridFeatures[p * f + k] - scaler.shift[k]) / scaler.scale[k];
-    net.forward(X, n);
+    const acts = model.activations({ data: this.gridFeatures, shape: [n, f] });
     let off = f * n;
-    for (const layer of net.layers) {
-      const h = layer.h; // [n, nOut]
-      for (let u = 0; u < layer.nOut; u++) {
-        for (let p = 0; p < n; p++) maps[off + p] = h[p * layer.nOut + u];
+    for (const { units, h } of acts) {
+      // h: [n, units] → one map of n points per unit
+      for (let u = 0; u < units; u++) {
+        for (let p = 0; p < n; p++) maps[off + p] = h[p * units + u];
         off += n;
       }
     }
     const m = this.metrics();
-    const params = Float32Array.from(net.params);
+    const params = Float32Array.from(model.parameters());
     const msg: StateMessage = {
       type: 'state', playing: this.playing, epoch: model.epochsTrained, steps: this.steps, samplesPerSecond: this.samplesPerSecond,
       ...m, curve: this.curve, fresh: this.fresh, features: this.settings.features, layers, loss: model.loss!, backend: model.backendName, params, grid: G, maps,
@@ -471,13 +462,14 @@ export class Engine {
 
   private importModel(json: string): void {
     const model = fromJSON(json);
-    const net = model.net!;
+    const inputs = model.inputs!;
+    const outputs = model.layers[model.layers.length - 1].units;
     const meta = (model.metadata.playground ?? {}) as { features?: unknown; settings?: Partial<Settings> };
     let features: FeatureName[];
-    if (Array.isArray(meta.features) && meta.features.length === net.inputs && meta.features.every((f) => (FEATURES as readonly string[]).includes(f))) features = meta.features as FeatureName[];
-    else if (net.inputs === 2) features = ['x1', 'x2'];
-    else throw new Error(`import: the model takes ${net.inputs} inputs and does not say which features they are; the playground can load models of 2 inputs (x1, x2) or models it exported`);
-    const hiddenLayers = net.layers.slice(0, -1);
+    if (Array.isArray(meta.features) && meta.features.length === inputs && meta.features.every((f) => (FEATURES as readonly string[]).includes(f))) features = meta.features as FeatureName[];
+    else if (inputs === 2) features = ['x1', 'x2'];
+    else throw new Error(`import: the model takes ${inputs} inputs and does not say which features they are; the playground can load models of 2 inputs (x1, x2) or models it exported`);
+    const hiddenLayers = model.layers.slice(0, -1);
     const bad = hiddenLayers.find((l) => !(HIDDEN_ACTIVATIONS as string[]).includes(l.activation));
     if (bad) throw new Error(`import: hidden activation "${bad.activation}" is not one the playground offers (${HIDDEN_ACTIVATIONS.join(', ')})`);
     const ms = meta.settings ?? {};
@@ -485,9 +477,10 @@ export class Engine {
       ...this.settings,
       ...pick(ms, ['dataset', 'points', 'noise', 'testRatio', 'dataSeed', 'seed'] as const),
       features,
-      hidden: hiddenLayers.map((l) => l.nOut),
+      hidden: hiddenLayers.map((l) => l.units),
       activations: hiddenLayers.map((l) => l.activation) as Settings['activations'],
       loss: model.loss!,
+      output: model.config.outputActivation ?? 'auto',
       optimizer: model.config.optimizer,
       learningRate: model.config.learningRate ?? this.settings.learningRate,
       batchSize: model.config.batchSize,
@@ -498,7 +491,7 @@ export class Engine {
     const K = this.classes.length;
     let problem = '';
     if (model.task !== this.task) problem = `the model does ${model.task} but the dataset "${s.dataset}" needs ${this.task}`;
-    else if (this.task === 'classification' && net.outputs !== (K > 2 || net.outputs > 1 ? K : 1)) problem = `the model has ${net.outputs} outputs but the dataset has ${K} classes`;
+    else if (this.task === 'classification' && outputs !== (K > 2 || outputs > 1 ? K : 1)) problem = `the model has ${outputs} outputs but the dataset has ${K} classes`;
     if (problem) {
       this.loadData(this.settings); // back to the data of the model the page still has
       throw new Error(`import: ${problem}; nothing was changed`);

@@ -5,6 +5,8 @@
 
 import { lossInfo, type GradCheckReport, type LossName, type TraceLayer } from 'mlpkit';
 import type { FromEngine } from './protocol.ts';
+import { LOSS_TEX, tex, texActivation, texNum } from './tex.ts';
+import { isSeedNetwork, seedBackwardCard, seedForwardCard, seedGradients, seedLossCard, seedNetworkCard, seedUpdateCard, vectorizedBlock } from './lecture.ts';
 
 export type TraceReply = Extract<FromEngine, { type: 'trace' }>;
 
@@ -24,19 +26,37 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Record<
   return e;
 }
 
-/** 4 significant digits, true minus sign. */
-export function fmt(v: number): string {
+/** `digits` significant digits (default 4), true minus sign. */
+export function fmt(v: number, digits = 4): string {
   if (!Number.isFinite(v)) return String(v);
   if (v === 0) return '0';
   const a = Math.abs(v);
-  const s = a >= 1e-3 && a < 1e5 ? String(Number(v.toPrecision(4))) : v.toExponential(2);
+  const s = a >= 1e-3 && a < 1e5 ? String(Number(v.toPrecision(digits))) : v.toExponential(Math.max(2, digits - 2));
   return s.replace('-', '−');
 }
 
 const sub = (s: string | number) => el('sub', {}, String(s));
 const sup = (s: string | number) => el('sup', {}, String(s));
 /** A number with its exact value kept for copying and for tests. */
-const num = (v: number, attrs: Record<string, string | number> = {}) => el('span', { class: 'num', 'data-value': String(v), title: String(v), ...attrs }, fmt(v));
+const num = (v: number, attrs: Record<string, string | number> = {}, digits = 4) => el('span', { class: 'num', 'data-value': String(v), title: String(v), ...attrs }, fmt(v, digits));
+
+/**
+ * Significant digits that show an update: a step Δ on a value θ is visible when the digits reach
+ * down to Δ's leading digit and one more (θ = −3.501, Δ = 2e-4 → 6 digits: −3.5010 → −3.5008).
+ */
+export function updateDigits(theta: number, delta: number): number {
+  const big = Math.max(Math.abs(theta), Math.abs(theta + delta));
+  if (delta === 0 || big === 0) return 4;
+  return Math.max(4, Math.min(12, Math.ceil(Math.log10(big / Math.abs(delta))) + 2));
+}
+
+/** θ → θ − η g, with enough digits that the change shows, and Δ beside it. */
+export function updateCell(theta: number, g: number, eta: number, attrs: Record<string, string | number> = {}): HTMLElement {
+  const delta = -eta * g;
+  const next = theta + delta;
+  const digits = updateDigits(theta, delta);
+  return el('td', {}, num(theta, {}, digits), ' → ', num(next, attrs, digits), el('span', { class: 'delta' }, ' Δ ', num(delta, { 'data-delta-theta': '' }, 3)));
+}
 
 function vec(xs: readonly number[]): HTMLElement {
   const s = el('span', { class: 'vec' }, '[');
@@ -91,9 +111,29 @@ export class Inspector {
     const L = r.trace.layers.length;
     this.stageLabel.textContent = `Stage ${this.stage + 1} of ${this.lastStage + 1}: ${this.stageName(this.stage)}`;
     const cards: HTMLElement[] = [this.pointCard(r)];
+    if (isSeedNetwork(r.trace)) {
+      // the lecture's network: the slide's derivation, parameter by parameter (web/src/lecture.ts)
+      const t = r.trace;
+      const g = seedGradients(t);
+      cards.push(seedNetworkCard(t));
+      for (let l = 1; l <= L && l <= this.stage; l++) cards.push(seedForwardCard(t, l));
+      if (this.stage >= L + 1) cards.push(seedLossCard(t));
+      for (let s = L + 2; s <= 2 * L + 1 && s <= this.stage; s++) cards.push(seedBackwardCard(t, 2 * L + 2 - s, g));
+      if (this.stage >= 2 * L + 2) cards.push(seedUpdateCard(t, g, r.learningRate, updateDigits));
+      cards[cards.length - 1].classList.add('current');
+      this.body.append(...cards);
+      return;
+    }
     for (let l = 1; l <= L && l <= this.stage; l++) cards.push(this.forwardCard(r.trace.layers[l - 1]));
     if (this.stage >= L + 1) cards.push(this.lossCard(r));
-    for (let s = L + 2; s <= 2 * L + 1 && s <= this.stage; s++) cards.push(this.backwardCard(r, r.trace.layers[2 * L + 1 - s], L));
+    // the vectorized slides' diagonal Jacobian is written out once: in the first card with an elementwise f'
+    const firstDiag = [...r.trace.layers].reverse().find((t) => t.fprime !== null)?.layer;
+    for (let s = L + 2; s <= 2 * L + 1 && s <= this.stage; s++) {
+      const t = r.trace.layers[2 * L + 1 - s];
+      const c = this.backwardCard(r, t, L);
+      c.append(vectorizedBlock(t, t.layer === firstDiag));
+      cards.push(c);
+    }
     if (this.stage >= 2 * L + 2) cards.push(this.updateCard(r));
     cards[cards.length - 1].classList.add('current');
     this.body.append(...cards);
@@ -125,7 +165,7 @@ export class Inspector {
     ));
     return this.card(`Layer ${l} · forward`, '',
       el('p', {}, 'x = h', sub(l - 1), ' = ', vec(t.x)),
-      el('p', { class: 'formula' }, 'a', sub(l), ' = W', sub(l), ' x + b', sub(l), ',  h', sub(l), ' = f(a', sub(l), ') with f = ', el('strong', {}, t.activation)),
+      el('p', { class: 'formula' }, tex(`a_{${l}} = W_{${l}}\\,x + b_{${l}}, \\qquad h_{${l}} = f(a_{${l}}), \\quad f = ${texActivation(t.activation)}`)),
       el('table', {},
         el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'i'), el('th', { scope: 'col' }, 'a', sub('i'), ' = Σ', sub('j'), ' W', sub('ij'), ' x', sub('j'), ' + b', sub('i')), el('th', { scope: 'col' }, 'a', sub('i')), el('th', { scope: 'col' }, 'h', sub('i'), ' = f(a', sub('i'), ')'))),
         el('tbody', {}, ...rows)),
@@ -138,7 +178,7 @@ export class Inspector {
     const info = lossInfo[t.loss as LossName];
     return this.card('The loss', '',
       el('p', {}, 'ŷ = h', sub(t.layers.length), ' = ', vec(t.yhat), ',  y = ', vec(t.y)),
-      el('p', { class: 'formula' }, `L = ${t.loss}: ${info?.formula ?? ''}`),
+      el('p', { class: 'formula' }, `${t.loss}: `, LOSS_TEX[t.loss] ? tex(LOSS_TEX[t.loss]) : info?.formula ?? ''),
       el('p', {}, 'L = ', num(t.L, { id: 'insp-loss' })),
       el('p', {}, '∂L/∂ŷ = ∂L/∂h', sub(t.layers.length), ' = ', vec(out.dLdh)),
       t.fused ? el('p', { class: 'muted' }, `NOTE: ${t.loss} is computed from the logits a${t.layers.length} (${out.activation} fused with the loss, for stability); the library forms δ = ∂L/∂a directly. ∂L/∂ŷ above is the same chain written out.`) : null,
@@ -166,14 +206,14 @@ export class Inspector {
     const i0 = 0;
     const j0 = 0;
     return this.card(`Layer ${l} · backward`, 'backward',
-      el('p', { class: 'formula' }, '∂L/∂h', sub(l), ' = ', source),
+      el('p', { class: 'formula' }, tex(`\\frac{\\partial L}{\\partial h_{${l}}} = `), ' ', source),
       soft
-        ? el('p', { class: 'formula' }, 'softmax: δ = Jᵀ ∂L/∂h with J = ∂h/∂a = diag(h) − h hᵀ (not elementwise)')
-        : el('p', { class: 'formula' }, 'δ', sub(l), ' = ∂L/∂a', sub(l), ' = ∂L/∂h', sub(l), ' ∘ f\'(a', sub(l), ')'),
+        ? el('p', { class: 'formula' }, tex(`\\delta_{${l}} = J^\\top \\frac{\\partial L}{\\partial h_{${l}}}, \\quad J = \\frac{\\partial h}{\\partial a} = \\operatorname{diag}(h) - h h^\\top`), ' (softmax: not elementwise)')
+        : el('p', { class: 'formula' }, tex(`\\delta_{${l}} = \\frac{\\partial L}{\\partial a_{${l}}} = \\frac{\\partial L}{\\partial h_{${l}}} \\circ f'(a_{${l}})`)),
       el('table', {},
         el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'i'), el('th', { scope: 'col' }, '∂L/∂h', sub('i')), el('th', { scope: 'col' }, 'f\'(a', sub('i'), ')'), el('th', { scope: 'col' }, 'δ', sub('i')), el('th', { scope: 'col' }, '∂L/∂b', sub('i'), ' = δ', sub('i')))),
         el('tbody', {}, ...rows)),
-      el('p', { class: 'formula' }, '∂L/∂W', sub(l), ' = δ', sub(l), ' xᵀ: each entry ∂L/∂W', sub('ij'), ' = ∂L/∂f · ∂f/∂a · ∂a/∂w = ∂L/∂h', sub('i'), ' · f\'(a', sub('i'), ') · x', sub('j')),
+      el('p', { class: 'formula' }, tex(`\\frac{\\partial L}{\\partial W_{${l}}} = \\delta_{${l}}\\, x^\\top: \\quad \\frac{\\partial L}{\\partial W_{ij}} = \\frac{\\partial L}{\\partial f}\\,\\frac{\\partial f}{\\partial a}\\,\\frac{\\partial a}{\\partial w} = \\frac{\\partial L}{\\partial h_i}\\, f'(a_i)\\, x_j`)),
       soft ? null : el('p', { class: 'chain' }, 'e.g. ∂L/∂W', sub(`${i0}${j0}`), ' = (', num(t.dLdh[i0]), ') · (', num(t.fprime![i0]), ') · (', num(t.x[j0]), ') = ', num(t.dW[i0][j0])),
       el('table', { class: 'grad' },
         el('caption', {}, '∂L/∂W', sub(l), ' (rows i, columns j; hover a cell for its factors)'),
@@ -185,15 +225,15 @@ export class Inspector {
   private updateCard(r: TraceReply): HTMLElement {
     const eta = r.learningRate;
     const tables = r.trace.layers.map((t) => el('table', { class: 'grad' },
-      el('caption', {}, 'W', sub(t.layer), ' ← W', sub(t.layer), ' − η ∂L/∂W', sub(t.layer), ',  b', sub(t.layer), ' ← b', sub(t.layer), ' − η ∂L/∂b', sub(t.layer)),
+      el('caption', {}, tex(`W_{${t.layer}} \\leftarrow W_{${t.layer}} - \\eta\\, \\frac{\\partial L}{\\partial W_{${t.layer}}}, \\qquad b_{${t.layer}} \\leftarrow b_{${t.layer}} - \\eta\\, \\frac{\\partial L}{\\partial b_{${t.layer}}}`), ' (Δ = −η ∂L/∂θ beside each new value)'),
       el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'i'), ...t.x.map((_, j) => el('th', { scope: 'col' }, `W[i,${j}]`)), el('th', { scope: 'col' }, 'b[i]'))),
       el('tbody', {}, ...t.W.map((row, i) => el('tr', {},
         el('th', { scope: 'row' }, String(i)),
-        ...row.map((w, j) => el('td', {}, num(w), ' → ', num(w - eta * t.dW[i][j], { 'data-new-w': `${t.layer},${i},${j}` }))),
-        el('td', {}, num(t.b[i]), ' → ', num(t.b[i] - eta * t.db[i])),
+        ...row.map((w, j) => updateCell(w, t.dW[i][j], eta, { 'data-new-w': `${t.layer},${i},${j}` })),
+        updateCell(t.b[i], t.db[i], eta, { 'data-new-b': `${t.layer},${i}` }),
       )))));
     return this.card('The update', 'wide',
-      el('p', { class: 'formula' }, 'θ ← θ − η ∇θ with η = ', num(eta)),
+      el('p', { class: 'formula' }, tex(`\\theta \\leftarrow \\theta - \\eta\\, \\nabla_\\theta L, \\qquad \\eta = ${texNum(eta)}`)),
       el('p', { class: 'muted' }, `Plain gradient descent on this one point. Training itself uses ${this.optimizerName()} over minibatches; "Apply update" writes the new values below into the model.`),
       ...tables,
     );

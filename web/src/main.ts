@@ -4,15 +4,17 @@
 
 import Papa from 'papaparse';
 import { Chart, LineController, LineElement, PointElement, LinearScale, Legend, Tooltip } from 'chart.js';
-import { LOSSES, OPTIMIZERS, type Label, type ModelDocument } from 'mlpkit';
+import { ACTIVATIONS, LOSSES, OPTIMIZERS, type Label, type ModelDocument } from 'mlpkit';
 import EngineWorker from './worker.ts?worker&inline';
 import { Engine } from './engine.ts';
 import type { CsvData, DataMessage, FromEngine, StateMessage, ToEngine } from './protocol.ts';
 import {
-  DATASETS, DATASET_LABELS, DEFAULT_SETTINGS, FEATURES, HIDDEN_ACTIVATIONS, SPEEDS, fromHash, needsReset, toHash, type Settings,
+  DATASETS, DATASET_LABELS, DEFAULT_SETTINGS, FEATURES, HIDDEN_ACTIVATIONS, PRESETS, SPEEDS, fromHash, needsReset, toHash, type Settings,
 } from './settings.ts';
-import { MapCache, PointsLayer, biasAt, drawNetwork, drawSurface, layoutNetwork, pickNetwork, pickPoint, surfaceImage, weightAt, type NetLayout } from './draw.ts';
+import { MapCache, PointsLayer, biasAt, drawNetwork, drawSurface, layoutNetwork, linksNear, pickNetwork, pickPoint, surfaceImage, weightAt, type NetLayout } from './draw.ts';
 import { Inspector, el, fmt, renderCheck, type TraceReply } from './inspector.ts';
+import { SgdView } from './sgd-view.ts';
+import { SpikeWatch, spikeNote } from './loss-notes.ts';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Legend, Tooltip);
 
@@ -89,6 +91,7 @@ let dirty = true;
 let layout: NetLayout | null = null;
 let selected: number | null = null;
 const curve = { epoch: [] as number[], train: [] as number[], test: [] as number[] };
+const spikes = new SpikeWatch();
 let chartDirty = false;
 const maps = new MapCache();
 const pointsLayer = new PointsLayer();
@@ -147,8 +150,12 @@ function onState(m: StateMessage): void {
     curve.epoch.length = 0;
     curve.train.length = 0;
     curve.test.length = 0;
+    spikes.reset();
+    $('loss-note').textContent = '';
   }
   for (const p of m.curve) {
+    const spike = spikes.push(p.epoch, p.train);
+    if (spike) $('loss-note').textContent = spikeNote(spike, settings.optimizer, settings.learningRate, settings.batchSize);
     curve.epoch.push(p.epoch);
     curve.train.push(p.train);
     curve.test.push(p.test);
@@ -260,7 +267,8 @@ function updateChart(): void {
       },
       options: {
         animation: false, responsive: true, maintainAspectRatio: false, parsing: false, normalized: true,
-        scales: { x: { type: 'linear', title: { display: true, text: 'epoch' } }, y: { type: 'linear', min: 0, title: { display: true, text: 'loss' } } },
+        // an empty chart would show chart.js's default −1 … 1 on both axes: epochs start at 0, losses at 0
+        scales: { x: { type: 'linear', min: 0, suggestedMax: 10, title: { display: true, text: 'epoch' } }, y: { type: 'linear', min: 0, suggestedMax: 1, title: { display: true, text: 'loss' } } },
         plugins: { legend: { position: 'bottom', labels: { usePointStyle: true, pointStyle: 'line' } } },
       },
     });
@@ -289,6 +297,9 @@ function syncControls(): void {
   set('l2', settings.l2);
   set('seed', settings.seed);
   ($('loss') as HTMLSelectElement).value = settings.loss;
+  ($('output') as HTMLSelectElement).value = settings.output;
+  // the preset the settings match, if any
+  ($('preset') as HTMLSelectElement).value = Object.keys(PRESETS).find((k) => Object.entries(PRESETS[k].settings).every(([key, v]) => JSON.stringify(settings[key as keyof Settings]) === JSON.stringify(v))) ?? '';
   ($('optimizer') as HTMLSelectElement).value = settings.optimizer;
   ($('speed') as HTMLSelectElement).value = String(settings.speed);
   $('points-out').textContent = String(settings.points);
@@ -355,6 +366,22 @@ function setupControls(): void {
   fillSelect('dataset', DATASETS, DATASET_LABELS);
   fillSelect('loss', ['auto', ...LOSSES], { auto: 'auto (from the task)' });
   fillSelect('optimizer', OPTIMIZERS);
+  fillSelect('output', ['auto', ...ACTIVATIONS], { auto: 'auto (from the task)' });
+  fillSelect('preset', ['', ...Object.keys(PRESETS)], { '': 'none: your settings', ...Object.fromEntries(Object.entries(PRESETS).map(([k, v]) => [k, v.label])) });
+  ($('output') as HTMLSelectElement).addEventListener('change', (e) => change({ output: (e.target as HTMLSelectElement).value as Settings['output'] }));
+  ($('preset') as HTMLSelectElement).addEventListener('change', (e) => {
+    const k = (e.target as HTMLSelectElement).value;
+    if (PRESETS[k]) change(structuredClone(PRESETS[k].settings));
+  });
+  // editing the URL's hash in an open tab applies it (the page's own updates use replaceState, which fires no hashchange)
+  addEventListener('hashchange', () => {
+    const h = fromHash(location.hash);
+    if (h.problems.length) status(`Ignored in the URL: ${h.problems.join('; ')}`, 'error');
+    settings = h.settings;
+    syncControls();
+    closeInspector();
+    send({ type: 'configure', settings, ...(h.weights ? { weights: h.weights } : {}) });
+  });
   fillSelect('speed', SPEEDS.map(String), Object.fromEntries(SPEEDS.map((v) => [String(v), v === 0 ? 'as fast as possible' : `${v} epoch${v === 1 ? '' : 's'}/s`])));
   ($('speed') as HTMLSelectElement).addEventListener('change', (e) => change({ speed: Number((e.target as HTMLSelectElement).value) }));
   const fs = $('features');
@@ -502,9 +529,12 @@ function setupControls(): void {
     if (!layout || !state) return;
     const c = e.currentTarget as HTMLCanvasElement;
     const r = c.getBoundingClientRect();
-    const hit = pickNetwork(layout, e.clientX - r.left, e.clientY - r.top);
+    // a finger covers ~14 px: every link within that reach is offered in the editor, nearest first
+    const touch = (e as PointerEvent).pointerType === 'touch' || matchMedia('(pointer: coarse)').matches;
+    const hit = pickNetwork(layout, e.clientX - r.left, e.clientY - r.top, touch ? 14 : 5);
     if (!hit) return;
-    openEditor(hit, e.clientX + scrollX, e.clientY + scrollY);
+    const near = hit.param === 'W' ? linksNear(layout, e.clientX - r.left, e.clientY - r.top, touch ? 14 : 5) : [];
+    openEditor(hit, e.clientX + scrollX, e.clientY + scrollY, near);
   });
   const input = $('editor-input') as HTMLInputElement;
   input.addEventListener('keydown', (e) => {
@@ -583,9 +613,19 @@ function paramLabel(p: { param: 'W' | 'b'; layer: number; i: number; j: number }
   return p.param === 'W' ? `W${p.layer + 1}[${p.i},${p.j}] (layer ${p.layer + 1}, unit ${p.i}, input ${p.j})` : `b${p.layer + 1}[${p.i}] (layer ${p.layer + 1}, unit ${p.i})`;
 }
 
-function openEditor(p: NonNullable<typeof editing>, x: number, y: number): void {
+function openEditor(p: NonNullable<typeof editing>, x: number, y: number, near: { layer: number; i: number; j: number }[] = []): void {
   if (!state) return;
   editing = p;
+  // several links under the finger: choose among them
+  const choose = $('editor-near') as HTMLSelectElement;
+  $('editor-near-row').hidden = near.length < 2;
+  choose.replaceChildren(...near.map((n) => el('option', { value: `${n.layer},${n.i},${n.j}` }, paramLabel({ param: 'W', ...n }))));
+  choose.onchange = () => {
+    const [layer, i, j] = choose.value.split(',').map(Number);
+    openEditor({ param: 'W', layer, i, j }, x, y, near);
+    choose.value = `${layer},${i},${j}`;
+    choose.focus();
+  };
   const ed = $('editor');
   $('editor-label').textContent = paramLabel(p);
   const v = p.param === 'W' ? weightAt(state.params, state.layers, p.layer, p.i, p.j) : biasAt(state.params, state.layers, p.layer, p.i);
@@ -703,6 +743,8 @@ startEngine();
 if (initial.problems.length) status(`Ignored in the URL: ${initial.problems.join('; ')}`, 'error');
 send({ type: 'configure', settings, ...(initial.weights ? { weights: initial.weights } : {}) });
 requestAnimationFrame(frame);
+const sgdView = new SgdView($('sgd'));
+sgdView.mount();
 
 // for tests and the curious: read-only facts about the page (never needed by the UI itself)
 (window as unknown as { playground: unknown }).playground = {
@@ -712,4 +754,5 @@ requestAnimationFrame(frame);
   get state() { return state; },
   get layout() { return layout; },
   DEFAULT_SETTINGS,
+  sgd: sgdView,
 };

@@ -4,10 +4,10 @@
 
 import { ACTIVATIONS, LOSSES, OPTIMIZERS, type ActivationName, type LossName, type OptimizerName } from 'mlpkit';
 
-export const DATASETS = ['circle', 'xor', 'gauss', 'gauss3', 'spiral', 'moons', 'csv'] as const;
+export const DATASETS = ['circle', 'xor', 'gauss', 'gauss3', 'spiral', 'moons', 'lecture', 'csv'] as const;
 export type DatasetName = (typeof DATASETS)[number];
 export const DATASET_LABELS: Record<DatasetName, string> = {
-  circle: 'Circle', xor: 'XOR', gauss: 'Gaussian (2 blobs)', gauss3: 'Gaussian (3 blobs)', spiral: 'Two spirals', moons: 'Moons', csv: 'CSV file',
+  circle: 'Circle', xor: 'XOR', gauss: 'Gaussian (2 blobs)', gauss3: 'Gaussian (3 blobs)', spiral: 'Two spirals', moons: 'Moons', lecture: 'The lecture\'s 1-D data (x1 → y)', csv: 'CSV file',
 };
 
 /** The input features, each a function of the point (x1, x2), as in TensorFlow Playground. */
@@ -40,6 +40,8 @@ export interface Settings {
   /** one per hidden layer */
   activations: Exclude<ActivationName, 'softmax'>[];
   loss: 'auto' | LossName;
+  /** the output layer's activation; auto = from the task (sigmoid, softmax or identity) */
+  output: 'auto' | ActivationName;
   optimizer: OptimizerName;
   learningRate: number;
   batchSize: number;
@@ -50,6 +52,21 @@ export interface Settings {
   /** training speed limit in epochs per second; 0 = as fast as the machine goes */
   speed: number;
 }
+
+/**
+ * Presets: settings that belong together. `lecture` is the lecture's network, "a function of FOUR
+ * parameters and FOUR layers": x → one sigmoid unit → one sigmoid unit → sigmoid output, the L2 loss
+ * ½(y − ŷ)², plain SGD on one sample at a time, on data made by that network (datasets.lecture).
+ */
+export const PRESETS: Record<string, { label: string; settings: Partial<Settings> }> = {
+  lecture: {
+    label: 'The lecture\'s network (1-1-1-1 sigmoid, L2 loss, SGD)',
+    settings: {
+      dataset: 'lecture', points: 200, noise: 0.02, testRatio: 0.5, features: ['x1'], hidden: [1, 1], activations: ['sigmoid', 'sigmoid'],
+      loss: 'sse', output: 'sigmoid', optimizer: 'sgd', learningRate: 1, batchSize: 1, l2: 0,
+    },
+  },
+};
 
 /** Speed limits offered (epochs per second); slow enough to watch, or flat out. */
 export const SPEEDS = [1, 5, 20, 60, 250, 0] as const;
@@ -64,6 +81,7 @@ export const DEFAULT_SETTINGS: Settings = {
   hidden: [8, 8],
   activations: ['tanh', 'tanh'],
   loss: 'auto',
+  output: 'auto',
   optimizer: 'adam',
   learningRate: 0.03,
   batchSize: 10,
@@ -73,7 +91,7 @@ export const DEFAULT_SETTINGS: Settings = {
 };
 
 /** Settings whose change needs a new dataset or network (the rest only change how training goes on). */
-export const RESET_KEYS: (keyof Settings)[] = ['dataset', 'points', 'noise', 'testRatio', 'dataSeed', 'features', 'hidden', 'activations', 'loss', 'seed'];
+export const RESET_KEYS: (keyof Settings)[] = ['dataset', 'points', 'noise', 'testRatio', 'dataSeed', 'features', 'hidden', 'activations', 'loss', 'output', 'seed'];
 
 export function needsReset(a: Settings, b: Settings): boolean {
   return RESET_KEYS.some((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
@@ -96,6 +114,7 @@ export function toHash(s: Settings, weights?: Float32Array): string {
   p.set('h', s.hidden.join(','));
   p.set('act', s.activations.join(','));
   p.set('loss', s.loss);
+  p.set('out', s.output);
   p.set('opt', s.optimizer);
   p.set('lr', String(s.learningRate));
   p.set('bs', String(s.batchSize));
@@ -111,6 +130,12 @@ export function fromHash(hash: string): { settings: Settings; weights?: Float32A
   const s: Settings = structuredClone(DEFAULT_SETTINGS);
   const problems: string[] = [];
   const p = new URLSearchParams(hash.replace(/^#/, ''));
+  // a preset first; the URL's other settings override it
+  const preset = p.get('preset');
+  if (preset !== null) {
+    if (PRESETS[preset]) Object.assign(s, structuredClone(PRESETS[preset].settings));
+    else problems.push(`preset=${preset}: expected one of ${Object.keys(PRESETS).join(', ')}`);
+  }
   const num = (key: string, lo: number, hi: number, int: boolean, set: (v: number) => void) => {
     const raw = p.get(key);
     if (raw === null) return;
@@ -146,7 +171,7 @@ export function fromHash(hash: string): { settings: Settings; weights?: Float32A
     if (units.length <= 6 && units.every((u) => Number.isInteger(u) && u >= 1 && u <= 16)) s.hidden = units;
     else problems.push(`h=${h}: expected up to 6 layers of 1 to 16 units`);
   }
-  s.activations = s.hidden.map((_, l) => DEFAULT_SETTINGS.activations[0] ?? 'tanh');
+  if (s.activations.length !== s.hidden.length) s.activations = s.hidden.map(() => DEFAULT_SETTINGS.activations[0] ?? 'tanh');
   const act = p.get('act');
   if (act !== null) {
     const acts = act === '' ? [] : act.split(',');
@@ -157,6 +182,11 @@ export function fromHash(hash: string): { settings: Settings; weights?: Float32A
   if (loss !== null) {
     if (loss === 'auto' || (LOSSES as readonly string[]).includes(loss)) s.loss = loss as Settings['loss'];
     else problems.push(`loss=${loss}: expected auto or one of ${LOSSES.join(', ')}`);
+  }
+  const out = p.get('out');
+  if (out !== null) {
+    if (out === 'auto' || (ACTIVATIONS as readonly string[]).includes(out)) s.output = out as Settings['output'];
+    else problems.push(`out=${out}: expected auto or one of ${ACTIVATIONS.join(', ')}`);
   }
   const opt = p.get('opt');
   if (opt !== null) {

@@ -15,7 +15,7 @@
 // | crossentropy | Σ_j y_j (logsumexp(a) − a_j)  = −Σ_j y_j log softmax(a)_j | softmax(a)_j Σ_k y_k − y_j |
 
 import { ConfigError } from '../errors.ts';
-import type { ActivationName } from '../nn/activations.ts';
+import type { ActivationName } from './activations.ts';
 
 export type LossName = 'sse' | 'mse' | 'mae' | 'huber' | 'bce' | 'crossentropy';
 export const LOSSES: readonly LossName[] = ['sse', 'mse', 'mae', 'huber', 'bce', 'crossentropy'];
@@ -35,6 +35,15 @@ export const lossInfo: Record<LossName, LossInfo> = {
   bce: { name: 'bce', fusedWith: 'sigmoid', formula: '(1/m) Σ_j −[y log σ(a) + (1 − y) log(1 − σ(a))] from logits a, averaged over the batch' },
   crossentropy: { name: 'crossentropy', fusedWith: 'softmax', formula: '−Σ_j y_j log softmax(a)_j from logits a, averaged over the batch' },
 };
+
+/**
+ * True for the losses computed from the logits a_L (bce after a sigmoid, crossentropy after a
+ * softmax): the forward pass stops at a_L and the loss kernel writes δ_L = ∂L/∂a_L itself.
+ * The one place this rule lives.
+ */
+export function isFused(loss: LossName): boolean {
+  return lossInfo[loss].fusedWith !== undefined;
+}
 
 export function checkLoss(name: unknown, where: string): LossName {
   if (typeof name === 'string' && (LOSSES as readonly string[]).includes(name)) return name as LossName;

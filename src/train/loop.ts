@@ -10,13 +10,13 @@ import type { Optimizer } from '../optim/optimizer.ts';
 import { clipGradNorm } from '../optim/optimizer.ts';
 import type { LrScheduler } from '../optim/schedule.ts';
 import type { Rng } from '../tensor/rng.ts';
-import type { FloatArray } from '../tensor/tensor.ts';
-import { lossInfo, type LossName } from '../loss/losses.ts';
+import type { EncodedData } from '../data/encode.ts';
+import { isFused, type LossName } from '../math/losses.ts';
 import { DivergenceError } from '../errors.ts';
-import type { EarlyStopping } from '../config.ts';
+import type { EarlyStopping } from '../config/defaults.ts';
 import { countCorrect } from './metrics.ts';
-import { denseStack, outputOffset, FUSED_LOSSES } from '../kernels/fused.ts';
-import type { ElementwiseActivation } from '../nn/activations.ts';
+import { denseStack, fusedStepHandles, outputAt } from '../kernels/fused.ts';
+import type { ElementwiseActivation } from '../math/activations.ts';
 
 /** After each batch. The same object is updated in place every batch: copy it to keep it. */
 export interface BatchEvent {
@@ -58,22 +58,13 @@ export interface History {
   bestLoss: number;
 }
 
-export interface TrainData {
-  /** x: [n, inputs] and y: [n, outputs] in network space (scaled, encoded), in backend memory. */
-  x: FloatArray;
-  y: FloatArray;
-  n: number;
-  /** w: [n] sample weights (class weights folded in), or absent for all 1. */
-  w?: FloatArray;
-}
-
 export interface TrainLoopArgs {
   net: Network;
   optimizer: Optimizer;
   scheduler: LrScheduler;
   rng: Rng;
   loss: LossName;
-  train: TrainData;
+  train: EncodedData;
   /** Loss and metric on the validation data, or null when there is none. */
   validate: (() => { loss: number; metric: number }) | null;
   epochs: number;
@@ -102,7 +93,7 @@ export function* trainLoop(args: TrainLoopArgs, flag: StopFlag): Generator<Batch
   const B = Math.min(args.batchSize, n);
   const nIn = net.inputs;
   const nOut = net.outputs;
-  const fused = lossInfo[loss].fusedWith !== undefined;
+  const fused = isFused(loss);
   const batches = Math.ceil(n / B);
 
   // all buffers up front
@@ -122,10 +113,10 @@ export function* trainLoop(args: TrainLoopArgs, flag: StopFlag): Generator<Batch
   let samples = 0;
   // the small-network path: batch size 1 and plain SGD, when nobody needs per-batch gradients
   const small = B === 1 && !args.batchEvents && clipNorm === 0 && optimizer.name === 'sgd' && be.sgdStep1 !== undefined &&
-    FUSED_LOSSES.includes(loss) && net.layers.every((l) => l.activation !== 'softmax') && net.allBiased && !net.hasDropout && !train.w
+    fusedStepHandles(loss, net.layers.map((l) => l.activation)) && net.allBiased && !net.hasDropout && !train.w
     ? denseStack([nIn, ...net.layers.map((l) => l.nOut)], net.layers.map((l) => l.activation as ElementwiseActivation), net.layers.map((l) => l.alpha), net.params, (k) => be.alloc(k, net.dtype))
     : null;
-  const smallOut = small ? outputOffset(small.sizes) + (fused ? 0 : nOut) : 0; // a_L for the fused bce, else h_L
+  const smallOut = small ? outputAt(small, fused) : 0; // a_L for the fused bce, else h_L
 
   /** A non-finite loss: back to the last finite weights, and say where. */
   const diverged = (L: number, epoch: number, b: number, batches: number, lr: number): never => {
@@ -162,7 +153,7 @@ export function* trainLoop(args: TrainLoopArgs, flag: StopFlag): Generator<Batch
         // fused into one kernel with the same arithmetic (kernels/fused.ts)
         const r = order[start];
         L = be.sgdStep1!(small, train.x, r * nIn, train.y, r * nOut, loss, lr, optimizer.weightDecay);
-        optimizer.t++;
+        optimizer.recordFusedStep();
         if (!Number.isFinite(L)) diverged(L, epoch, b, batches, lr);
         if (classification) correct += countCorrect(small.work, train.y, 1, nOut, fused ? 0 : 0.5, smallOut, r * nOut);
       } else {
@@ -234,9 +225,9 @@ export function* trainLoop(args: TrainLoopArgs, flag: StopFlag): Generator<Batch
   // early stopping restores the best weights, whatever ended training
   if (earlyStopping && history.bestEpoch > startEpoch) be.copy(best, net.params, net.size);
   else history.bestEpoch = startEpoch + history.epochs.length;
-  for (const buf of [xb, yb, best, epochStart]) be.release?.(buf);
-  if (wb) be.release?.(wb);
-  if (small) be.release?.(small.work);
+  for (const buf of [xb, yb, best, epochStart]) be.release(buf);
+  if (wb) be.release(wb);
+  if (small) be.release(small.work);
   return history;
 }
 

@@ -1,6 +1,6 @@
 // Activation functions as adjacent { f, df } pairs: h = f(a), and f'(a) for backprop.
 // These scalar pairs are the living definition; the reference backend maps them over arrays,
-// faster backends must agree with them (test/kernels.test.ts).
+// faster backends must agree with them (test/kernels/conformance.test.ts).
 //
 // df receives both a and h = f(a): the sigmoid's s' = s(1 − s) (the seed's formula) and
 // tanh' = 1 − h² re-use h, as backprop re-uses factors computed on the way forward.

@@ -1,13 +1,13 @@
 // All settings in one typed defaults object. The library, the CLI and the web page only
 // override it; no default is restated anywhere else (not in the loader, not in the CLI).
 
-import type { ActivationName } from './nn/activations.ts';
-import type { InitName } from './nn/init.ts';
-import type { LossName } from './loss/losses.ts';
-import type { OptimizerName, OptimizerOptions } from './optim/optimizer.ts';
-import type { Schedule } from './optim/schedule.ts';
-import type { ScaleMethod } from './data/preprocess.ts';
-import type { DType } from './tensor/tensor.ts';
+import type { ActivationName } from '../math/activations.ts';
+import type { InitName } from '../nn/init.ts';
+import type { LossName } from '../math/losses.ts';
+import type { OptimizerName, OptimizerOptions } from '../optim/optimizer.ts';
+import type { Schedule } from '../optim/schedule.ts';
+import type { ScaleMethod } from '../data/preprocess.ts';
+import type { DType } from '../tensor/tensor.ts';
 
 export type Task = 'auto' | 'classification' | 'regression';
 

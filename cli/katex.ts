@@ -1,0 +1,41 @@
+// KaTeX's stylesheet made self-contained: its fonts inlined as woff2 data: URLs, so a page that
+// uses it needs no font files and no network (the CLI's report is one HTML file; the playground's
+// build must also open from file://, where Chromium refuses @font-face files). Used by the report
+// at write time and by web/vite.config.ts at build time.
+//
+// Only the families our formulas use are kept (≈130 KB of woff2, ≈175 KB as base64); the others'
+// @font-face rules are dropped, so a stray \mathcal or \mathfrak would fall back to a system font
+// rather than fetch a file. woff2 only: every browser that runs the playground reads it.
+
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+/** Font files kept (KaTeX_<name>.woff2): upright and bold text, math italics (and bold vectors), big delimiters, AMS symbols. */
+export const KATEX_FONTS = [
+  'Main-Regular', 'Main-Bold', 'Math-Italic', 'Math-BoldItalic', 'AMS-Regular',
+  'Size1-Regular', 'Size2-Regular', 'Size3-Regular', 'Size4-Regular',
+] as const;
+
+let cached: string | null = null;
+
+/** katex.min.css with the kept fonts inlined and the rest of the @font-face rules removed. */
+export function katexCss(): string {
+  if (cached !== null) return cached;
+  const require = createRequire(import.meta.url);
+  // NOTE: the package's "exports" do not list its CSS; it sits beside the main file in dist/
+  const dist = dirname(require.resolve('katex'));
+  const css = readFileSync(join(dist, 'katex.min.css'), 'utf8');
+  let kept = 0;
+  const out = css.replace(/@font-face\{[^}]*\}/g, (rule) => {
+    const m = /url\(fonts\/KaTeX_([A-Za-z0-9-]+)\.woff2\)/.exec(rule);
+    if (!m || !(KATEX_FONTS as readonly string[]).includes(m[1])) return '';
+    kept++;
+    const data = readFileSync(join(dist, 'fonts', `KaTeX_${m[1]}.woff2`)).toString('base64');
+    return rule.replace(/src:[^}]*/, `src:url(data:font/woff2;base64,${data}) format("woff2")`);
+  });
+  // a KaTeX upgrade that renames its fonts must not silently leave us with none
+  if (kept !== KATEX_FONTS.length) throw new Error(`katexCss: expected ${KATEX_FONTS.length} KaTeX fonts, found ${kept}; check KATEX_FONTS against node_modules/katex/dist/fonts`);
+  cached = out;
+  return out;
+}

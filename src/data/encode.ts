@@ -1,0 +1,96 @@
+// Raw rows → network space: inputs through the fitted scaler, targets encoded (class index or
+// one-hot, or scaled regression values), written into buffers of the backend that will train on
+// them. The one encoder fit, evaluate, gradients, gradCheck and trace all use.
+
+import { DataError, ShapeError } from '../errors.ts';
+import type { Backend } from '../kernels/backend.ts';
+import type { DType, FloatArray } from '../tensor/tensor.ts';
+import type { CheckedTargets, Label } from './input.ts';
+import { applyScalerRows, encodeLabels, type Scaler } from './preprocess.ts';
+import type { TaskKind } from './task.ts';
+
+/** Everything fitted on data; saved in the model file. */
+export interface Preprocessing {
+  inputs: Scaler;
+  /** regression only */
+  targets?: Scaler;
+  /** classification only: index → label */
+  classes?: Label[];
+}
+
+/** x: [n, inputs] and y: [n, outputs] in network space (scaled, encoded), in backend memory. */
+export interface EncodedData {
+  x: FloatArray;
+  y: FloatArray;
+  n: number;
+  /** w: [n] sample weights (class weights folded in), or absent for all 1. */
+  w?: FloatArray;
+}
+
+/** Where encoded data goes: the backend and dtype of the network, its output width, the task. */
+export interface EncodeTarget {
+  backend: Backend;
+  dtype: DType;
+  outputs: number;
+  task: TaskKind;
+  preprocessing: Preprocessing;
+}
+
+/** Regression targets as one matrix: [n, cols]. */
+export function targetMatrix(T: CheckedTargets): { data: Float64Array; cols: number } {
+  if (T.kind === 'matrix') return { data: T.m.data as Float64Array, cols: T.m.shape[1] };
+  return { data: Float64Array.from(T.labels as number[]), cols: 1 };
+}
+
+/**
+ * The rows idx of raw inputs x: [*, d] and targets T, in network space, in two new backend buffers.
+ * NOTE: the caller owns the buffers and gives them back with `releaseEncoded` (WebAssembly memory is
+ * not garbage-collected). Everything is checked before anything is allocated.
+ */
+export function encodeRows(to: EncodeTarget, x: ArrayLike<number>, d: number, T: CheckedTargets, idx: Uint32Array, where: string): EncodedData {
+  const { backend: be, dtype, outputs: nOut, preprocessing: pre } = to;
+  const n = idx.length;
+  // checks first: an error must not leave buffers behind
+  let classIndex: Uint32Array | null = null;
+  let regression: { data: Float64Array; cols: number } | null = null;
+  if (to.task === 'classification') {
+    if (T.kind === 'labels') classIndex = encodeLabels(pre.classes!, T.labels, where);
+    else {
+      if (T.m.shape[1] !== nOut) throw new ShapeError('E_SHAPE', `${where}: expected targets with ${nOut} columns (one-hot), received ${T.m.shape[1]}`, { field: 'y', expected: nOut, received: T.m.shape[1] });
+      const g = T.m.data;
+      for (let r = 0; r < n; r++) {
+        for (let j = 0; j < nOut; j++) {
+          const v = g[idx[r] * nOut + j];
+          if (v < 0 || v > 1) throw new DataError('E_LABEL', `${where}: one-hot target row ${idx[r]} has value ${v} outside [0, 1]`, { field: 'y', row: idx[r], column: j, expected: 'a value in [0, 1]', received: v });
+        }
+      }
+    }
+  } else {
+    regression = targetMatrix(T);
+    if (regression.cols !== nOut) throw new ShapeError('E_SHAPE', `${where}: expected targets with ${nOut} column${nOut > 1 ? 's' : ''}, received ${regression.cols}`, { field: 'y', expected: nOut, received: regression.cols });
+  }
+
+  const X = be.alloc(n * d, dtype);
+  applyScalerRows(pre.inputs, x, d, idx, X);
+  const Y = be.alloc(n * nOut, dtype);
+  if (classIndex) {
+    for (let r = 0; r < n; r++) {
+      const c = classIndex[idx[r]];
+      if (nOut === 1) Y[r] = c;
+      else Y[r * nOut + c] = 1;
+    }
+  } else if (regression) {
+    applyScalerRows(pre.targets!, regression.data, regression.cols, idx, Y);
+  } else {
+    const g = (T as { m: { data: ArrayLike<number> } }).m.data;
+    for (let r = 0; r < n; r++) for (let j = 0; j < nOut; j++) Y[r * nOut + j] = g[idx[r] * nOut + j];
+  }
+  return { x: X, y: Y, n };
+}
+
+/** Give encoded buffers back to their backend. */
+export function releaseEncoded(be: Backend, data: EncodedData): void {
+  be.release(data.x);
+  be.release(data.y);
+  if (data.w) be.release(data.w);
+}

@@ -1,0 +1,98 @@
+// Loss, metrics and outputs of a model on data: the validation pass during fit, evaluate, and the
+// chunked forward pass that predict also runs.
+
+import { isFused } from '../math/losses.ts';
+import type { Network } from '../nn/network.ts';
+import type { FloatArray, Matrix } from '../tensor/tensor.ts';
+import type { EncodedData } from '../data/encode.ts';
+import type { Label } from '../data/input.ts';
+import { applyScaler, invertScaler } from '../data/preprocess.ts';
+import { argmaxRows, classificationMetrics, regressionMetrics, type ClassificationMetrics, type RegressionMetrics } from './metrics.ts';
+import { encodeTarget, requireNet, type ModelState } from './state.ts';
+
+export type Evaluation =
+  | ({ task: 'classification'; loss: number; classes: Label[] } & ClassificationMetrics)
+  | ({ task: 'regression'; loss: number } & RegressionMetrics);
+
+/** Rows per forward pass outside training: large enough to keep the kernels busy, small enough to bound memory. */
+const MAX_CHUNK = 1024;
+
+/**
+ * The forward pass over n rows in chunks: rowsAt(start, B) gives the network-space input rows
+ * [B, inputs], visit(h, a, start, B) sees the output layer's h_L and a_L of those rows.
+ */
+export function forwardInChunks(net: Network, n: number, rowsAt: (start: number, B: number) => FloatArray, visit: (h: FloatArray, a: FloatArray, start: number, B: number) => void): void {
+  const chunk = Math.max(1, Math.min(n, Math.max(net.capacity, MAX_CHUNK)));
+  net.ensureCapacity(chunk);
+  for (let s = 0; s < n; s += chunk) {
+    const B = Math.min(chunk, n - s);
+    const h = net.forward(rowsAt(s, B), B);
+    visit(h, net.output.a, s, B);
+  }
+}
+
+/** Network outputs h_L for raw rows X: [N, inputs], in network space (probabilities, or scaled regression values). */
+export function forwardRaw(s: ModelState, X: Matrix): { out: Float64Array; rows: number; cols: number } {
+  const net = s.net!;
+  const [N, d] = X.shape;
+  const nOut = net.outputs;
+  const out = new Float64Array(N * nOut);
+  const chunk = Math.max(1, Math.min(N, Math.max(net.capacity, MAX_CHUNK)));
+  if (!s.inputBuf || s.inputBuf.length < chunk * d) {
+    if (s.inputBuf) net.backend.release(s.inputBuf);
+    s.inputBuf = net.backend.alloc(chunk * d, net.dtype);
+  }
+  const buf = s.inputBuf;
+  forwardInChunks(net, N, (start, B) => {
+    applyScaler(s.preprocessing!.inputs, X.data, B, d, buf, start);
+    return buf;
+  }, (h, _a, start, B) => out.set(h.subarray(0, B * nOut), start * nOut));
+  return { out, rows: N, cols: nOut };
+}
+
+/** Loss (mean over rows) and outputs h_L over encoded data. */
+export function lossOn(s: ModelState, data: EncodedData): { loss: number; out: Float64Array } {
+  const net = requireNet(s, 'evaluate');
+  const be = net.backend;
+  const loss = s.loss!;
+  const fused = isFused(loss);
+  const nIn = net.inputs;
+  const nOut = net.outputs;
+  const out = new Float64Array(data.n * nOut);
+  let sum = 0;
+  forwardInChunks(net, data.n, (start, B) => data.x.subarray(start * nIn, (start + B) * nIn), (h, a, start, B) => {
+    sum += be.loss(loss, fused ? a : h, data.y.subarray(start * nOut, (start + B) * nOut), null, B, nOut, 1);
+    out.set(h.subarray(0, B * nOut), start * nOut);
+  });
+  return { loss: sum / data.n, out };
+}
+
+/** Loss and the task's main metric (accuracy, or R² in the user's units): what fit logs for validation data. */
+export function validationMetrics(s: ModelState, data: EncodedData): { loss: number; metric: number } {
+  const { loss, out } = lossOn(s, data);
+  const cols = s.net!.outputs;
+  if (s.task === 'classification') {
+    const pred = argmaxRows(out, data.n, cols);
+    const truth = argmaxRows(data.y, data.n, cols);
+    let ok = 0;
+    for (let i = 0; i < data.n; i++) if (pred[i] === truth[i]) ok++;
+    return { loss, metric: ok / data.n };
+  }
+  const t = s.preprocessing!.targets!;
+  return { loss, metric: regressionMetrics(invertScaler(t, data.y, data.n, cols), invertScaler(t, out, data.n, cols), data.n, cols).r2 };
+}
+
+/** Loss and every metric of the task on encoded data. */
+export function evaluation(s: ModelState, data: EncodedData): Evaluation {
+  const { loss, out } = lossOn(s, data);
+  const pre = encodeTarget(s).preprocessing;
+  const cols = s.net!.outputs;
+  if (s.task === 'classification') {
+    const pred = argmaxRows(out, data.n, cols);
+    const truth = argmaxRows(data.y, data.n, cols);
+    return { task: 'classification', loss, classes: pre.classes!, ...classificationMetrics(truth, pred, pre.classes!.length) };
+  }
+  const yt = invertScaler(pre.targets!, data.y, data.n, cols);
+  const yp = invertScaler(pre.targets!, out, data.n, cols);
+  return { task: 'regression', loss, ...regressionMetrics(yt, yp, data.n, cols) };
+}
