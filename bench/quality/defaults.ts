@@ -7,7 +7,8 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { MLP, Rng, datasets, trainTestSplit, type Config } from '../../src/index.ts';
+import { MLP, datasets, trainTestSplit, type Config } from '../../src/index.ts';
+import { Rng } from '../../src/lowlevel.ts';
 import { spiralData } from './spirals.ts';
 
 const arg = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);

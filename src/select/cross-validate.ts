@@ -3,11 +3,11 @@
 // is exactly what a user gets from those calls.
 
 import { MLP, type FitOptions } from '../model.ts';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/defaults.ts';
 import { ConfigError } from '../errors.ts';
 import type { Features, Targets } from '../data/input.ts';
 import { Rng } from '../tensor/rng.ts';
-import { resolveTask } from '../model.ts';
+import { inferTask } from '../data/task.ts';
 import { complement, kFold, stratifiedKFold } from './folds.ts';
 import { takeRows, toTable, type Table } from './rows.ts';
 
@@ -61,7 +61,7 @@ export function crossValidateTable(config: Partial<Config>, table: Table, option
   const stratify = options.stratify ?? 'auto';
   if (stratify !== 'auto' && typeof stratify !== 'boolean') throw new ConfigError('E_CONFIG', `crossValidate: expected stratify to be true, false or "auto", received ${JSON.stringify(stratify)}`, { field: 'stratify', expected: 'true, false or "auto"', received: stratify });
   const labels = table.y.kind === 'labels' ? table.y.labels : null;
-  const classes = labels !== null && config.task !== 'regression' && (config.task === 'classification' || resolveTask('auto', { kind: 'labels', labels: labels.slice() }) === 'classification');
+  const classes = labels !== null && config.task !== 'regression' && (config.task === 'classification' || inferTask(labels) === 'classification');
   if (stratify === true && !labels) throw new ConfigError('E_CONFIG', 'crossValidate: stratify: true needs one label per row, received target rows; use stratify: false', { field: 'stratify', expected: 'labels', received: 'rows' });
   const stratified = stratify === true || (stratify === 'auto' && classes);
   const tests = stratified ? stratifiedKFold(labels!, k, rng) : kFold(table.n, k, rng);
@@ -73,7 +73,7 @@ export function crossValidateTable(config: Partial<Config>, table: Table, option
     const model = new MLP(config);
     const h = model.fit(train.x, train.y, options.fit ?? {});
     const score = scoring(model, test.x, test.y);
-    (model as { dispose?: () => void }).dispose?.(); // its backend buffers
+    model.dispose(); // its backend buffers
     return { fold: f + 1, trainRows: trainIdx.length, testRows: testIdx.length, score, epochs: h.epochs.length };
   });
   const scores = folds.map((r) => r.score);

@@ -1,7 +1,7 @@
 // Hyperparameter search over config: every combination of a grid, or n random draws from a space,
 // each scored by crossValidate on the same folds; the best (highest mean score) first.
 
-import type { Config } from '../config.ts';
+import type { Config } from '../config/defaults.ts';
 import { MLP } from '../model.ts';
 import { ConfigError } from '../errors.ts';
 import type { Features, Targets } from '../data/input.ts';
@@ -10,7 +10,7 @@ import { checkKeys, crossValidateTable, type CrossValidateOptions } from './cros
 import { toTable } from './rows.ts';
 
 /** Candidate values per config option, e.g. { hidden: [[32], [64, 64]], learningRate: [1e-3, 1e-2] }. */
-export type Grid = { [K in keyof Config]?: readonly Config[K][] };
+export type Grid = { [K in keyof Config & string]?: readonly Config[K][] };
 
 /** A range to draw from: uniform, or log-uniform (learning rates); integer rounds the draw. */
 export interface Range {
@@ -20,7 +20,7 @@ export interface Range {
   integer?: boolean;
 }
 /** Per option: a list to pick from (uniformly) or a numeric range. */
-export type Space = { [K in keyof Config]?: readonly Config[K][] | Range };
+export type Space = { [K in keyof Config & string]?: readonly Config[K][] | Range };
 
 export interface SearchOptions extends CrossValidateOptions {
   /** Options every candidate shares (the candidate's values override them). */

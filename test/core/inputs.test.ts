@@ -33,8 +33,8 @@ test('named columns and typed arrays', () => {
 });
 
 test('bad records and columns name the row and the field', () => {
-  const throwsWith = (f: () => unknown, cls: Function, re: RegExp, props: Record<string, unknown> = {}) =>
-    assert.throws(f, (e: any) => e instanceof cls && re.test(e.message) && Object.entries(props).every(([k, v]) => e[k] === v));
+  const throwsWith = (f: () => unknown, cls: new (...a: any[]) => Error, re: RegExp, props: Record<string, unknown> = {}) =>
+    assert.throws(f, (e: any): boolean => e instanceof cls && re.test(e.message) && Object.entries(props).every(([k, v]) => (e as any)[k] === v));
   throwsWith(() => toMatrix([{ a: 1, b: 2 }, { a: 3 }], 'fit'), DataError, /fit: row 1 has no field "b" \(row 0 has it\)/, { row: 1, field: 'b' });
   throwsWith(() => toMatrix([{ a: 1 }, { a: 'big' }], 'fit'), DataError, /row 1, field "a" is "big", expected a finite number; encode text as numbers first/, { row: 1, column: 'a' });
   throwsWith(() => toMatrix([{ a: NaN }], 'fit'), DataError, /row 0, field "a" is NaN/);

@@ -2,7 +2,8 @@
 // bad-input errors. Real data (iris), fixed seeds, stated thresholds.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError, MLP, Rng, datasets, crossValidate, gridSearch, randomSearch, permutationImportance } from '../../src/index.ts';
+import { ConfigError, MLP, datasets, crossValidate, gridSearch, randomSearch, permutationImportance } from '../../src/index.ts';
+import { Rng } from '../../src/lowlevel.ts';
 import { kFold, stratifiedKFold } from '../../src/select/folds.ts';
 
 const iris = datasets.iris();
