@@ -119,7 +119,10 @@ export async function train(file: string | undefined, o: TrainOptions, g: Global
   }
 
   // ---- training -----------------------------------------------------------------------------
-  const totalEpochs = o.epochs ?? (prior ? prior.run.epochs : model.config.epochs);
+  // --epochs (or a resumed run's total): exactly that many; neither: until the loss stops
+  // improving (the library's plateau rule), at most maxEpochs
+  const exact = o.epochs ?? (prior ? prior.run.epochs : model.config.epochs);
+  const totalEpochs = exact ?? model.epochsTrained + model.config.maxEpochs;
   const remaining = totalEpochs - model.epochsTrained;
   if (remaining < 1) throw new UsageError(`${o.resume} has trained ${model.epochsTrained} epochs already and the run asks for ${totalEpochs}; pass --epochs with a larger total to train on`);
   const out = o.out ?? prior?.run.out ?? 'model.json';
@@ -166,7 +169,7 @@ export async function train(file: string | undefined, o: TrainOptions, g: Global
   try {
     history = await model.fitAsync(trn.x, trn.y, {
       ...fitConfig(o),
-      epochs: remaining,
+      ...(exact !== undefined ? { epochs: remaining } : {}),
       ...(val ? { validationData: val } : {}),
       signal: controller.signal,
       onBatchEnd: (e) => {
@@ -253,7 +256,10 @@ export async function train(file: string | undefined, o: TrainOptions, g: Global
       ...(o.report ? { report: o.report } : {}),
     }) + '\n');
   } else if (!g.quiet) {
-    const what = history.stopReason === 'earlyStopping' ? `stopped early at epoch ${model.epochsTrained}, kept the weights of epoch ${history.bestEpoch}` : history.stopReason;
+    const what = history.stopReason === 'earlyStopping' ? `stopped early at epoch ${model.epochsTrained}, kept the weights of epoch ${history.bestEpoch}`
+      : history.stopReason === 'converged' ? `converged: the ${val ? 'validation' : 'training'} loss stopped improving; kept the weights of epoch ${history.bestEpoch}`
+      : history.stopReason === 'maxEpochs' ? `reached maxEpochs before the loss stopped improving; kept the weights of epoch ${history.bestEpoch}; pass --epochs to train longer`
+      : history.stopReason;
     log(`trained ${history.epochs.length} epoch${history.epochs.length === 1 ? '' : 's'} in ${duration(seconds)} (${what})`);
     log(table(evaluationHeaders(task), Object.entries(results).map(([k, ev]) => evaluationRow(k, ev.rows, ev))));
     log(savedNote);

@@ -5,6 +5,7 @@
 import { MLP, type FitOptions } from '../model.ts';
 import type { Config } from '../config/defaults.ts';
 import { ConfigError } from '../errors.ts';
+import { unknownOption } from '../config/resolve.ts';
 import type { Features, Targets } from '../data/input.ts';
 import { Rng } from '../tensor/rng.ts';
 import { inferTask } from '../data/task.ts';
@@ -85,34 +86,5 @@ export function crossValidateTable(config: Partial<Config>, table: Table, option
 /** Refuse unknown option names, naming the nearest known one. */
 export function checkKeys(o: object, known: readonly string[], where: string): void {
   if (o === null || typeof o !== 'object') throw new ConfigError('E_CONFIG', `${where}: expected an options object, received ${JSON.stringify(o)}`, { field: 'options', expected: 'an object', received: o });
-  for (const key of Object.keys(o)) {
-    if (!known.includes(key)) {
-      const near = nearest(key, known);
-      throw new ConfigError('E_CONFIG', `${where}: unknown option "${key}"${near ? `; did you mean "${near}"?` : ''} Known options: ${known.join(', ')}`, { field: key, expected: near ?? known.join(', '), received: key });
-    }
-  }
-}
-
-/** The known name closest to `name` by edit distance, if it is close (≤ a third of its length, at least 2). */
-export function nearest(name: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const k of known) {
-    const d = editDistance(name.toLowerCase(), k.toLowerCase());
-    if (d < bestD) {
-      bestD = d;
-      best = k;
-    }
-  }
-  return bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length];
+  for (const key of Object.keys(o)) if (!known.includes(key)) throw unknownOption(where, key, known);
 }

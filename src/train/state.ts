@@ -56,9 +56,14 @@ export function backendOf(s: ModelState): Backend {
 /** Layer specs from the config: the hidden layers, then `outputs` units of `outputActivation`. */
 export function layerSpecs(c: Config, outputs: number, outputActivation: ActivationName): LayerSpec[] {
   const acts = Array.isArray(c.activation) ? c.activation : c.hidden.map(() => c.activation as ActivationName);
+  const L = c.hidden.length + 1;
+  const bias = Array.isArray(c.bias) ? c.bias : new Array<boolean>(L).fill(c.bias);
+  const dropout = Array.isArray(c.dropout) ? c.dropout : c.hidden.map(() => c.dropout as number);
+  // only what differs from a layer's defaults goes into its spec (bias true, dropout 0)
+  const extra = (l: number) => ({ ...(bias[l] === false ? { bias: false } : {}), ...(l < L - 1 && dropout[l] > 0 ? { dropout: dropout[l] } : {}) });
   return [
-    ...c.hidden.map((units, l) => ({ units, activation: acts[l], ...(c.alpha !== undefined ? { alpha: c.alpha } : {}) })),
-    { units: outputs, activation: outputActivation },
+    ...c.hidden.map((units, l) => ({ units, activation: acts[l], ...(c.alpha !== undefined ? { alpha: c.alpha } : {}), ...extra(l) })),
+    { units: outputs, activation: outputActivation, ...extra(L - 1) },
   ];
 }
 
@@ -80,7 +85,7 @@ export function buildNetwork(s: ModelState, inputs: number, outputs: number, tas
   const loss = s.config.loss ?? defaultLoss(task, outAct);
   checkLossActivation(loss, outAct, 'MLP');
   const net = new Network(backendOf(s), s.config.dtype, inputs, layerSpecs(s.config, outputs, outAct));
-  net.initialize(s.rng, s.config.init);
+  net.initialize(s.rng, { weights: s.config.init, biases: s.config.biasInit });
   disposeState(s);
   s.net = net;
   s.task = task;
