@@ -8,7 +8,7 @@ import { listBackends } from '../src/lowlevel.ts';
 import { EXIT_USAGE, UsageError, exitCodeOf } from './errors.ts';
 import { DATASETS } from './data/sources.ts';
 import { IMPUTE_METHODS } from './data/schema.ts';
-import { parseImpute, parseInteger, parseLayers, parseList, parseNumber, parseTask, type GlobalOptions } from './options.ts';
+import { parseClassWeight, parseDropout, parseImpute, parseInteger, parseLayers, parseList, parseNumber, parseTask, type GlobalOptions } from './options.ts';
 import { train, type TrainOptions } from './commands/train.ts';
 import { evaluate } from './commands/evaluate.ts';
 import { predict, type PredictOptions } from './commands/predict.ts';
@@ -67,7 +67,11 @@ export function buildProgram(): Command {
     .option('--loss <name>', `loss (${LOSSES.join(', ')}; default from the task)`)
     .option('--optimizer <name>', `optimizer (${OPTIMIZERS.join(', ')})`)
     .option('--lr <rate>', 'learning rate (default: the optimizer\'s usual one)', parseNumber('--lr', (x) => x > 0, 'a number > 0 such as 0.01'))
-    .option('--epochs <n>', 'epochs to train (in all, counting a resumed run\'s earlier ones)', parseInteger('--epochs', 1))
+    .option('--dropout <rates>', 'dropout rate of the hidden layers while training, e.g. 0.2 (or one per layer: 0.3,0.1)', parseDropout)
+    .option('--epochs <n>', 'exactly this many epochs (in all, counting a resumed run\'s earlier ones); default: until the loss stops improving', parseInteger('--epochs', 1))
+    .option('--max-epochs <n>', 'without --epochs: at most this many epochs (default 1000)', parseInteger('--max-epochs', 1))
+    .option('--class-weight <weights>', 'weigh classes in the loss: "balanced" (n / (k · n_c)) or label=weight pairs like spam=5,ham=1', parseClassWeight)
+    .option('--sample-weight <column>', 'a numeric column of per-row weights (≥ 0) for the loss; not used as a feature')
     .option('--batch-size <n>', 'samples per gradient step', parseInteger('--batch-size', 1))
     .option('--val-split <fraction>', 'fraction of rows held out for validation, e.g. 0.2', parseNumber('--val-split', (x) => x >= 0 && x < 1, 'a fraction in [0, 1) such as 0.2'))
     .option('--early-stop <patience>', 'stop after this many epochs without a better validation loss; keep the best weights', parseInteger('--early-stop', 1))
