@@ -16,6 +16,8 @@ export interface Preprocessing {
   targets?: Scaler;
   /** classification only: index → label */
   classes?: Label[];
+  /** multi-label classification: one sigmoid output per class, any number of them on at once */
+  multiLabel?: boolean;
 }
 
 /** x: [n, inputs] and y: [n, outputs] in network space (scaled, encoded), in backend memory. */

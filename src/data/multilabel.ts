@@ -12,7 +12,7 @@ import { fitClasses } from './preprocess.ts';
 export function isLabelSets(y: unknown): y is readonly (readonly Label[])[] {
   if (!Array.isArray(y) || y.length === 0 || !y.every((r) => Array.isArray(r))) return false;
   const rows = y as unknown[][];
-  return rows.some((r) => r.some((v) => typeof v !== 'number')) || rows.some((r) => r.length !== rows[0].length);
+  return rows.some((r) => r.some((v) => typeof v !== 'number')) || rows.some((r) => r.length !== rows[0].length) || rows[0].length === 0;
 }
 
 /** Rows of 0/1 with several columns where some row does not have exactly one 1: multi-hot, not one-hot. */

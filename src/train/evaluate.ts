@@ -7,11 +7,12 @@ import type { FloatArray, Matrix } from '../tensor/tensor.ts';
 import type { EncodedData } from '../data/encode.ts';
 import type { Label } from '../data/input.ts';
 import { applyScaler, invertScaler } from '../data/preprocess.ts';
-import { argmaxRows, classificationMetrics, regressionMetrics, type ClassificationMetrics, type RegressionMetrics } from './metrics.ts';
+import { argmaxRows, classificationMetrics, countCorrect, multiLabelMetrics, regressionMetrics, type ClassReport, type ClassificationMetrics, type MultiLabelMetrics, type RegressionMetrics } from './metrics.ts';
 import { encodeTarget, requireNet, type ModelState } from './state.ts';
 
 export type Evaluation =
-  | ({ task: 'classification'; loss: number; classes: Label[] } & ClassificationMetrics)
+  | ({ task: 'classification'; multiLabel?: false; loss: number; classes: Label[] } & ClassificationMetrics)
+  | ({ task: 'classification'; multiLabel: true; loss: number; classes: Label[]; accuracy: number; perClass: ClassReport[] } & MultiLabelMetrics)
   | ({ task: 'regression'; loss: number } & RegressionMetrics);
 
 /** Rows per forward pass outside training: large enough to keep the kernels busy, small enough to bound memory. */
@@ -71,6 +72,8 @@ export function lossOn(s: ModelState, data: EncodedData): { loss: number; out: F
 export function validationMetrics(s: ModelState, data: EncodedData): { loss: number; metric: number } {
   const { loss, out } = lossOn(s, data);
   const cols = s.net!.outputs;
+  // multi-label: subset accuracy (every label of the row right)
+  if (s.preprocessing!.multiLabel) return { loss, metric: countCorrect(out, data.y, data.n, cols, 0.5, 0, 0, true) / data.n };
   if (s.task === 'classification') {
     const pred = argmaxRows(out, data.n, cols);
     const truth = argmaxRows(data.y, data.n, cols);
@@ -87,6 +90,11 @@ export function evaluation(s: ModelState, data: EncodedData): Evaluation {
   const { loss, out } = lossOn(s, data);
   const pre = encodeTarget(s).preprocessing;
   const cols = s.net!.outputs;
+  if (pre.multiLabel) {
+    const pred = Float64Array.from(out, (p) => (p > 0.5 ? 1 : 0));
+    const m = multiLabelMetrics(data.y, pred, data.n, cols);
+    return { task: 'classification', multiLabel: true, loss, classes: pre.classes!, accuracy: m.subsetAccuracy, perClass: m.perLabel, ...m };
+  }
   if (s.task === 'classification') {
     const pred = argmaxRows(out, data.n, cols);
     const truth = argmaxRows(data.y, data.n, cols);

@@ -9,7 +9,8 @@ import { resolveTask } from '../data/task.ts';
 import { ConfigError } from '../errors.ts';
 import { Optimizer } from '../optim/optimizer.ts';
 import { LrScheduler } from '../optim/schedule.ts';
-import { checkTargets, toMatrix, type CheckedTargets, type Features, type Targets } from '../data/input.ts';
+import { checkTargets, toMatrix, type CheckedTargets, type Features, type Label, type Targets } from '../data/input.ts';
+import { isLabelSets, labelSetClasses, labelSetsToMatrix } from '../data/multilabel.ts';
 import { attachWeights, encodeRows, releaseEncoded, type EncodedData } from '../data/encode.ts';
 import { identity, validationSplit } from '../data/split.ts';
 import { trainLoop, type BatchEvent, type EpochLog, type History, type StopFlag } from './loop.ts';
@@ -51,12 +52,18 @@ export function startFit(s: ModelState, x: Features, y: Targets, options: FitOpt
   const cfg: FitConfig = resolveFit({ ...pickFit(s.config), ...pickFit(options) });
   const X = toMatrix(x, 'fit', s.net ? s.net.inputs : undefined);
   const [N, d] = X.shape;
+  // label sets (multi-label): rows of 0/1 over the classes, the model's own once it has them
+  let setClasses: Label[] | undefined;
+  if (isLabelSets(y)) {
+    setClasses = s.preprocessing?.multiLabel ? s.preprocessing.classes! : labelSetClasses(y);
+    y = labelSetsToMatrix(y, setClasses, 'fit');
+  }
   const T = checkTargets(y, 'fit', N);
   // per-row weights, checked before anything is built or allocated
   const classLabels = T.kind === 'labels' && (s.task ?? resolveTask(s.config.task, T)) === 'classification' ? T.labels : null;
   const weights = rowWeights(N, options.sampleWeight, cfg.classWeight, classLabels, 'fit');
 
-  if (!s.net) setupFromData(s, d, T);
+  if (!s.net) setupFromData(s, d, T, setClasses);
   const net = s.net!;
 
   let trainIdx = identity(N);
@@ -83,7 +90,8 @@ export function startFit(s: ModelState, x: Features, y: Targets, options: FitOpt
       if (options.validationData) {
         const VX = toMatrix(options.validationData.x, 'fit (validationData)', d);
         vx = VX.data;
-        vT = checkTargets(options.validationData.y, 'fit (validationData)', VX.shape[0]);
+        const vy = options.validationData.y;
+        vT = checkTargets(isLabelSets(vy) && s.preprocessing?.multiLabel ? labelSetsToMatrix(vy, s.preprocessing.classes!, 'fit (validationData)') : vy, 'fit (validationData)', VX.shape[0]);
         vIdx = identity(VX.shape[0]);
       }
       const val = encodeRows(to, vx, d, vT, vIdx!, 'fit (validation)');

@@ -105,6 +105,8 @@ export function* trainLoop(args: TrainLoopArgs, flag: StopFlag): Generator<Batch
   const nIn = net.inputs;
   const nOut = net.outputs;
   const fused = isFused(loss);
+  // several sigmoid outputs with binary cross-entropy: multi-label (each output is its own yes/no)
+  const multiLabel = loss === 'bce' && nOut > 1;
   const batches = Math.ceil(n / B);
 
   // all buffers up front
@@ -181,7 +183,7 @@ export function* trainLoop(args: TrainLoopArgs, flag: StopFlag): Generator<Batch
         // loss: L = (1/B) Σ ℓ(ŷ_i, y_i) (or Σ w_i ℓ_i / Σ w_i), and δ_L = ∂L/∂a_L in the output layer
         L = net.lossAndDelta(loss, yb, Bc, wb);
         if (!Number.isFinite(L)) diverged(L, epoch, b, batches, lr);
-        if (classification) correct += countCorrect(out, yb, Bc, nOut, fused ? 0 : 0.5);
+        if (classification) correct += countCorrect(out, yb, Bc, nOut, fused ? 0 : 0.5, 0, 0, multiLabel);
 
         // backward: dW_l += δ_lᵀ h_{l−1}, db_l += Σ δ_l, δ_{l−1} = (δ_l W_l) ∘ f'(a_{l−1})
         net.backward(Bc);

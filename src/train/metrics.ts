@@ -89,11 +89,19 @@ export function argmaxRows(p: ArrayLike<number>, rows: number, cols: number, thr
 
 /**
  * Correct predictions in a batch of network outputs out: [B, cols] against targets y: [B, cols]
- * (one-hot rows, or 0/1 for a single sigmoid output thresholded at `threshold`: 0 on logits, 0.5 on σ).
+ * (one-hot rows, or 0/1 for a single sigmoid output thresholded at `threshold`: 0 on logits, 0.5 on σ;
+ * multiLabel: rows of 0/1, each output thresholded, a row right when all its labels are).
  */
-export function countCorrect(out: ArrayLike<number>, y: ArrayLike<number>, B: number, cols: number, threshold: number, outOff = 0, yOff = 0): number {
+export function countCorrect(out: ArrayLike<number>, y: ArrayLike<number>, B: number, cols: number, threshold: number, outOff = 0, yOff = 0, multiLabel = false): number {
   let ok = 0;
   for (let i = 0; i < B; i++) {
+    if (multiLabel) {
+      // a row is right when every label is (subset accuracy)
+      let all = true;
+      for (let j = 0; j < cols && all; j++) all = out[outOff + i * cols + j] > threshold === y[yOff + i * cols + j] > 0.5;
+      if (all) ok++;
+      continue;
+    }
     if (cols === 1) {
       if (out[outOff + i] > threshold === y[yOff + i] > 0.5) ok++;
       continue;
