@@ -38,12 +38,12 @@ export interface ParamSlot {
   nOut: number;
   /** W_l is params[w, w + nOut·nIn), row-major [nOut, nIn] */
   w: number;
-  /** b_l is params[b, b + nOut) */
+  /** b_l is params[b, b + nOut); −1 for a layer without bias */
   b: number;
 }
 
 /** The flat parameter layout of a network of `inputs` inputs and these layer widths; size = total values. */
-export function parameterLayout(inputs: number, units: readonly number[]): { slots: ParamSlot[]; nWeights: number; size: number } {
+export function parameterLayout(inputs: number, units: readonly number[], bias?: readonly boolean[]): { slots: ParamSlot[]; nWeights: number; size: number } {
   let nW = 0;
   let fanIn = inputs;
   for (const u of units) {
@@ -54,12 +54,13 @@ export function parameterLayout(inputs: number, units: readonly number[]): { slo
   let w = 0;
   let b = nW;
   fanIn = inputs;
-  for (const u of units) {
-    slots.push({ nIn: fanIn, nOut: u, w, b });
+  units.forEach((u, l) => {
+    const hasBias = bias?.[l] !== false;
+    slots.push({ nIn: fanIn, nOut: u, w, b: hasBias ? b : -1 });
     w += u * fanIn;
-    b += u;
+    if (hasBias) b += u;
     fanIn = u;
-  }
+  });
   return { slots, nWeights: nW, size: b };
 }
 
@@ -178,8 +179,13 @@ export class Network {
   /** Give every buffer (parameters, gradients, workspace) back to the backend. NOTE: the network is unusable afterwards. */
   dispose(): void {
     const be = this.backend;
-    for (const layer of this.layers) layer.releaseWorkspace();
+    for (const layer of this.layers) {
+      layer.releaseWorkspace();
+      if (!layer.bias) be.release(layer.b); // the zero bias of a bias-less layer is this network's own buffer
+    }
     if (this.dx) be.release(this.dx);
+    if (this.wsum) be.release(this.wsum);
+    this.wsum = null;
     be.release(this.params);
     be.release(this.grads);
     this.dx = null;
