@@ -28,6 +28,8 @@ export type Label = string | number | boolean;
  */
 export type Targets =
   | readonly Label[]
+  /** label sets, for multi-label classification: [["news", "sport"], [], ["sport"]] */
+  | readonly (readonly Label[])[]
   | ArrayLike<number>
   | readonly (readonly number[])[]
   | Matrix
