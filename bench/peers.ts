@@ -98,7 +98,7 @@ export function discoverVariants(filters?: readonly string[]): { variants: Varia
   const skipped: string[] = [];
   const wants = (peer: string) => !filters || filters.some((p) => p.split(':')[0] === peer);
   const backends = wants('mlpkit') ? mlpkitBackends() : [];
-  // issue 4's workloads; A1 (Adam) only for mlpkit, PyTorch and scikit-learn, the peers with Adam as used
+  // issue 4's workloads; A1 and T1 (Adam) only for mlpkit, PyTorch and scikit-learn, the peers with Adam as used
   const W: WorkloadName[] = ['W1', 'W2', 'W3'];
   for (const b of backends) {
     for (const t of b.threads ? [1, 2] : [null]) {
@@ -132,7 +132,7 @@ export function discoverVariants(filters?: readonly string[]): { variants: Varia
     variants.push({ peer: 'pytorch', id: 'pytorch:installed', variant: 'as installed', threads: null, ...py });
     variants.push({ peer: 'pytorch', id: 'pytorch:t1', variant: '1 thread', threads: 1, ...py });
     // both cores; W3 (2-8-8-1, batch 1) gains nothing from a second thread and runs ~45 s per variant, so not there
-    variants.push({ peer: 'pytorch', id: 'pytorch:t2', variant: '2 threads', threads: 2, ...py, workloads: ['W1', 'W2', 'A1'] });
+    variants.push({ peer: 'pytorch', id: 'pytorch:t2', variant: '2 threads', threads: 2, ...py, workloads: ['W1', 'W2', 'A1', 'T1'] });
   } else skipped.push(`pytorch: ${PYTHON} cannot import torch (apt-get install -y python3-torch)`);
   const sk = wants('scikit-learn') ? pythonHas('sklearn') : null;
   if (!wants('scikit-learn')) {

@@ -58,8 +58,8 @@ function best(rows: PeerResult[], pred: (r: PeerResult) => boolean, key: (r: Pee
   return b;
 }
 
-/** A1: one fit call's seconds and samples/s, the cold first fit, accuracy. */
-function a1Table(spec: WorkloadSpec, rows: PeerResult[]): string {
+/** A1, T1: one fit call's seconds and samples/s, the cold first fit, accuracy. */
+function fitTable(spec: WorkloadSpec, rows: PeerResult[]): string {
   const bestTrain = best(rows.filter((r) => r.peer === 'mlpkit'), () => true, (r) => r.trainPerSec);
   const head = ['peer', `train s (${spec.timedEpochs} epochs)`, 'train samples/s', `first fit s (${spec.warmupEpochs} epoch, cold)`, 'peak RSS MiB', 'loss first → last', 'accuracy', 'peer s ÷ mlpkit best s'];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
@@ -69,12 +69,12 @@ function a1Table(spec: WorkloadSpec, rows: PeerResult[]): string {
       r.peer === 'mlpkit' ? (r === bestTrain ? 'best' : '') : ratio(bestTrain?.trainPerSec, r.trainPerSec)].join(' | ')} |`);
   }
   const notes = rows.filter((r) => r.notes.length).map((r) => `- ${label(r)}: ${r.notes.join('; ')}`);
-  return [`### A1: ${spec.title}`, '', ...lines, ...(notes.length ? ['', ...notes] : [])].join('\n');
+  return [`### ${spec.name}: ${spec.title}`, '', ...lines, ...(notes.length ? ['', ...notes] : [])].join('\n');
 }
 
 export function workloadTable(w: WorkloadName, spec: WorkloadSpec, results: PeerResult[]): string {
   const rows = results.filter((r) => r.workload === w);
-  if (w === 'A1') return a1Table(spec, rows);
+  if (w === 'A1' || w === 'T1') return fitTable(spec, rows);
   const mk = rows.filter((r) => r.peer === 'mlpkit');
   const bestTrain = best(mk, () => true, (r) => r.trainPerSec);
   const bestInfer = best(mk, () => true, (r) => r.inferPerSec);
@@ -189,7 +189,7 @@ export function targetsTable(ts: Target[]): string {
 export function renderMarkdown(o: BenchOutcome): string {
   const versions = new Map<string, string>();
   for (const r of o.results) versions.set(r.peer, r.version);
-  const ws = (['W1', 'W2', 'W3', 'A1'] as WorkloadName[]).filter((w) => o.results.some((r) => r.workload === w) || o.failures.some((f) => f.workload === w));
+  const ws = (['W1', 'W2', 'W3', 'A1', 'T1'] as WorkloadName[]).filter((w) => o.results.some((r) => r.workload === w) || o.failures.some((f) => f.workload === w));
   const parts = [
     `Command: \`${o.command}\` (${o.mode} sizes) — ${o.machine.date}`,
     '',

@@ -148,7 +148,7 @@ function parseArgs(argv: string[]): BenchOptions & { write?: boolean; json?: str
     else if (a === '--smoke') o.smoke = true;
     else if (a === '--only') {
       o.only = val().split(',').map((w) => w.trim().toUpperCase()) as WorkloadName[];
-      for (const w of o.only) if (!WORKLOADS.includes(w)) throw new Error(`bench: --only expects W1, W2, W3 or A1, received ${w}`);
+      for (const w of o.only) if (!WORKLOADS.includes(w)) throw new Error(`bench: --only expects W1, W2, W3, A1 or T1, received ${w}`);
     } else if (a === '--peers') o.peers = val().split(',').map((p) => p.trim());
     else if (a === '--group') o.groupWorkloads = true;
     else if (a === '--tsx') o.tsx = true;

@@ -1,15 +1,17 @@
 // The benchmark workloads, defined once. Every peer (mlpkit's backends, tfjs, brain.js,
 // PyTorch) reads the same spec and the same data files written here, so only the library differs.
 // Source: issue 4 ("Fast training on any CPU"), section "Workloads" (W1-W3), and issue 11 (A1: the
-// realistic run most users make, Adam on MNIST).
+// realistic run most users make, Adam on MNIST; T1: a tabular one, Adam at batch 256).
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '../src/tensor/rng.ts';
 import { mnist } from '../src/node.ts';
 
-export type WorkloadName = 'W1' | 'W2' | 'W3' | 'A1';
-export const WORKLOADS: WorkloadName[] = ['W1', 'W2', 'W3', 'A1'];
+export type WorkloadName = 'W1' | 'W2' | 'W3' | 'A1' | 'T1';
+export const WORKLOADS: WorkloadName[] = ['W1', 'W2', 'W3', 'A1', 'T1'];
+/** The workloads timed as one whole fit call with Adam (issue 11), rather than per epoch or batch. */
+export const FIT_WORKLOADS: WorkloadName[] = ['A1', 'T1'];
 
 /** Everything a peer needs to run one workload; serialized to JSON and passed to each child process. */
 export interface WorkloadSpec {
@@ -140,6 +142,24 @@ export function workloadSpecs(opts: SizeOptions = {}): Record<WorkloadName, Work
       targets: 'labels',
       seed: 1,
     },
+    T1: {
+      name: 'T1',
+      title: 'tabular 40-64-64-4 (synthetic: the classes of a random tanh teacher), ReLU, softmax + cross-entropy, Adam lr 1e-3, batch 256, 20 epochs (one fit call)',
+      sizes: [40, 64, 64, 4],
+      hiddenActivation: 'relu',
+      outputActivation: 'softmax',
+      loss: 'crossentropy',
+      optimizer: 'adam',
+      learningRate: 1e-3,
+      batchSize: 256,
+      warmupEpochs: 1,
+      timedEpochs: pick(20, 10, 3),
+      files: { xTrain: 't1-x-train.f32', yTrain: 't1-y-train.u8', xTest: 't1-x-test.f32', yTest: 't1-y-test.u8' },
+      nTrain: pick(20000, 5000, 1024),
+      nTest: pick(5000, 2000, 256),
+      targets: 'labels',
+      seed: 4,
+    },
     W3: {
       name: 'W3',
       title: 'XOR 2-8-8-1, tanh, sigmoid output, MSE, SGD lr 0.1, batch 1',
@@ -208,6 +228,41 @@ export function writeWorkloadData(dir: string, specs: Record<WorkloadName, Workl
     }
     writeF32(join(dir, s.files.xTrain), x);
     writeFileSync(join(dir, s.files.yTrain), y);
+  }
+  if (only.includes('T1')) {
+    // standardized features (as after a scaler), the label the argmax of a fixed random 40-16-4
+    // tanh teacher: a nonlinear, learnable rule, like a tabular classification task
+    const s = specs.T1;
+    const [d, , , k] = s.sizes;
+    const h = 16;
+    const rng = new Rng(s.seed);
+    const W1 = Float64Array.from({ length: h * d }, () => rng.normal(0, 1 / Math.sqrt(d)) * 2);
+    const W2 = Float64Array.from({ length: k * h }, () => rng.normal(0, 1));
+    const make = (n: number) => {
+      const x = new Float32Array(n * d);
+      const y = new Uint8Array(n);
+      const a = new Float64Array(h);
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < d; j++) x[i * d + j] = rng.normal();
+        for (let u = 0; u < h; u++) {
+          let z = 0;
+          for (let j = 0; j < d; j++) z += W1[u * d + j] * x[i * d + j];
+          a[u] = Math.tanh(z);
+        }
+        let best = -Infinity;
+        for (let c = 0; c < k; c++) {
+          let z = 0;
+          for (let u = 0; u < h; u++) z += W2[c * h + u] * a[u];
+          if (z > best) { best = z; y[i] = c; }
+        }
+      }
+      return { x, y };
+    };
+    const tr = make(s.nTrain), te = make(s.nTest);
+    writeF32(join(dir, s.files.xTrain), tr.x);
+    writeFileSync(join(dir, s.files.yTrain), tr.y);
+    writeF32(join(dir, s.files.xTest!), te.x);
+    writeFileSync(join(dir, s.files.yTest!), te.y);
   }
   if (only.includes('W3')) {
     const s = specs.W3;

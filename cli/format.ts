@@ -41,3 +41,15 @@ export function table(headers: string[], rows: (string | number)[][], align?: ('
 export function quoteIfComma(s: string): string {
   return s.includes(',') ? JSON.stringify(s) : s;
 }
+
+/**
+ * A cell of a CSV the CLI writes. Text that a spreadsheet would run as a formula (starting with
+ * = + - @, a tab or a carriage return; OWASP "CSV injection") gets a leading ' and quotes, so
+ * `=cmd|' /C calc'!A0` shows as text; numbers, including negative ones, are written as they are.
+ * Quoted when it holds a delimiter, a quote or a line break.
+ */
+export function csvCell(v: string | number | boolean): string {
+  let s = String(v);
+  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s) && !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) s = `'${s}`;
+  return /[",\r\n\t]|^'/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}

@@ -16,6 +16,8 @@ import { info } from './commands/info.ts';
 import { gradcheck, type GradCheckFlags } from './commands/gradcheck.ts';
 import { traceRow, type TraceFlags } from './commands/trace.ts';
 import { cv, search, importance } from './commands/select.ts';
+import { EXPORT_FORMATS, exportModel } from './commands/export.ts';
+import { IMPORT_FORMATS, importModel } from './commands/import.ts';
 import { createRequire } from 'node:module';
 
 // the package's own package.json, by name (its "exports" list it): the same from cli/ and dist/cli/
@@ -45,6 +47,7 @@ export function buildProgram(): Command {
       'mlpkit eval model.json data/iris.csv',
       'mlpkit predict model.json data/iris.csv --proba > predictions.csv',
       'mlpkit info model.json',
+      'mlpkit export model.json --format onnx --out model.onnx',
     ])}`);
 
   const run = (fn: (...a: never[]) => Promise<number>) => async (...args: unknown[]) => {
@@ -182,6 +185,39 @@ ${examples([
     .option('--seed <n>', 'seed of the shuffles (default 0)', parseInteger('--seed', 0))
     .addHelpText('after', examples(['mlpkit importance model.json data/iris.csv', 'mlpkit importance model.json test.csv --repeats 10 --json']))
     .action(run(importance as never));
+  program.command('export')
+    .description('write a saved model as ONNX, PyTorch (safetensors + a Python file) or TensorFlow.js')
+    .argument('<model>', 'model file')
+    .addOption(new Option('--format <format>', 'target format').choices([...EXPORT_FORMATS]).makeOptionMandatory())
+    .option('-o, --out <path>', 'ONNX: the .onnx file; pytorch: the .safetensors file (the .py goes beside it); tfjs: a directory (default model.onnx, model.safetensors, model-tfjs)')
+    .addHelpText('after', `
+The exports take raw rows of the model's numeric inputs (the input scaling is folded into the
+first layer) and answer as predictProba / predict: class probabilities, or the target in its units.
+A model the format cannot express exactly is refused with a message naming what is missing.
+See docs/interop.md.
+${examples([
+  'mlpkit export model.json --format onnx --out model.onnx',
+  'mlpkit export model.json --format pytorch --out model.safetensors   # also writes model.py',
+  'mlpkit export model.json --format tfjs --out web/model              # model.json + group1-shard1of1.bin',
+])}`)
+    .action(run(((m: string, o: never, g: GlobalOptions) => exportModel(m, o, g)) as never));
+
+  program.command('import')
+    .description('turn an ONNX, PyTorch .safetensors or TensorFlow.js model into an mlpkit model file')
+    .argument('<file>', '.onnx file, .safetensors file, or a TF.js model.json (or its directory)')
+    .option('-o, --out <file>', 'where to save the mlpkit model (.json, or .mlpk; default model.json)')
+    .addOption(new Option('--format <format>', 'the file\'s format (default: from its name)').choices([...IMPORT_FORMATS]))
+    .addOption(new Option('--task <task>', 'classification or regression (default: from the metadata, else from the output activation)').choices(['classification', 'regression']))
+    .option('--classes <labels>', 'comma-separated class labels in output order (default: from the metadata, else 0, 1, …)', parseList)
+    .option('--activations <names>', 'safetensors without mlpkit metadata: the activation after each Linear layer, e.g. relu,relu,softmax', parseList)
+    .option('--alpha <a>', 'with --activations: the leakyRelu slope or elu α', parseNumber('--alpha', (x) => x > 0, 'a number > 0'))
+    .addHelpText('after', examples([
+      'mlpkit import model.onnx --out model.json',
+      'mlpkit import trained.safetensors --out model.json',
+      'mlpkit import weights.safetensors --activations relu,softmax --classes cat,dog,bird',
+      'mlpkit import web/model/model.json --out model.json',
+    ]))
+    .action(run(((f: string, o: never, g: GlobalOptions) => importModel(f, o, g)) as never));
 
   return program;
 }

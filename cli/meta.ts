@@ -4,7 +4,7 @@
 
 import { toJSON, type MLP, type EpochLog } from '../src/index.ts';
 import { UsageError } from './errors.ts';
-import type { Schema, Selection, ImputeMethod } from './data/schema.ts';
+import { IMPUTE_METHODS, type Schema, type Selection, type ImputeMethod } from './data/schema.ts';
 
 export const META_KEY = 'mlpkit';
 
@@ -55,12 +55,81 @@ export function historyRow(e: EpochLog): HistoryRow {
 
 /** The CLI's data from a loaded model; a model saved by the library alone has none. */
 export function cliMeta(model: MLP, path: string): CliMeta {
-  const m = model.metadata[META_KEY] as CliMeta | undefined;
-  if (!m || typeof m !== 'object' || !m.schema || !Array.isArray(m.schema.features) || !Array.isArray(m.schema.inputs)) {
+  const m = model.metadata[META_KEY];
+  if (m === undefined) {
     throw new UsageError(`${path} is an mlpkit model without a column schema (it was saved by the library, not by \`mlpkit train\`), so its CSV columns are unknown; train it with \`mlpkit train\``);
   }
-  if (m.schema.inputs.length !== model.inputs) throw new UsageError(`${path}: the column schema lists ${m.schema.inputs.length} inputs but the network has ${model.inputs}; the file was edited or damaged`);
-  return m;
+  return checkCliMeta(m, path, model.inputs!);
+}
+
+/**
+ * metadata.mlpkit read from a file, checked field by field like the rest of the model: every
+ * feature, every category, the inputs they make (exactly the network's), the target, the data and
+ * run records and the history. A damaged schema is an error naming the field, never a TypeError
+ * in eval, or one feature silently feeding four inputs.
+ */
+export function checkCliMeta(raw: unknown, path: string, inputs: number): CliMeta {
+  const fail = (field: string, expected: string, v: unknown): never => {
+    const got = v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'string' ? JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v) : typeof v === 'object' ? 'an object' : String(v);
+    throw new UsageError(`${path}: field "metadata.${META_KEY}.${field}": expected ${expected}, received ${got}; the file was edited or damaged (retrain with \`mlpkit train\`)`);
+  };
+  const obj = (v: unknown, f: string) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : fail(f, 'an object', v));
+  const arr = (v: unknown, f: string) => (Array.isArray(v) ? v : fail(f, 'an array', v));
+  const str = (v: unknown, f: string) => (typeof v === 'string' ? v : fail(f, 'a string', v));
+  const strs = (v: unknown, f: string) => arr(v, f).map((x, i) => str(x, `${f}[${i}]`));
+  const numb = (v: unknown, f: string) => (typeof v === 'number' && Number.isFinite(v) ? v : fail(f, 'a finite number', v));
+  const m = obj(raw, '');
+  const schema = obj(m.schema, 'schema');
+  const features = arr(schema.features, 'schema.features');
+  if (features.length === 0) fail('schema.features', 'at least one feature', features);
+  const derived: string[] = [];
+  const seen = new Set<string>();
+  features.forEach((fv, i) => {
+    const f = obj(fv, `schema.features[${i}]`);
+    const name = str(f.name, `schema.features[${i}].name`);
+    if (seen.has(name)) fail(`schema.features[${i}].name`, 'a name no other feature has', name);
+    seen.add(name);
+    if (f.type === 'numeric') {
+      if (f.impute !== undefined) numb(f.impute, `schema.features[${i}].impute`);
+      derived.push(name);
+    } else if (f.type === 'categorical') {
+      const cats = strs(f.categories, `schema.features[${i}].categories`);
+      if (cats.length === 0 || new Set(cats).size !== cats.length) fail(`schema.features[${i}].categories`, 'distinct categories, at least one', f.categories);
+      if (f.impute !== undefined && !cats.includes(str(f.impute, `schema.features[${i}].impute`))) fail(`schema.features[${i}].impute`, 'one of its categories', f.impute);
+      for (const c of cats) derived.push(`${name}=${c}`);
+    } else fail(`schema.features[${i}].type`, '"numeric" or "categorical"', f.type);
+  });
+  const ins = strs(schema.inputs, 'schema.inputs');
+  const damaged = `the file was edited or damaged (retrain with \`mlpkit train\`)`;
+  if (ins.length !== inputs) throw new UsageError(`${path}: field "metadata.${META_KEY}.schema.inputs": expected ${inputs} inputs (the network's input width), received ${ins.length}; ${damaged}`);
+  if (derived.length !== inputs || derived.some((n, k) => n !== ins[k])) throw new UsageError(`${path}: field "metadata.${META_KEY}.schema.features": expected features that make the ${inputs} inputs in schema.inputs, received features making ${derived.length}${derived.length === inputs ? ' other ones' : ''}; ${damaged}`);
+  const target = obj(schema.target, 'schema.target');
+  str(target.name, 'schema.target.name');
+  if (target.type !== 'numeric' && target.type !== 'text') fail('schema.target.type', '"numeric" or "text"', target.type);
+  if (schema.impute !== null && !(IMPUTE_METHODS as readonly unknown[]).includes(schema.impute)) fail('schema.impute', `null or one of ${IMPUTE_METHODS.join(', ')}`, schema.impute);
+  const data = obj(m.data, 'data');
+  for (const k of ['file', 'dataset', 'delimiter'] as const) if (data[k] !== undefined) str(data[k], `data.${k}`);
+  if (data.delimiter !== undefined && (data.delimiter as string).length !== 1) fail('data.delimiter', 'one character', data.delimiter);
+  numb(data.rows, 'data.rows');
+  numb(data.valSplit, 'data.valSplit');
+  const sel = obj(data.selection, 'data.selection');
+  str(sel.target, 'data.selection.target');
+  strs(sel.features, 'data.selection.features');
+  strs(sel.ignored, 'data.selection.ignored');
+  if (data.categorical !== undefined) strs(data.categorical, 'data.categorical');
+  if (data.impute !== undefined && !(IMPUTE_METHODS as readonly unknown[]).includes(data.impute)) fail('data.impute', IMPUTE_METHODS.join(', '), data.impute);
+  arr(m.history, 'history').forEach((h, i) => {
+    const row = obj(h, `history[${i}]`);
+    for (const k of ['epoch', 'loss', 'lr', 'seconds'] as const) if (typeof row[k] !== 'number' && row[k] !== null) fail(`history[${i}].${k}`, 'a number', row[k]);
+  });
+  const run = obj(m.run, 'run');
+  str(run.backend, 'run.backend');
+  str(run.started, 'run.started');
+  numb(run.seconds, 'run.seconds');
+  numb(run.epochs, 'run.epochs');
+  if (run.out !== undefined) str(run.out, 'run.out');
+  if (run.stopReason !== undefined) str(run.stopReason, 'run.stopReason');
+  return m as unknown as CliMeta;
 }
 
 /**

@@ -32,6 +32,10 @@ export interface LayerInfo {
   activation: ActivationName;
   /** leakyRelu slope or elu α in force */
   alpha: number;
+  /** false: a = W x, no bias */
+  bias: boolean;
+  /** inverted-dropout rate on the layer's output while training (0 = none) */
+  dropout: number;
 }
 
 /**
@@ -45,7 +49,7 @@ export interface ModelSnapshot {
   loss: LossName;
   dtype: DType;
   inputs: number;
-  /** units, activation and (for leakyRelu/elu) alpha of every layer, the output layer last */
+  /** units, activation, alpha, and (where set) bias: false and dropout of every layer, the output layer last */
   layers: LayerSpec[];
   /** [W_1 … W_L | b_1 … b_L], W_l row-major [units, inputs], in the model's dtype */
   params: FloatArray;
@@ -106,7 +110,7 @@ export class MLP {
 
   /** The layers, input to output (empty before fit). */
   get layers(): LayerInfo[] {
-    return this.#s.net ? this.#s.net.layers.map((l) => ({ inputs: l.nIn, units: l.nOut, activation: l.activation, alpha: l.alpha })) : [];
+    return this.#s.net ? this.#s.net.layers.map((l) => ({ inputs: l.nIn, units: l.nOut, activation: l.activation, alpha: l.alpha, bias: l.bias, dropout: l.dropout })) : [];
   }
 
   /** Number of inputs the network takes (null before fit). */
@@ -324,6 +328,7 @@ export class MLP {
   /** Set one bias b_layer[i] (0-based layer and unit). */
   setBias(layer: number, i: number, value: number): void {
     const l = this.#layer(layer, 'setBias');
+    if (!l.bias) throw new ConfigError('E_CONFIG', `setBias: layer ${layer} has no bias (bias: false)`, { field: 'layer', expected: 'a layer with a bias', received: layer });
     this.#index(i, l.nOut, 'setBias', 'i');
     this.#finite(value, 'setBias');
     l.b[i] = value;
@@ -341,7 +346,7 @@ export class MLP {
       loss: s.loss!,
       dtype: net.dtype,
       inputs: net.inputs,
-      layers: net.layers.map((l) => ({ units: l.nOut, activation: l.activation, alpha: l.alpha })),
+      layers: net.layers.map((l) => ({ units: l.nOut, activation: l.activation, alpha: l.alpha, ...(l.bias ? {} : { bias: false }), ...(l.dropout > 0 ? { dropout: l.dropout } : {}) })),
       params: net.copyParams(),
       preprocessing: structuredClone(s.preprocessing!),
       epochsTrained: s.epochsTrained,

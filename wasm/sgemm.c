@@ -65,6 +65,28 @@ static void packA(int transA, const float *A, int lda, int i0, int mr, int k0, i
       }
     }
   } else {
+#if MR == 4
+    if (mr == MR) {
+      // op(A)[i, k] = A[i·lda + k]: transpose 4×4 blocks in registers (as packB does), so packing
+      // the forward pass's x costs a few vector ops per 16 values instead of 16 scalar stores
+      const float *s = A + i0 * lda + k0;
+      int k = 0;
+      for (; k + 4 <= kc; k += 4) {
+        v128_t r0 = wasm_v128_load(s + k), r1 = wasm_v128_load(s + lda + k);
+        v128_t r2 = wasm_v128_load(s + 2 * lda + k), r3 = wasm_v128_load(s + 3 * lda + k);
+        v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
+        v128_t t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
+        float *d = Ap + k * MR;
+        wasm_v128_store(d, wasm_i64x2_shuffle(t0, t2, 0, 2));
+        wasm_v128_store(d + MR, wasm_i64x2_shuffle(t0, t2, 1, 3));
+        wasm_v128_store(d + 2 * MR, wasm_i64x2_shuffle(t1, t3, 0, 2));
+        wasm_v128_store(d + 3 * MR, wasm_i64x2_shuffle(t1, t3, 1, 3));
+      }
+      for (; k < kc; k++)
+        for (int r = 0; r < MR; r++) Ap[k * MR + r] = s[r * lda + k];
+      return;
+    }
+#endif
     for (int r = 0; r < MR; r++) {
       if (r < mr) {
         const float *src = A + (i0 + r) * lda + k0;
@@ -216,23 +238,129 @@ void gemm(int transA, int transB, int M, int N, int K, float alpha, const float 
   }
 }
 
+// ---- float32 exp, tanh, sigmoid on 4 lanes ------------------------------------------------------
+// WebAssembly has no exp. These are Cephes' single-precision algorithms (S. Moshier) in f32x4
+// arithmetic; their error against Math.exp/tanh, rounded to float32, over the whole float32 range
+// is measured by bench/kernels/fastmath-error.ts and stated in docs/backends.md. NaN stays NaN,
+// ±Infinity gives exp's Infinity / 0, tanh's ±1, sigmoid's 1 / 0. Every lane, tails included
+// (see act4_tail), goes through the same operations: the results do not depend on position.
+
+static inline v128_t splatf(float x) { return wasm_f32x4_splat(x); }
+
+// e^x = 2^n · e^r with n = round(x·log2 e), r = x − n·ln 2 (ln 2 in two parts, so r is exact
+// enough), e^r by a degree-7 polynomial on |r| ≤ ln2/2. 2^n is applied as two factors
+// 2^(n>>1) · 2^(n − n>>1), each a normal float32 for n in [−150, 129], so results down in the
+// subnormal range round once at the end and results past FLT_MAX overflow to Infinity.
+static inline v128_t exp4(v128_t x) {
+  // NOTE: min/max propagate NaN (wasm's f32x4.min/max, unlike pmin/pmax)
+  v128_t xc = wasm_f32x4_min(wasm_f32x4_max(x, splatf(-104.0f)), splatf(89.0f));
+  // n = round(x·log2 e) by adding 1.5·2²³ (the sum's low mantissa bits are then n, rounded to
+  // nearest by the add itself): cheaper under V8 than f32x4.nearest + i32x4.trunc_sat
+  v128_t t = wasm_f32x4_add(wasm_f32x4_mul(xc, splatf(1.44269504088896341f)), splatf(12582912.0f));
+  v128_t n = wasm_f32x4_sub(t, splatf(12582912.0f));
+  v128_t r = wasm_f32x4_sub(xc, wasm_f32x4_mul(n, splatf(0.693359375f)));
+  r = wasm_f32x4_sub(r, wasm_f32x4_mul(n, splatf(-2.12194440e-4f)));
+  v128_t p = splatf(1.9875691500e-4f);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), splatf(1.3981999507e-3f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), splatf(8.3334519073e-3f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), splatf(4.1665795894e-2f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), splatf(1.6666665459e-1f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), splatf(5.0000001201e-1f));
+  p = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(p, wasm_f32x4_mul(r, r)), r), splatf(1.0f));
+  v128_t ni = wasm_i32x4_sub(t, wasm_i32x4_splat(0x4B400000)); // the bits of 1.5·2²³
+  v128_t n1 = wasm_i32x4_shr(ni, 1), n2 = wasm_i32x4_sub(ni, n1);
+  v128_t bias = wasm_i32x4_splat(127);
+  v128_t s1 = wasm_i32x4_shl(wasm_i32x4_add(n1, bias), 23), s2 = wasm_i32x4_shl(wasm_i32x4_add(n2, bias), 23);
+  return wasm_f32x4_mul(wasm_f32x4_mul(p, s1), s2);
+}
+
+// tanh x: x + x³·P(x²) for |x| < 0.625 (no cancellation there), else sign(x)·(1 − 2 / (e^(2|x|) + 1))
+static inline v128_t tanh4(v128_t x) {
+  v128_t ax = wasm_f32x4_abs(x);
+  v128_t z = wasm_f32x4_mul(x, x);
+  v128_t p = splatf(-5.70498872745e-3f);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), splatf(2.06390887954e-2f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), splatf(-5.37397155531e-2f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), splatf(1.33314422036e-1f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), splatf(-3.33332819422e-1f));
+  v128_t small = wasm_f32x4_add(x, wasm_f32x4_mul(wasm_f32x4_mul(p, z), x));
+  v128_t e = exp4(wasm_f32x4_add(ax, ax));
+  v128_t big = wasm_f32x4_sub(splatf(1.0f), wasm_f32x4_div(splatf(2.0f), wasm_f32x4_add(e, splatf(1.0f))));
+  big = wasm_v128_or(big, wasm_v128_and(x, wasm_i32x4_splat((int)0x80000000))); // the sign of x
+  return wasm_v128_bitselect(big, small, wasm_f32x4_ge(ax, splatf(0.625f)));
+}
+
+// σ(x) = 1 / (1 + e^−x) for x ≥ 0, e^x / (1 + e^x) for x < 0: e^−|x| never overflows
+static inline v128_t sigmoid4(v128_t x) {
+  v128_t e = exp4(wasm_f32x4_neg(wasm_f32x4_abs(x)));
+  // one division for both branches (e · 1/(1 + e) would round once more)
+  v128_t num = wasm_v128_bitselect(splatf(1.0f), e, wasm_f32x4_ge(x, splatf(0.0f)));
+  return wasm_f32x4_div(num, wasm_f32x4_add(splatf(1.0f), e));
+}
+
+static inline v128_t act4(int kind, v128_t x) {
+  return kind == 0 ? exp4(x) : kind == 1 ? tanh4(x) : sigmoid4(x);
+}
+
+// the last 1-3 entries through the same 4-lane code (padded with zeros)
+static inline void act4_tail(int kind, const float *x, float *out, int m) {
+  float t[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+  for (int i = 0; i < m; i++) t[i] = x[i];
+  v128_t y = act4(kind, wasm_v128_load(t));
+  wasm_v128_store(t, y);
+  for (int i = 0; i < m; i++) out[i] = t[i];
+}
+
+// x, out: [n].  out = exp(x) (kind 0), tanh(x) (1), σ(x) (2): for the error measurement and tests
+EXPORT(act_f32)
+void act_f32(int kind, const float *x, float *out, int n) {
+  int k = 0;
+  for (; k + 4 <= n; k += 4) wasm_v128_store(out + k, act4(kind, wasm_v128_load(x + k)));
+  if (k < n) act4_tail(kind, x + k, out + k, n - k);
+}
+
+// a: [rows, cols]  b: [cols]  h: [rows, cols].  a += b; h = tanh(a) (kind 1) or σ(a) (kind 2). h may be a.
+EXPORT(bias_act_exp)
+void bias_act_exp(int kind, float *a, const float *b, float *h, int rows, int cols) {
+  for (int i = 0; i < rows; i++) {
+    float *ar = a + i * cols, *hr = h + i * cols;
+    int j = 0;
+    for (; j + 4 <= cols; j += 4) {
+      v128_t v = wasm_f32x4_add(wasm_v128_load(ar + j), wasm_v128_load(b + j));
+      wasm_v128_store(ar + j, v);
+      wasm_v128_store(hr + j, act4(kind, v));
+    }
+    for (int m = j; m < cols; m++) ar[m] = ar[m] + b[m];
+    if (j < cols) act4_tail(kind, ar + j, hr + j, cols - j);
+  }
+}
+
 // ---- the cheap O(rows·cols) kernels of a large step ---------------------------------------------
 // Same arithmetic as the js backend (float32 adds; the SGD update in float64 as JS does), so the
 // results are the js backend's bit for bit; clang vectorizes these loops.
 
 // a: [rows, cols]  b: [cols]  h: [rows, cols].  a += b; h = a (kind 0, identity) or max(a, 0) (kind 1, relu)
+// NOTE: the vector loop by hand, as in relu_backward: h may be a (clang's alias check would fall back to scalar code).
 EXPORT(bias_act)
 void bias_act(int kind, float *a, const float *b, float *h, int rows, int cols) {
+  v128_t z = wasm_f32x4_splat(0.0f);
   for (int i = 0; i < rows; i++) {
     float *ar = a + i * cols, *hr = h + i * cols;
+    int j = 0;
+    for (; j + 4 <= cols; j += 4) {
+      v128_t v = wasm_f32x4_add(wasm_v128_load(ar + j), wasm_v128_load(b + j));
+      wasm_v128_store(ar + j, v);
+      // v > 0 ? v : +0 as the scalar code: the mask is all zeros for NaN and -0 too
+      wasm_v128_store(hr + j, kind == 1 ? wasm_v128_and(v, wasm_f32x4_gt(v, z)) : v);
+    }
     if (kind == 1) {
-      for (int j = 0; j < cols; j++) {
+      for (; j < cols; j++) {
         float v = ar[j] + b[j];
         ar[j] = v;
         hr[j] = v > 0.0f ? v : 0.0f;
       }
     } else {
-      for (int j = 0; j < cols; j++) {
+      for (; j < cols; j++) {
         float v = ar[j] + b[j];
         ar[j] = v;
         hr[j] = v;
@@ -241,10 +369,18 @@ void bias_act(int kind, float *a, const float *b, float *h, int rows, int cols) 
   }
 }
 
-// a, dh, delta: [n].  delta = dh ∘ relu'(a), relu'(0) = 0; dh·0 keeps NaN as NaN, as reference
+// a, dh, delta: [n].  delta = dh ∘ relu'(a), relu'(0) = 0; dh·0 keeps NaN as NaN, as reference.
+// NOTE: written with intrinsics: the model calls it in place (delta = dh), and clang's
+// auto-vectorized loop falls back to its scalar version whenever the arrays overlap (5× slower).
 EXPORT(relu_backward)
 void relu_backward(const float *a, const float *dh, float *delta, int n) {
-  for (int k = 0; k < n; k++) delta[k] = a[k] > 0.0f ? dh[k] : dh[k] * 0.0f;
+  int k = 0;
+  v128_t z = wasm_f32x4_splat(0.0f);
+  for (; k + 4 <= n; k += 4) {
+    v128_t av = wasm_v128_load(a + k), dv = wasm_v128_load(dh + k);
+    wasm_v128_store(delta + k, wasm_v128_bitselect(dv, wasm_f32x4_mul(dv, z), wasm_f32x4_gt(av, z)));
+  }
+  for (; k < n; k++) delta[k] = a[k] > 0.0f ? dh[k] : dh[k] * 0.0f;
 }
 
 // x: [rows, cols]  out: [cols].  out[j] += x[i, j], row after row

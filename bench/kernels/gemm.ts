@@ -1,6 +1,7 @@
 // gemm micro-benchmark: GFLOP/s (2·M·N·K / s) of each float32 backend on the shapes the MLP
 // workloads run, after checking each result against the float64 reference.
 //   W1 784-128-64-10, batch 128:  NT 128×128×784 (a = x·Wᵀ), TN 128×784×128 (dW += δᵀ·x), NN 128×128×64 (dx = δ·W)
+//   A1 784-128-10, batch 64:  NT 64×128×784, TN 128×784×64
 //   W2 1024-1024-1024-10, batch 256:  NT 256×1024×1024, TN 1024×1024×256, NN 256×1024×1024
 // Usage: node --import tsx bench/kernels/gemm.ts [--threads 1,2] [--backends wasm-simd,js] [--ms 1000] [--rounds 10]
 //   (add --experimental-wasm-relaxed-simd before --import on Node 20 to include wasm-relaxed)
@@ -24,6 +25,8 @@ const shapes: [string, boolean, boolean, number, number, number][] = [
   ['W1 NT a=x·Wᵀ', false, true, 128, 128, 784],
   ['W1 TN dW+=δᵀx', true, false, 128, 784, 128],
   ['W1 NN dx=δ·W', false, false, 128, 128, 64],
+  ['A1 NT a=x·Wᵀ', false, true, 64, 128, 784],
+  ['A1 TN dW+=δᵀx', true, false, 128, 784, 64],
   ['W2 NT', false, true, 256, 1024, 1024],
   ['W2 TN', true, false, 1024, 1024, 256],
   ['W2 NN', false, false, 256, 1024, 1024],

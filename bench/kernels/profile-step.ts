@@ -3,7 +3,8 @@
 // W3-shaped networks (2-8-8-1 tanh, sigmoid, MSE, batch 1) through MLP.fit, and prints each
 // kernel's share of the kernel time and the share of fit's time spent outside the kernels.
 // or A1-shaped (MNIST 8k, 784-128-10 ReLU, softmax + cross-entropy, batch 64, Adam 1e-3).
-// Usage: node --import tsx bench/kernels/profile-step.ts [w1|w3|a1] [backend] [threads]
+// or T1-shaped (40-64-64-4 ReLU on 20,000 random rows, batch 256, Adam 1e-3, 20 epochs).
+// Usage: node --import tsx bench/kernels/profile-step.ts [w1|w3|a1|t1] [backend] [threads]
 import { MLP } from '../../src/index.ts';
 import { Rng } from '../../src/lowlevel.ts';
 import { mnist } from '../../src/node.ts';
@@ -52,6 +53,17 @@ if (work === 'w1') {
   for (const k of Object.keys(time)) { time[k] = 0; calls[k] = 0; }
   const t0 = performance.now();
   m.fit(train.x, train.y, { epochs: 10, batchSize: 64, optimizer: 'adam', learningRate: 1e-3 });
+  fitMs = performance.now() - t0;
+} else if (work === 't1') {
+  const n = 20000, d = 40, rng = new Rng(4);
+  const X = new Float32Array(n * d);
+  for (let i = 0; i < X.length; i++) X[i] = rng.normal();
+  const y = Array.from({ length: n }, (_, i) => (X[i * d] + X[i * d + 1] * X[i * d + 2] > 0 ? 1 : 0) + (X[i * d + 3] > 0.5 ? 2 : 0));
+  const m = new MLP({ task: 'classification', hidden: [64, 64], activation: 'relu', backend: 'timed', scaleInputs: 'none', seed: 1 });
+  m.fit({ data: X, shape: [n, d] }, y, { epochs: 1, batchSize: 256, optimizer: 'adam', learningRate: 1e-3 });
+  for (const k of Object.keys(time)) { time[k] = 0; calls[k] = 0; }
+  const t0 = performance.now();
+  m.fit({ data: X, shape: [n, d] }, y, { epochs: 20, batchSize: 256, optimizer: 'adam', learningRate: 1e-3 });
   fitMs = performance.now() - t0;
 } else {
   const x = [[0, 0], [0, 1], [1, 0], [1, 1]], y = [[0], [1], [1], [0]];

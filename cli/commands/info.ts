@@ -5,13 +5,13 @@ import { loadModel } from '../../src/node.ts';
 import { defaultLearningRate } from '../../src/index.ts';
 import { EXIT_OK } from '../errors.ts';
 import { fixed, duration, num, quoteIfComma, table } from '../format.ts';
-import { META_KEY, modelSummary, type CliMeta } from '../meta.ts';
+import { META_KEY, checkCliMeta, modelSummary } from '../meta.ts';
 import type { GlobalOptions } from '../options.ts';
 
 export async function info(modelPath: string, g: GlobalOptions): Promise<number> {
   const model = loadModel(modelPath);
   const s = modelSummary(model);
-  const meta = model.metadata[META_KEY] as CliMeta | undefined;
+  const meta = model.metadata[META_KEY] === undefined ? undefined : checkCliMeta(model.metadata[META_KEY], modelPath, model.inputs!);
   if (g.json) {
     process.stdout.write(JSON.stringify({ command: 'info', model: modelPath, ...s, ...(meta ? { schema: meta.schema, data: meta.data, run: meta.run, history: meta.history } : {}) }) + '\n');
     return EXIT_OK;

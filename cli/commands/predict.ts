@@ -1,10 +1,13 @@
 // mlpkit predict: one prediction per row, in the user's labels or units, as CSV on stdout (so
 // it pipes) or in --out. --proba adds one probability column per class.
+// NOTE: output is written in blocks of rows as it is computed, never built whole: 20,000 rows ×
+// 10,000 classes of probabilities is 200 million numbers.
 
-import { writeFileAtomic } from '../../src/node.ts';
-import type { Label } from '../../src/index.ts';
+import { openFileAtomic } from '../../src/node.ts';
+import type { Label, MLP } from '../../src/index.ts';
 import { encodeFeatures } from '../data/schema.ts';
 import { EXIT_OK, UsageError } from '../errors.ts';
+import { csvCell } from '../format.ts';
 import type { GlobalOptions } from '../options.ts';
 import { modelAndData, type DataFlags } from './common.ts';
 
@@ -13,40 +16,101 @@ export interface PredictOptions extends DataFlags {
   out?: string;
 }
 
-/** A CSV cell: quoted when it holds a delimiter, a quote or a line break. */
-function cell(v: Label | number): string {
-  const s = String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+/** Output values per block: rows × (1 + classes) kept near a million. */
+const BLOCK_VALUES = 1 << 20;
+
+/** Where the text goes: stdout (waiting for the pipe to drain), or a file written atomically. */
+interface Sink {
+  write(text: string): Promise<void>;
+  commit(): void;
+  abort(): void;
+}
+
+function stdoutSink(): Sink {
+  return {
+    write: (text) => new Promise<void>((done, fail) => {
+      const ok = process.stdout.write(text, (e) => e && fail(e));
+      if (ok) done();
+      else process.stdout.once('drain', done);
+    }),
+    commit: () => {},
+    abort: () => {},
+  };
+}
+
+function fileSink(path: string): Sink {
+  const f = openFileAtomic(path);
+  return { write: async (text) => f.write(text), commit: () => f.commit(), abort: () => f.abort() };
 }
 
 export async function predict(modelPath: string, file: string | undefined, o: PredictOptions, g: GlobalOptions): Promise<number> {
   const { model, meta, table: tbl } = await modelAndData(modelPath, file, o);
   if (o.proba && model.task !== 'classification') throw new UsageError(`--proba: ${modelPath} does regression; probabilities exist only for classifiers`);
   const x = encodeFeatures(tbl, meta.schema);
-  const pred = model.predict(x) as (Label | number[])[];
+  const [N, d] = x.shape;
   const target = meta.schema.target.name;
   const classes = model.preprocessing?.classes ?? [];
-  const proba = o.proba ? model.predictProba(x) : null;
-  const header = [
-    ...(Array.isArray(pred[0]) ? (pred[0] as number[]).map((_, k) => `${target}_${k + 1}`) : [target]),
-    ...(proba ? classes.map((c) => `p_${c}`) : []),
-  ];
-  const lines = [header.map(cell).join(',')];
-  for (let i = 0; i < pred.length; i++) {
-    const p = pred[i];
-    const row = Array.isArray(p) ? p.map(cell) : [cell(p)];
-    if (proba) for (const v of proba[i]) row.push(String(v));
-    lines.push(row.join(','));
+  // a classifier's forward pass makes one value per class, and --proba as many again
+  const block = Math.max(1, Math.floor(BLOCK_VALUES / (1 + classes.length * (o.proba ? 2 : 1))));
+  /** Rows [from, from + block) of the encoded features. */
+  const rows = (from: number) => {
+    const to = Math.min(N, from + block);
+    return { data: x.data.subarray(from * d, to * d), shape: [to - from, d] as [number, number] };
+  };
+
+  const sink = o.out ? fileSink(o.out) : stdoutSink();
+  try {
+    if (g.json && !o.out) await writeJson(sink, model, modelPath, tbl.source, N, block, rows, o.proba ? classes : null);
+    else await writeCsv(sink, model, target, N, block, rows, o.proba ? classes : null);
+    sink.commit();
+  } catch (e) {
+    sink.abort();
+    throw e;
   }
-  const csv = lines.join('\n') + '\n';
   if (o.out) {
-    writeFileAtomic(o.out, csv);
-    if (g.json) process.stdout.write(JSON.stringify({ command: 'predict', model: modelPath, data: tbl.source, rows: pred.length, out: o.out }) + '\n');
-    else if (!g.quiet) process.stderr.write(`wrote ${pred.length} predictions to ${o.out}\n`);
-  } else if (g.json) {
-    process.stdout.write(JSON.stringify({ command: 'predict', model: modelPath, data: tbl.source, rows: pred.length, predictions: pred, ...(proba ? { classes, probabilities: proba } : {}) }) + '\n');
-  } else {
-    process.stdout.write(csv);
+    if (g.json) process.stdout.write(JSON.stringify({ command: 'predict', model: modelPath, data: tbl.source, rows: N, out: o.out }) + '\n');
+    else if (!g.quiet) process.stderr.write(`wrote ${N} predictions to ${o.out}\n`);
   }
   return EXIT_OK;
+}
+
+type Rows = (from: number) => { data: Float64Array; shape: [number, number] };
+
+async function writeCsv(sink: Sink, model: MLP, target: string, N: number, block: number, rows: Rows, classes: Label[] | null): Promise<void> {
+  for (let from = 0; from < N; from += block) {
+    const xs = rows(from);
+    const pred = model.predict(xs) as (Label | number[])[];
+    const proba = classes ? model.predictProba(xs) : null;
+    const lines: string[] = [];
+    if (from === 0) {
+      const header = [...(Array.isArray(pred[0]) ? (pred[0] as number[]).map((_, k) => `${target}_${k + 1}`) : [target]), ...(classes ? classes.map((c) => `p_${c}`) : [])];
+      lines.push(header.map(csvCell).join(','));
+    }
+    for (let i = 0; i < pred.length; i++) {
+      const p = pred[i];
+      const row = Array.isArray(p) ? p.map(csvCell) : [csvCell(p)];
+      if (proba) for (const v of proba[i]) row.push(String(v));
+      lines.push(row.join(','));
+    }
+    await sink.write(lines.join('\n') + '\n');
+  }
+}
+
+/** The --json answer, streamed: predictions in one pass, then probabilities in a second. */
+async function writeJson(sink: Sink, model: MLP, modelPath: string, source: string, N: number, block: number, rows: Rows, classes: Label[] | null): Promise<void> {
+  const head = JSON.stringify({ command: 'predict', model: modelPath, data: source, rows: N });
+  await sink.write(`${head.slice(0, -1)},"predictions":[`);
+  for (let from = 0; from < N; from += block) {
+    const pred = model.predict(rows(from));
+    await sink.write((from ? ',' : '') + JSON.stringify(pred).slice(1, -1));
+  }
+  await sink.write(']');
+  if (classes) {
+    await sink.write(`,"classes":${JSON.stringify(classes)},"probabilities":[`);
+    for (let from = 0; from < N; from += block) {
+      await sink.write((from ? ',' : '') + JSON.stringify(model.predictProba(rows(from))).slice(1, -1));
+    }
+    await sink.write(']');
+  }
+  await sink.write('}\n');
 }

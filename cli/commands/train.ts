@@ -4,7 +4,7 @@
 // same numbers an uninterrupted run would, and ends with the same weights.
 
 import { resolve as resolvePath } from 'node:path';
-import { MLP, validationSplit, defaultLearningRate, parseDelimiter, fromJSON, toJSON, type EpochLog, type Evaluation, type History, type Label, type ModelDocument } from '../../src/index.ts';
+import { MLP, validationSplit, trace, defaultLearningRate, parseDelimiter, fromJSON, toJSON, type EpochLog, type Evaluation, type History, type Label, type ModelDocument } from '../../src/index.ts';
 import { setThreads } from '../../src/lowlevel.ts';
 import { loadModel, saveModel, writeFileAtomic } from '../../src/node.ts';
 import { EXIT_INTERRUPTED, EXIT_OK, UsageError } from '../errors.ts';
@@ -189,6 +189,7 @@ export async function train(file: string | undefined, o: TrainOptions, g: Global
   let latest: ModelDocument | null = null;
   let best: { doc: ModelDocument; epoch: number; loss: number } | null = null;
   const secondsBefore = meta.run.seconds;
+  const epochsBefore = model.epochsTrained;
   let history: History;
   try {
     history = await model.fitAsync(trn.x, trn.y, {
@@ -239,8 +240,13 @@ export async function train(file: string | undefined, o: TrainOptions, g: Global
       saveDoc(latest!, ckptPath);
       savedNote = `interrupted in epoch ${last?.epoch ?? model.epochsTrained}: saved the best model so far (epoch ${b.epoch}, ${val ? 'validation' : 'training'} loss ${fixed(b.loss)}) to ${out}, and epoch ${(latest as ModelDocument | null)?.training?.epochs} to ${ckptPath}; continue with: mlpkit train --resume ${ckptPath}`;
     } else {
-      saveModel(model, out);
-      savedNote = `interrupted before the first epoch ended: saved the partly trained model to ${out}`;
+      // NOTE: the model counts the interrupted epoch; the file must not, or a resume would skip
+      // the rest of it. Saved as trained for the epochs that finished, run again on --resume.
+      const doc = toJSON(model);
+      if (doc.training) doc.training.epochs = epochsBefore;
+      (doc.metadata as unknown as { mlpkit: CliMeta }).mlpkit.run.stopReason = 'aborted';
+      saveDoc(doc, out);
+      savedNote = `interrupted before the first epoch ended: saved the partly trained model to ${out} (as ${epochsBefore} epochs trained; --resume runs epoch ${epochsBefore + 1} again)`;
     }
   } else {
     saveModel(model, out);
@@ -269,6 +275,7 @@ export async function train(file: string | undefined, o: TrainOptions, g: Global
       title: `mlpkit: ${src.file ?? `dataset ${src.dataset}`}`,
       task, history: meta.history, evaluation: shown, evaluationOn: shownName, scatter,
       summary: modelSummary(model), columns, stopReason: history.stopReason,
+      trace: { row: 1, trace: trace(model, Array.from(trn.x.data.subarray(0, trn.x.shape[1])), trn.y[0]) },
       options: reportOptions(o, model, { valSplit, out, seconds: meta.run.seconds, source: tbl.source, rows: N }),
     });
   }
@@ -277,7 +284,7 @@ export async function train(file: string | undefined, o: TrainOptions, g: Global
     process.stdout.write(JSON.stringify({
       command: 'train', model: out, ...(aborted ? { checkpoint: ckptPath } : {}), task,
       ...(model.preprocessing?.classes ? { classes: model.preprocessing.classes } : {}),
-      epochs: model.epochsTrained, stopReason: history.stopReason, bestEpoch: history.bestEpoch,
+      epochs: model.epochsTrained, stopReason: history.stopReason,
       seconds, backend: model.backendName, inputs: schema.inputs, history: meta.history, results,
       ...(o.report ? { report: o.report } : {}),
     }) + '\n');

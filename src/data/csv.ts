@@ -74,13 +74,35 @@ export function guessDelimiter(sample: string): string {
   return bestFields > 1 ? best : ',';
 }
 
-/** Any accepted input as text pieces, bytes decoded as UTF-8 across piece boundaries. */
+/**
+ * The line break of a text from its first one outside quotes: "\r\n", "\n" or "\r". (papaparse
+ * guesses from the first piece it is given, which may hold no line break at all.)
+ */
+export function guessNewline(sample: string): '\r\n' | '\n' | '\r' {
+  const m = /\r\n|\n|\r/.exec(sample.replace(/"(?:[^"]|"")*"/g, ''));
+  return m ? (m[0] as '\r\n' | '\n' | '\r') : '\n';
+}
+
+/**
+ * Any accepted input as text pieces, bytes decoded as UTF-8 across piece boundaries, without a
+ * leading byte order mark (so `\uFEFF"name"` is the quoted field name, whatever the pieces).
+ */
 async function* textChunks(input: CsvInput): AsyncGenerator<string> {
+  let first = true;
+  for await (const piece of pieces(input)) {
+    if (first && piece !== '') {
+      first = false;
+      yield piece.charCodeAt(0) === 0xfeff ? piece.slice(1) : piece;
+    } else yield piece;
+  }
+}
+
+async function* pieces(input: CsvInput): AsyncGenerator<string> {
   if (typeof input === 'string') {
     yield input;
     return;
   }
-  const decoder = new TextDecoder('utf-8');
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true }); // textChunks removes it, once
   const text = (c: CsvChunk): string => {
     if (typeof c === 'string') return c;
     if (c instanceof Uint8Array) return decoder.decode(c, { stream: true });
@@ -157,6 +179,7 @@ export async function parseCsv(input: CsvInput, options: CsvOptions = {}): Promi
   const sample = head.join('');
   if (sample.replace(/^\uFEFF/, '').trim() === '' && ended) throw new DataError('E_EMPTY', `${source} is empty; expected a header row and at least one data row`);
   const delimiter = parseDelimiter(options.delimiter) ?? guessDelimiter(sample);
+  const newline = guessNewline(sample);
   const size = options.sizeHint ?? (ended ? sample.length : 1 << 24);
 
   const emitter = new ChunkEmitter();
@@ -180,6 +203,7 @@ export async function parseCsv(input: CsvInput, options: CsvOptions = {}): Promi
     Papa.parse<string[]>(emitter as unknown as File, {
       header: false,
       delimiter,
+      newline,
       skipEmptyLines: false,
       step: (res, parser) => {
         if (failure) return;

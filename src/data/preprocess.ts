@@ -15,10 +15,17 @@ export interface Scaler {
 }
 
 /**
- * Fit a scaler on the rows of x: [*, cols] listed in idx (all rows when idx is omitted).
- * Constant columns get scale 1, as scikit-learn does.
+ * The range a fitted scaler stays in (the model loader refuses anything else): a scale outside
+ * [1e-300, 1e300] or a shift beyond ±1e300 makes (x − shift) / scale or its inverse overflow.
  */
-export function fitScaler(method: ScaleMethod, x: ArrayLike<number>, rows: number, cols: number, idx?: Uint32Array): Scaler {
+export const SCALER_LIMIT = 1e300;
+
+/**
+ * Fit a scaler on the rows of x: [*, cols] listed in idx (all rows when idx is omitted).
+ * Constant columns get scale 1, as scikit-learn does. A column whose spread cannot be held in
+ * float64 (values near ±1e308) is refused with a DataError naming it; `what` names the columns.
+ */
+export function fitScaler(method: ScaleMethod, x: ArrayLike<number>, rows: number, cols: number, idx?: Uint32Array, what = 'fit: column'): Scaler {
   const shift = new Array<number>(cols).fill(0);
   const scale = new Array<number>(cols).fill(1);
   if (method === 'none') return { method, shift, scale };
@@ -30,7 +37,10 @@ export function fitScaler(method: ScaleMethod, x: ArrayLike<number>, rows: numbe
       mean /= rows;
       let v = 0;
       for (let i = 0; i < rows; i++) v += (at(i, j) - mean) ** 2;
-      const std = Math.sqrt(v / rows);
+      let std = Math.sqrt(v / rows);
+      // NOTE: values beyond about ±1e154 overflow the sum or the squares; then the same
+      // statistics over x / m (every term in [-1, 1]) times m, m = max |x|: shift first, then scale
+      if (!Number.isFinite(mean) || !Number.isFinite(std)) [mean, std] = scaledMoments(at, rows, j);
       shift[j] = mean;
       scale[j] = std > 1e-12 * Math.max(1, Math.abs(mean)) ? std : 1;
     } else {
@@ -43,8 +53,29 @@ export function fitScaler(method: ScaleMethod, x: ArrayLike<number>, rows: numbe
       shift[j] = lo;
       scale[j] = hi - lo > 0 ? hi - lo : 1;
     }
+    if (!(scale[j] >= 1 / SCALER_LIMIT && scale[j] <= SCALER_LIMIT && Math.abs(shift[j]) <= SCALER_LIMIT)) {
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (let i = 0; i < rows; i++) {
+        lo = Math.min(lo, at(i, j));
+        hi = Math.max(hi, at(i, j));
+      }
+      throw new DataError('E_NONFINITE', `${what} ${j}: values from ${lo} to ${hi} cannot be scaled in float64 (their ${method === 'standard' ? 'spread' : 'range'} is ${scale[j]}, beyond ${SCALER_LIMIT}); divide the column by a power of ten first`);
+    }
   }
   return { method, shift, scale };
+}
+
+/** Mean and standard deviation of column j computed on x / max|x|, so no sum or square overflows. */
+function scaledMoments(at: (i: number, j: number) => number, rows: number, j: number): [number, number] {
+  let m = 0;
+  for (let i = 0; i < rows; i++) m = Math.max(m, Math.abs(at(i, j)));
+  let mean = 0;
+  for (let i = 0; i < rows; i++) mean += at(i, j) / m;
+  mean /= rows;
+  let v = 0;
+  for (let i = 0; i < rows; i++) v += (at(i, j) / m - mean) ** 2;
+  return [mean * m, Math.sqrt(v / rows) * m];
 }
 
 /** out[r, :] = (x[idx[r], :] − shift) / scale: a gather and a scaling in one pass, with no copy of x. */

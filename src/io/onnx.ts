@@ -115,7 +115,11 @@ function valueInfo(name: string, cols: number): ValueInfo {
 // ---- import ---------------------------------------------------------------------------------
 
 export interface OnnxImportOptions extends ImportOptions {
-  /** the graph output to follow back to the input (default: "probabilities", "output", else the first float output) */
+  /**
+   * the value to follow back to the input: a graph output, or any value a node produces (e.g. the
+   * probabilities before skl2onnx's ZipMap). Default: "probabilities", "output", else the first
+   * float tensor output.
+   */
   output?: string;
 }
 
@@ -151,7 +155,7 @@ export function fromONNX(bytes: Uint8Array, options: OnnxImportOptions = {}): ML
   const inputName = inputs[0].name!;
   const floatOutputs = (g.output ?? []).filter((v) => v.type?.tensorType?.elemType === DataType.FLOAT);
   const outName = options.output ?? (floatOutputs.find((v) => v.name === 'probabilities') ?? floatOutputs.find((v) => v.name === 'output') ?? floatOutputs[0])?.name;
-  if (!outName || !(g.output ?? []).some((v) => v.name === outName)) throw new InteropError('E_UNSUPPORTED', `fromONNX: no float tensor output${options.output ? ` named "${options.output}"` : ''} (outputs: ${(g.output ?? []).map((v) => v.name).join(', ')})`, { format: fmt });
+  if (!outName || !(producer.has(outName) || (g.output ?? []).some((v) => v.name === outName))) throw new InteropError('E_UNSUPPORTED', `fromONNX: no float tensor output${options.output ? ` named "${options.output}"` : ''} (outputs: ${(g.output ?? []).map((v) => v.name).join(', ')})`, { format: fmt });
 
   // walk back from the output to the input along the one computed value each node takes
   const chain: Node[] = [];

@@ -140,6 +140,8 @@ interface Exports {
   gemm(tA: number, tB: number, M: number, N: number, K: number, alpha: number, A: number, B: number, beta: number, C: number, m0: number, m1: number, n0: number, n1: number, scratch: number): void;
   gemm_scratch_floats(): number;
   bias_act(kind: number, a: number, b: number, h: number, rows: number, cols: number): void;
+  bias_act_exp(kind: number, a: number, b: number, h: number, rows: number, cols: number): void;
+  act_f32(kind: number, x: number, out: number, n: number): void;
   relu_backward(a: number, dh: number, delta: number, n: number): void;
   sum_rows(x: number, rows: number, cols: number, out: number): void;
   sgd_plain(lo: number, hi: number, p: number, g: number, lr: number): void;
@@ -768,12 +770,14 @@ function makeBackend(name: string, variant: number, eng: Engine): Backend {
       else eng.gemm(variant, transA, transB, M, N, K, alpha, A, B, beta, C);
     },
 
-    // a: [rows, cols]  b: [cols]  h: [rows, cols]; relu and identity in wasm, the rest in js
+    // a: [rows, cols]  b: [cols]  h: [rows, cols]; relu, identity, tanh and sigmoid in wasm (the
+    // last two with float32 polynomials: docs/backends.md states their error), the rest in js
     biasActivate(kind, alpha, a, b, h, rows, cols) {
-      if ((kind === 'relu' || kind === 'identity') && rows * cols >= WASM_MIN_ELEMENTS) {
+      if ((kind === 'relu' || kind === 'identity' || kind === 'tanh' || kind === 'sigmoid') && rows * cols >= WASM_MIN_ELEMENTS) {
         const pa = heap.ptr(a), pb = heap.ptr(b), ph = heap.ptr(h);
         if (pa >= 0 && pb >= 0 && ph >= 0) {
-          ex.bias_act(kind === 'relu' ? 1 : 0, pa, pb, ph, rows, cols);
+          if (kind === 'tanh' || kind === 'sigmoid') ex.bias_act_exp(kind === 'tanh' ? 1 : 2, pa, pb, ph, rows, cols);
+          else ex.bias_act(kind === 'relu' ? 1 : 0, pa, pb, ph, rows, cols);
           return;
         }
       }
@@ -892,6 +896,20 @@ function makeBackend(name: string, variant: number, eng: Engine): Backend {
       return jsSumSquares(x, n);
     },
   };
+}
+
+/**
+ * out[0..n) = exp, tanh or σ of x[0..n) by the wasm kernels' float32 polynomials (wasm/sgemm.c),
+ * for measuring their error; x and out must come from a wasm backend's alloc. False when the
+ * engine is not running here or an array lies outside its memory.
+ */
+export function wasmFastMath(fn: 'exp' | 'tanh' | 'sigmoid', x: Float32Array, out: Float32Array, n: number): boolean {
+  const eng = initWasmSync();
+  if (!eng) return false;
+  const px = eng.heap.ptr(x), po = eng.heap.ptr(out);
+  if (px < 0 || po < 0) return false;
+  eng.ex[0].act_f32(fn === 'exp' ? 0 : fn === 'tanh' ? 1 : 2, px, po, n);
+  return true;
 }
 
 /** The wasm backends the engine supports here, fastest first. */

@@ -42,25 +42,28 @@ export interface ParamSlot {
   b: number;
 }
 
-/** The flat parameter layout of a network of `inputs` inputs and these layer widths; size = total values. */
-export function parameterLayout(inputs: number, units: readonly number[], bias?: readonly boolean[]): { slots: ParamSlot[]; nWeights: number; size: number } {
+/**
+ * The flat parameter layout of a network of `inputs` inputs and these layers (bias: false leaves
+ * b_l out); size = total values. The one statement of the layout Network's constructor follows.
+ */
+export function parameterLayout(inputs: number, layers: readonly { units: number; bias?: boolean }[]): { slots: ParamSlot[]; nWeights: number; size: number } {
   let nW = 0;
   let fanIn = inputs;
-  for (const u of units) {
-    nW += u * fanIn;
-    fanIn = u;
+  for (const l of layers) {
+    nW += l.units * fanIn;
+    fanIn = l.units;
   }
   const slots: ParamSlot[] = [];
   let w = 0;
   let b = nW;
   fanIn = inputs;
-  units.forEach((u, l) => {
-    const hasBias = bias?.[l] !== false;
-    slots.push({ nIn: fanIn, nOut: u, w, b: hasBias ? b : -1 });
-    w += u * fanIn;
-    if (hasBias) b += u;
-    fanIn = u;
-  });
+  for (const l of layers) {
+    const hasBias = l.bias !== false;
+    slots.push({ nIn: fanIn, nOut: l.units, w, b: hasBias ? b : -1 });
+    w += l.units * fanIn;
+    if (hasBias) b += l.units;
+    fanIn = l.units;
+  }
   return { slots, nWeights: nW, size: b };
 }
 

@@ -49,7 +49,7 @@ describe('mlpkit errors: exit code 2 and one message', { concurrency: 4 }, () =>
     assert.equal(t.code, 0, t.stderr);
     const doc = JSON.parse(readFileSync(join(tmp.dir, 'm.json'), 'utf8'));
     writeFileSync(join(tmp.dir, 'future.json'), JSON.stringify({ ...doc, version: 99 }));
-    assert.match(await run('eval', 'future.json', iris), /field "version": expected 1, received 99; upgrade mlpkit to read this file/);
+    assert.match(await run('eval', 'future.json', iris), /field "version": expected 1 or 2, received 99; upgrade mlpkit to read this file/);
     assert.match(await run('predict', 'no-such-model.json', iris), /cannot read no-such-model\.json: ENOENT/);
   });
 

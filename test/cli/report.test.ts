@@ -6,7 +6,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { writeFileSync } from 'node:fs';
 import { DATA, FIXTURES, mlpkit, tempDir } from './helpers.ts';
+import { MLP, datasets } from '../../src/index.ts';
+import { reportHtml } from '../../cli/report.ts';
+import { modelSummary } from '../../cli/meta.ts';
 
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 
@@ -21,8 +25,8 @@ describe('mlpkit train --report', () => {
     tmp.cleanup();
   });
 
-  async function render(file: string, screenshot?: string): Promise<{ errors: string[]; canvases: { id: string; painted: number }[]; text: string }> {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  async function render(file: string, screenshot?: string, width = 1200, inspect?: (page: import('playwright-core').Page) => Promise<void>): Promise<{ errors: string[]; canvases: { id: string; painted: number }[]; text: string }> {
+    const page = await browser.newPage({ viewport: { width, height: 900 } });
     const errors: string[] = [];
     page.on('console', (m) => {
       if (m.type() === 'error') errors.push(m.text());
@@ -44,6 +48,7 @@ describe('mlpkit train --report', () => {
     );
     const text = await page.evaluate(() => document.body.innerText);
     if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
+    await inspect?.(page);
     await page.close();
     return { errors, canvases, text };
   }
@@ -62,6 +67,63 @@ describe('mlpkit train --report', () => {
     assert.match(text, /dense_1\s+\[N, 16\]\s+relu\s+80/);
     assert.match(text, /petal_width_cm\s+feature\s+numeric/);
     assert.match(text, /validation split\s+0\.2/);
+    // typeset formulas (KaTeX, pre-rendered; its fonts inlined: no request left the file, see render)
+    assert.match(text, /Notation/);
+    assert.match(text, /The chain rule for one training row/);
+    assert.ok((html.match(/class="katex"/g) ?? []).length >= 15, 'the notation and trace formulas are typeset');
+    assert.doesNotMatch(html, /url\(fonts\//, 'KaTeX fonts inlined, none fetched');
+    assert.match(text, /Best epoch \d+: validation loss/);
+    console.log(`# report size: ${(html.length / 1024).toFixed(0)} KB`);
+  });
+
+  test('the loss chart: log scale on demand, the best epoch marked, a rising validation loss named', async () => {
+    // a real model and evaluation; a history whose validation loss falls to epoch 30, then rises
+    const { x, y } = datasets.iris();
+    const model = new MLP({ hidden: [8], seed: 1 });
+    model.fit(x, y, { epochs: 5 });
+    const history = Array.from({ length: 60 }, (_, k) => {
+      const e = k + 1;
+      const fall = (t: number) => 1.1 * Math.exp(-t / 8) + 0.02;
+      return { epoch: e, loss: 1.1 * Math.exp(-e / 8) + 0.001, valLoss: e <= 30 ? fall(e) : fall(30) + (e - 30) * 0.004, lr: 0.001, seconds: 0.01 };
+    });
+    const file = join(tmp.dir, 'overfit.html');
+    writeFileSync(file, reportHtml({
+      title: 'overfit', task: 'classification', history, evaluation: { ...model.evaluate(x, y), rows: 150 }, evaluationOn: 'training',
+      scatter: null, summary: modelSummary(model), columns: [], options: {}, stopReason: 'completed',
+    }));
+    let yType = '';
+    let yTypeAfter = '';
+    const { errors, text } = await render(file, undefined, 1200, async (page) => {
+      const type = () => page.evaluate(() => (window as unknown as { Chart: { getChart(id: string): { options: { scales: { y: { type: string } } } } } }).Chart.getChart('loss').options.scales.y.type);
+      yType = await type();
+      await page.click('#log-scale');
+      yTypeAfter = await type();
+    });
+    assert.deepEqual(errors, []);
+    assert.equal(yType, 'logarithmic', 'losses spanning two decades start on a log axis');
+    assert.equal(yTypeAfter, 'linear', 'the checkbox switches the axis');
+    assert.match(text, /Best epoch 30: validation loss/);
+    assert.match(text, /validation loss rose \d+% after it/);
+  });
+
+  test('a wide confusion matrix scrolls inside its card and says so', async () => {
+    const r = await mlpkit(['train', join(DATA, 'digits.csv'), '--epochs', '2', '--val-split', '0.2', '--report', 'digits.html', '--quiet'], tmp.dir);
+    assert.equal(r.code, 0, r.stderr);
+    let hint = { visible: false, overflow: false, page: 0 };
+    const { errors } = await render(join(tmp.dir, 'digits.html'), undefined, 380, async (page) => {
+      hint = await page.evaluate(() => {
+        const w = document.getElementById('confusion-wrap')!;
+        return { visible: !document.getElementById('confusion-hint')!.hidden, overflow: w.scrollWidth > w.clientWidth, page: document.documentElement.scrollWidth };
+      });
+    });
+    assert.deepEqual(errors, []);
+    assert.ok(hint.overflow, 'ten classes are wider than a 380 px screen');
+    assert.ok(hint.visible, 'the scroll hint shows');
+    const wide = { visible: true };
+    await render(join(tmp.dir, 'digits.html'), undefined, 1400, async (page) => {
+      wide.visible = await page.evaluate(() => !document.getElementById('confusion-hint')!.hidden);
+    });
+    assert.equal(wide.visible, false, 'no hint when the matrix fits');
   });
 
   test('regression: predicted vs actual scatter', async () => {

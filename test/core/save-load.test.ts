@@ -93,7 +93,7 @@ const good = () => {
 };
 const bad: [string, (d: Record<string, any>) => void, RegExp, string][] = [
   ['another program', (d) => (d.format = 'keras'), /field "format": expected "mlpkit-model", received "keras"/, 'E_FORMAT'],
-  ['a newer version', (d) => (d.version = 2), /field "version": expected 1, received 2; upgrade mlpkit/, 'E_VERSION'],
+  ['a newer version', (d) => (d.version = 3), /field "version": expected 1 or 2, received 3; upgrade mlpkit/, 'E_VERSION'],
   ['unknown activation', (d) => (d.layers[0].activation = 'swish'), /field "layers\[0\]\.activation": expected one of .*received "swish"/, 'E_FORMAT'],
   ['wrong W shape', (d) => d.weights.layers[0].W.pop(), /field "weights\.layers\[0\]\.W": expected shape \[3, 4\].*received 2 rows/, 'E_FORMAT'],
   ['short W row', (d) => d.weights.layers[0].W[1].pop(), /field "weights\.layers\[0\]\.W\[1\]": expected 4 values.*received 3/, 'E_FORMAT'],

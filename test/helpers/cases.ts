@@ -89,7 +89,7 @@ function scaleToExtreme(model: MLP, x: number[][], l: number) {
 
 /** Where each layer's W and b sit in model.parameters(). */
 export function layerSlots(model: MLP): ParamSlot[] {
-  return parameterLayout(model.inputs!, model.layers.map((l) => l.units)).slots;
+  return parameterLayout(model.inputs!, model.layers).slots;
 }
 
 /** Each layer's W: [nOut, nIn] and b: [nOut] as copies, with its activation. */
@@ -97,6 +97,6 @@ export function layerWeights(model: MLP): { nIn: number; nOut: number; W: Float6
   const p = model.parameters();
   return layerSlots(model).map((sl, i) => ({
     nIn: sl.nIn, nOut: sl.nOut, activation: model.layers[i].activation, alpha: model.layers[i].alpha,
-    W: Float64Array.from(p.subarray(sl.w, sl.w + sl.nOut * sl.nIn)), b: Float64Array.from(p.subarray(sl.b, sl.b + sl.nOut)),
+    W: Float64Array.from(p.subarray(sl.w, sl.w + sl.nOut * sl.nIn)), b: sl.b >= 0 ? Float64Array.from(p.subarray(sl.b, sl.b + sl.nOut)) : new Float64Array(0),
   }));
 }

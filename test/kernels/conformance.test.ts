@@ -5,7 +5,10 @@
 // Tolerances: gemm is compared with a float64 reference, and each entry may differ by
 //   |got − want| ≤ 2⁻²² · (K + 2) · (|alpha| Σ_k |a_ik b_kj| + |beta c_ij|)
 // (float32 accumulation error bound, with a factor 2 to spare). Elementwise kernels use the same
-// formulas as reference: they must agree to 1 ulp of float32 (relative 2⁻²³) or better.
+// formulas as reference: they must agree to 1 ulp of float32 (relative 2⁻²³) or better; except
+// tanh and sigmoid on the wasm backends, whose float32 polynomials are within a few ulps (relative
+// 2⁻²¹ here; test/kernels/fastmath.test.ts and docs/backends.md give the bounds), so their
+// derivatives 1 − h² and h(1 − h), which cancel near saturation, may differ by 2⁻²⁰·|dh|.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -94,10 +97,11 @@ for (const be of backends) {
         const a = fill(be, a0, true), h = be.alloc(a0.length, 'float32'), d = fill(be, dh0, true);
         be.biasActivate(kind, alpha, a, fill(be, b0, true), h, rows, cols);
         be.activationBackward(kind, alpha, a, h, d, d, rows * cols); // in place: delta may be dh
+        const poly = be.name.startsWith('wasm') && (kind === 'tanh' || kind === 'sigmoid') && rows * cols >= 256;
         for (let i = 0; i < a0.length; i++) {
           assert.equal(a[i], ar[i], `${be.name} ${kind}: a[${i}]`);
-          assert.ok(Math.abs(h[i] - hr[i]) <= 2 ** -23 * Math.abs(hr[i]), `${be.name} ${kind}: h[${i}] = ${h[i]}, reference ${hr[i]}`);
-          assert.ok(Math.abs(d[i] - dr[i]) <= 2 ** -23 * Math.abs(dr[i]), `${be.name} ${kind}: delta[${i}] = ${d[i]}, reference ${dr[i]}`);
+          assert.ok(Math.abs(h[i] - hr[i]) <= (poly ? 2 ** -21 : 2 ** -23) * Math.abs(hr[i]), `${be.name} ${kind}: h[${i}] = ${h[i]}, reference ${hr[i]}`);
+          assert.ok(Math.abs(d[i] - dr[i]) <= 2 ** -23 * Math.abs(dr[i]) + (poly ? 2 ** -20 * Math.abs(dh0[i]) : 0), `${be.name} ${kind}: delta[${i}] = ${d[i]}, reference ${dr[i]}`);
           assert.ok(Number.isFinite(h[i]) && Number.isFinite(d[i]), `${be.name} ${kind}: non-finite at |a| = ${Math.abs(a0[i])}`);
         }
       }

@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { MLP, datasets, fromJSON, gradients, type ModelDocument } from '../../src/index.ts';
+import { layerWeights } from '../helpers/cases.ts';
 import { buildPage, cleanup, launch, serve } from './harness.ts';
 
 const REL_TOL = 1e-12;
@@ -103,7 +104,7 @@ test('the lecture\'s network trains, and its inspector\'s gradients equal the li
 
   const doc = await exportDoc(page);
   const model = fromJSON(doc);
-  const layers = model.net!.layers;
+  const layers = layerWeights(model);
   const w = layers.map((l) => l.W[0]);
   const b = layers.map((l) => l.b[0] ?? 0);
   // the slide's closed form, from the weights
@@ -134,7 +135,7 @@ test('the lecture\'s network trains, and its inspector\'s gradients equal the li
   await page.click('#insp-apply');
   await page.waitForSelector('#update-result');
   const after = fromJSON(await exportDoc(page));
-  assert.ok(Math.abs(after.net!.layers[2].W[0] - newW3) <= 1e-6 * Math.abs(newW3), 'the model holds the updated w3 (float32)');
+  assert.ok(Math.abs(layerWeights(after)[2].W[0] - newW3) <= 1e-6 * Math.abs(newW3), 'the model holds the updated w3 (float32)');
 });
 
 test('the KaTeX inspector on a 2-4-3-1 network: formulas typeset, the vectorized view equals ∂L/∂b', async () => {
@@ -171,8 +172,8 @@ test('"what we are truly minimizing": three real trainings; the full batch equal
   await page.waitForFunction(() => document.querySelector('#sgd-status')!.textContent!.startsWith('Done'), null, { timeout: 60_000 });
   type RunData = { batchSize: number; updates: number; byUpdate: number[]; byEpoch: number[]; epochLog: number[]; params: number[] };
   const { runs: list, opts } = await page.evaluate(() => {
-    const v = (window as unknown as { playground: { sgd: { runs: (Omit<RunData, 'params'> & { model: { net: { params: Float64Array } } })[]; opts: { seed: number; learningRate: number; epochs: number; n: number; dataSeed: number } } } }).playground.sgd;
-    return { runs: v.runs.map((r) => ({ batchSize: r.batchSize, updates: r.updates, byUpdate: r.byUpdate, byEpoch: r.byEpoch, epochLog: r.epochLog, params: Array.from(r.model.net.params) })), opts: v.opts };
+    const v = (window as unknown as { playground: { sgd: { runs: (Omit<RunData, 'params'> & { model: { parameters(): Float64Array } })[]; opts: { seed: number; learningRate: number; epochs: number; n: number; dataSeed: number } } } }).playground.sgd;
+    return { runs: v.runs.map((r) => ({ batchSize: r.batchSize, updates: r.updates, byUpdate: r.byUpdate, byEpoch: r.byEpoch, epochLog: r.epochLog, params: Array.from(r.model.parameters()) })), opts: v.opts };
   });
   const N = opts.n;
   assert.deepEqual(list.map((r) => r.batchSize), [1, 10, N]);
@@ -189,7 +190,7 @@ test('"what we are truly minimizing": three real trainings; the full batch equal
   // NOTE: V8 in Node 20 and in Chromium 156 differ by an ulp in the initial loss (0.03963005154218305 vs …306)
   assert.equal(full.epochLog.length, 30);
   for (let k = 0; k < 30; k++) close(full.epochLog[k], h.epochs[k].loss, `epoch ${k + 1}'s loss, page vs fit in Node`);
-  model.net!.params.forEach((v, k) => close(full.params[k] === 0 ? 1 : full.params[k], v === 0 ? 1 : v, `weight ${k}`));
+  model.parameters().forEach((v, k) => close(full.params[k] === 0 ? 1 : full.params[k], v === 0 ? 1 : v, `weight ${k}`));
   // its curve (the objective after k updates) is the loss fit logged at the start of epoch k + 1
   for (let k = 0; k < 30; k++) close(full.byUpdate[k], h.epochs[k].loss, `objective after ${k} full-batch updates`);
   const last = (r: { byUpdate: number[] }) => r.byUpdate[r.byUpdate.length - 1];

@@ -252,7 +252,7 @@ export interface NodeBox {
 }
 
 export interface LinkPath {
-  /** 0-based layer index into model.net.layers */
+  /** 0-based layer index (model.layers[layer]) */
   layer: number;
   i: number;
   j: number;

@@ -127,7 +127,9 @@ export class Inspector {
     for (let l = 1; l <= L && l <= this.stage; l++) cards.push(this.forwardCard(r.trace.layers[l - 1]));
     if (this.stage >= L + 1) cards.push(this.lossCard(r));
     // the vectorized slides' diagonal Jacobian is written out once: in the first card with an elementwise f'
-    const firstDiag = [...r.trace.layers].reverse().find((t) => t.fprime !== null)?.layer;
+    // (the topmost layer with an elementwise f' and at least two units: a 1 × 1 "matrix" shows nothing)
+    const elementwise = [...r.trace.layers].reverse().filter((t) => t.fprime !== null);
+    const firstDiag = (elementwise.find((t) => t.a.length >= 2) ?? elementwise[0])?.layer;
     for (let s = L + 2; s <= 2 * L + 1 && s <= this.stage; s++) {
       const t = r.trace.layers[2 * L + 1 - s];
       const c = this.backwardCard(r, t, L);
@@ -178,7 +180,8 @@ export class Inspector {
     const info = lossInfo[t.loss as LossName];
     return this.card('The loss', '',
       el('p', {}, 'ŷ = h', sub(t.layers.length), ' = ', vec(t.yhat), ',  y = ', vec(t.y)),
-      el('p', { class: 'formula' }, `${t.loss}: `, LOSS_TEX[t.loss] ? tex(LOSS_TEX[t.loss]) : info?.formula ?? ''),
+      el('p', { class: 'formula' }, `${t.loss}:`),
+      LOSS_TEX[t.loss] ? tex(LOSS_TEX[t.loss], true) : el('p', {}, info?.formula ?? ''),
       el('p', {}, 'L = ', num(t.L, { id: 'insp-loss' })),
       el('p', {}, '∂L/∂ŷ = ∂L/∂h', sub(t.layers.length), ' = ', vec(out.dLdh)),
       t.fused ? el('p', { class: 'muted' }, `NOTE: ${t.loss} is computed from the logits a${t.layers.length} (${out.activation} fused with the loss, for stability); the library forms δ = ∂L/∂a directly. ∂L/∂ŷ above is the same chain written out.`) : null,

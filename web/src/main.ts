@@ -268,11 +268,13 @@ function updateChart(): void {
       options: {
         animation: false, responsive: true, maintainAspectRatio: false, parsing: false, normalized: true,
         // an empty chart would show chart.js's default −1 … 1 on both axes: epochs start at 0, losses at 0
-        scales: { x: { type: 'linear', min: 0, suggestedMax: 10, title: { display: true, text: 'epoch' } }, y: { type: 'linear', min: 0, suggestedMax: 1, title: { display: true, text: 'loss' } } },
+        scales: { x: { type: 'linear', min: 0, suggestedMax: 10, title: { display: true, text: 'epoch' } }, y: { type: 'linear', min: 0, title: { display: true, text: 'loss' } } },
         plugins: { legend: { position: 'bottom', labels: { usePointStyle: true, pointStyle: 'line' } } },
       },
     });
   }
+  // no loss yet: 0 … 1 rather than a degenerate axis
+  chart.options.scales!.y!.suggestedMax = curve.train.some(Number.isFinite) ? undefined : 1;
   chart.data.datasets[0].data = points(curve.train);
   chart.data.datasets[1].data = points(curve.test);
   chart.update('none');

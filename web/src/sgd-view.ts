@@ -181,9 +181,9 @@ export class SgdView {
     const model = lectureModel(this.opts.seed);
     const h = model.fit(this.data.x, this.data.y, { epochs: full.epochs, batchSize: this.data.x.length, optimizer: 'sgd', learningRate: this.opts.learningRate, shuffle: true });
     const fitLosses = h.epochs.map((e) => e.loss);
-    const fitParams = Array.from(model.net!.params);
+    const fitParams = Array.from(model.parameters());
     const equal = fitLosses.length === full.epochLog.length && fitLosses.every((v, k) => Object.is(v, full.epochLog[k])) &&
-      fitParams.every((v, k) => Object.is(v, full.model.net!.params[k]));
+      fitParams.every((v, k) => Object.is(v, full.model.parameters()[k]));
     return { equal, epochs: full.epochs, fitLosses, fitParams };
   }
 
