@@ -61,11 +61,15 @@ export function lossOn(s: ModelState, data: EncodedData): { loss: number; out: F
   const nOut = net.outputs;
   const out = new Float64Array(data.n * nOut);
   let sum = 0;
+  let total = 0;
   forwardInChunks(net, data.n, (start, B) => data.x.subarray(start * nIn, (start + B) * nIn), (h, a, start, B) => {
-    sum += be.loss(loss, fused ? a : h, data.y.subarray(start * nOut, (start + B) * nOut), null, B, nOut, 1);
+    const w = data.w ? data.w.subarray(start, start + B) : null;
+    sum += be.loss(loss, fused ? a : h, data.y.subarray(start * nOut, (start + B) * nOut), null, B, nOut, 1, w);
+    total += w ? net.weightSum(w, B) : B;
     out.set(h.subarray(0, B * nOut), start * nOut);
   });
-  return { loss: sum / data.n, out };
+  // with sample weights, the weighted mean Σ wᵢℓᵢ / Σ wᵢ (as fit minimizes it)
+  return { loss: sum / total, out };
 }
 
 /** Loss and the task's main metric (accuracy, or R² in the user's units): what fit logs for validation data. */
@@ -98,7 +102,18 @@ export function evaluation(s: ModelState, data: EncodedData): Evaluation {
   if (s.task === 'classification') {
     const pred = argmaxRows(out, data.n, cols);
     const truth = argmaxRows(data.y, data.n, cols);
-    return { task: 'classification', loss, classes: pre.classes!, ...classificationMetrics(truth, pred, pre.classes!.length) };
+    const m = classificationMetrics(truth, pred, pre.classes!.length);
+    if (data.w) {
+      // weighted accuracy (scikit-learn's accuracy_score with sample_weight); the other metrics count rows
+      let ok = 0;
+      let all = 0;
+      for (let i = 0; i < data.n; i++) {
+        all += data.w[i];
+        if (pred[i] === truth[i]) ok += data.w[i];
+      }
+      m.accuracy = ok / all;
+    }
+    return { task: 'classification', loss, classes: pre.classes!, ...m };
   }
   const yt = invertScaler(pre.targets!, data.y, data.n, cols);
   const yp = invertScaler(pre.targets!, out, data.n, cols);

@@ -68,3 +68,31 @@ test('multi-label metrics: by hand on a 4-row, 3-label case (micro/macro F1, Ham
   assert.equal(m.hammingLoss, 3 / 12);
   assert.equal(m.subsetAccuracy, 0.5);
 });
+
+test('MLP on records: fit(records, "label") names the features; predict reads records by name, columns too', async () => {
+  const { MLP, datasets } = await import('../../src/index.ts');
+  const iris = datasets.iris();
+  const names = iris.featureNames!;
+  const records = iris.x.map((r, i) => ({ ...Object.fromEntries(names.map((n, j) => [n, r[j]])), species: iris.classNames![iris.y[i]] }));
+  const m = new MLP({ hidden: [16], seed: 1, learningRate: 0.01, epochs: 60 });
+  m.fit(records, 'species');
+  assert.deepEqual(m.featureNames, names);
+  assert.equal(m.targetName, 'species');
+  assert.ok(m.score(records.map(({ species: _, ...r }) => r), iris.y.map((c) => iris.classNames![c])) >= 0.95);
+  // fields in another order, extra fields ignored: the same predictions as rows in featureNames order
+  const shuffled = records.map((r) => ({ species: r.species, ...Object.fromEntries([...names].reverse().map((n) => [n, (r as Record<string, unknown>)[n]])) }));
+  assert.deepEqual(m.predict(shuffled), m.predict(iris.x));
+  const columns = Object.fromEntries(names.map((n, j) => [n, Float64Array.from(iris.x, (r) => r[j])]));
+  assert.deepEqual(m.predict(columns), m.predict(iris.x));
+  assert.throws(() => m.predict([{ [names[0]]: 1 }]), /row 0 has no field "petal|row 0 has no field "sepal/);
+  // typed-array rows and evaluate with sample weights (weighted loss and accuracy)
+  assert.deepEqual(m.predict(iris.x.map((r) => Float32Array.from(r))), m.predict(iris.x.map((r) => Float32Array.from(r))));
+  const y = iris.y.map((c) => iris.classNames![c]);
+  const plain = m.evaluate(iris.x, y);
+  const ones = m.evaluate(iris.x, y, { sampleWeight: iris.y.map(() => 1) });
+  assert.ok(Math.abs(ones.loss - plain.loss) < 1e-6);
+  const dup = m.evaluate([...iris.x, iris.x[0]], [...y, y[0]]);
+  const w = iris.y.map((_, i) => (i === 0 ? 2 : 1));
+  assert.ok(Math.abs(m.evaluate(iris.x, y, { sampleWeight: w }).loss - dup.loss) < 1e-6, 'a weight of 2 counts the row twice');
+  assert.throws(() => m.evaluate(iris.x, y, { weights: w } as never), /evaluate: unknown option "weights"; the one option is sampleWeight/);
+});

@@ -41,6 +41,15 @@ test('multi-label from label sets: sigmoid outputs, micro F1 ≥ 0.9 and Hamming
   assert.equal(ev.perLabel.length, 3);
   assert.ok(ev.perLabel.every((r) => r.f1 >= 0.8), JSON.stringify(ev.perLabel));
   assert.ok(ev.macro.f1 >= 0.85);
+  // label sets in and out: evaluate takes them, predict answers them, predictProba one probability per label
+  const ev2 = m.evaluate(held.x, held.sets);
+  assert.ok(ev2.task === 'classification' && ev2.multiLabel && ev2.micro.f1 === ev.micro.f1);
+  const sets = m.predict(held.x) as unknown as string[][];
+  const right = sets.filter((s, i) => [...s].sort().join() === [...held.sets[i]].sort().join()).length / sets.length;
+  assert.ok(Math.abs(right - ev.subsetAccuracy) < 1e-12, `subset accuracy ${right} vs ${ev.subsetAccuracy}`);
+  const p = m.predictProba(held.x);
+  assert.ok(p.every((r) => r.length === 3 && r.every((v) => v >= 0 && v <= 1)));
+  assert.deepEqual(sets[0], m.classes!.filter((_c, j) => p[0][j] > 0.5));
 });
 
 test('multi-hot rows are multi-label too; one-hot rows stay single-label', () => {
@@ -62,4 +71,18 @@ test('bad label sets name the row', () => {
   const m = new MLP({ hidden: [4], epochs: 1 });
   m.fit(x, sets);
   assert.throws(() => m.fit(x, sets.map((s, i) => (i === 5 ? [...s, 'west'] : s))), (e: any) => e.row === 5 && /target 5 has label "west", which the model was not trained on/.test(e.message));
+});
+
+test('a multi-label model saves and loads: label sets out, bit for bit', async () => {
+  const { toJSON, fromJSON } = await import('../../src/index.ts');
+  const { x, sets } = tags(5, 200);
+  const m = new MLP({ hidden: [8], seed: 2, epochs: 5 });
+  m.fit(x, sets);
+  const doc = JSON.parse(JSON.stringify(toJSON(m)));
+  assert.equal(doc.preprocessing.multiLabel, true);
+  const back = fromJSON(doc);
+  assert.deepEqual(back.predict(x), m.predict(x));
+  assert.deepEqual(back.predictProba(x), m.predictProba(x));
+  doc.preprocessing.multiLabel = 'yes';
+  assert.throws(() => fromJSON(doc), /preprocessing\.multiLabel": expected true or false, received "yes"/);
 });
