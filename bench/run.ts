@@ -9,7 +9,7 @@
 //   npm run bench -- --json out.json    also the raw results as JSON
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RESULT_PREFIX, type ChildTask, type PeerResult } from './protocol.ts';
@@ -173,7 +173,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const partial = o.quick || o.smoke || o.only || o.peers;
   if (o.write ?? !partial) {
     const path = join(BENCH_DIR, 'RESULTS.md');
-    writeFileSync(path, `# Benchmark results\n\nThe latest run of \`npm run bench\` (see bench/README.md for how to read it).\n\n${md}`);
+    // sections other runs write (e.g. <!-- big-csv … --> from test/cli/big-csv.test.ts) are kept
+    const old = existsSync(path) ? readFileSync(path, 'utf8') : '';
+    const kept = [...old.matchAll(/<!-- ([\w-]+): written by [^>]*-->[\s\S]*?<!-- \/\1 -->/g)].map((m) => m[0]);
+    writeFileSync(path, `# Benchmark results\n\nThe latest run of \`npm run bench\` (see bench/README.md for how to read it).\n\n${md}${kept.map((k) => `\n\n${k}\n`).join('')}`);
     process.stderr.write(`bench: wrote ${path}\n`);
   }
   process.exit(outcome.failures.length ? 1 : 0);

@@ -8,9 +8,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import katex from 'katex';
 import type { Evaluation, Trace } from '../src/index.ts';
-import { katexCss } from './katex.ts';
+import { katex, katexCss } from './katex.ts';
 import { writeFileAtomic } from '../src/node.ts';
 import type { HistoryRow, ModelSummary } from './meta.ts';
 import type { ColumnSummary } from './data/schema.ts';
@@ -34,7 +33,7 @@ export interface ReportData {
 
 /** A formula, typeset now (inline or display). */
 export function texHtml(src: string, display = false): string {
-  return katex.renderToString(src, { displayMode: display, throwOnError: true, strict: 'error', output: 'htmlAndMathml' });
+  return katex().renderToString(src, { displayMode: display, throwOnError: true, strict: 'error', output: 'htmlAndMathml' });
 }
 
 const NOTATION: [string, string, string][] = [

@@ -1,7 +1,9 @@
 // The package build (`npm run build`; `prepack` runs it):
 //   dist/src, dist/cli      tsc: ES modules, .d.ts declarations, source maps (tsconfig.build.json)
 //   dist/cli/vendor/        Chart.js's UMD build, inlined into the CLI's HTML report (so chart.js
-//                           is a build-time dependency only: 210 KB here instead of 6.4 MB installed)
+//                           is a build-time dependency only: 210 KB here instead of 6.4 MB installed);
+//                           KaTeX's katex.min.js and its stylesheet with the fonts inlined, for the
+//                           report's formulas (270 + 195 KB instead of 4.6 MB)
 //   dist/mlpkit.min.js      one self-contained ES module for a <script type="module"> from a CDN
 //                           (the whole public API; the WebAssembly modules inlined)
 // dist/ is emptied first, so a renamed source file never leaves a stale module behind.
@@ -9,10 +11,10 @@
 // NOTE: no `prepare` script: npm ≥ 11 lists it as an install script of a tarball or git
 // dependency (and blocks it); in a checkout, bin/mlpkit.mjs runs the sources instead.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
@@ -25,6 +27,10 @@ for (const f of readdirSync(join(dist, 'cli'), { recursive: true, encoding: 'utf
 
 mkdirSync(join(dist, 'cli/vendor'), { recursive: true });
 copyFileSync(join(dirname(require.resolve('chart.js')), 'chart.umd.js'), join(dist, 'cli/vendor/chart.umd.js'));
+// KaTeX for the report's formulas: its renderer (.cjs: the package is "type": "module", the file is UMD), and its stylesheet with the fonts inlined (cli/katex.ts)
+copyFileSync(join(dirname(require.resolve('katex')), 'katex.min.js'), join(dist, 'cli/vendor/katex.min.cjs'));
+const { buildKatexCss } = await import(pathToFileURL(join(dist, 'cli/katex.js')).href);
+writeFileSync(join(dist, 'cli/vendor/katex.css'), buildKatexCss());
 
 const { build } = await import('esbuild');
 await build({

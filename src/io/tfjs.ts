@@ -19,7 +19,7 @@ import { MAX_IMPORT_BYTES, fromSequential, metaOf, toSequential, type DenseLayer
 const fmt = 'tfjs';
 const SHARD = 'group1-shard1of1.bin';
 
-/** Keras activation names for mlpkit's (leakyRelu, and elu with α ≠ 1, become their own layers). */
+/** Keras activation names for mlpkit's (leakyRelu becomes a LeakyReLU layer after a linear Dense). */
 const KERAS_ACTIVATION: Partial<Record<ActivationName, string>> = {
   identity: 'linear', sigmoid: 'sigmoid', tanh: 'tanh', relu: 'relu', softplus: 'softplus', gelu: 'gelu', softmax: 'softmax', elu: 'elu',
 };
@@ -35,7 +35,11 @@ export function toTFJS(model: MLP | ModelDocument): Record<string, Uint8Array> {
   let at = 0;
   seq.layers.forEach((l, k) => {
     const name = `dense_${k}`;
-    const own = l.activation === 'leakyRelu' || (l.activation === 'elu' && (l.alpha ?? 1) !== 1);
+    // NOTE: TF.js's ELU layer throws for α ≠ 1 ("not supported yet"), and its elu activation has α = 1
+    if (l.activation === 'elu' && (l.alpha ?? 1) !== 1) {
+      throw new InteropError('E_UNSUPPORTED', `to tfjs: layer ${k} is an elu with α = ${l.alpha}; TF.js has elu only with α = 1 (its ELU layer refuses other values). Train with alpha 1, or export to ONNX or PyTorch`, { format: fmt, layer: String(k), op: 'elu' });
+    }
+    const own = l.activation === 'leakyRelu';
     layers.push({
       class_name: 'Dense',
       config: {
@@ -43,8 +47,7 @@ export function toTFJS(model: MLP | ModelDocument): Record<string, Uint8Array> {
         ...(k === 0 ? { batch_input_shape: [null, l.nIn] } : {}),
       },
     });
-    if (l.activation === 'leakyRelu') layers.push({ class_name: 'LeakyReLU', config: { name: `leaky_re_lu_${k}`, trainable: true, dtype: 'float32', alpha: l.alpha ?? 0.01 } });
-    else if (own) layers.push({ class_name: 'ELU', config: { name: `elu_${k}`, trainable: true, dtype: 'float32', alpha: l.alpha } });
+    if (own) layers.push({ class_name: 'LeakyReLU', config: { name: `leaky_re_lu_${k}`, trainable: true, dtype: 'float32', alpha: l.alpha ?? 0.01 } });
     // kernel [nIn, nOut] = Wᵀ
     weights.push({ name: `${name}/kernel`, shape: [l.nIn, l.nOut], dtype: 'float32' });
     for (let j = 0; j < l.nIn; j++) for (let i = 0; i < l.nOut; i++, at += 4) view.setFloat32(at, l.W[i * l.nIn + j], true);

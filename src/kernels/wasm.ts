@@ -197,11 +197,24 @@ class Heap {
 
   /** Released blocks by exact byte size, reused by allocBytes of that size (see Backend.release). */
   private readonly free = new Map<number, number[]>();
+  /** Blocks handed out by `alloc` and not released: start → bytes. */
+  private readonly live = new Map<number, number>();
 
+  /** A block from `alloc` (its start and its whole length), now in use. */
+  track(ptr: number, bytes: number): void {
+    this.live.set(ptr, bytes);
+  }
+
+  /**
+   * Give a block back. NOTE: only a whole block that `alloc` handed out counts; a view into one, a
+   * second release of the same block, or anything else is ignored, so it can never be handed out twice.
+   */
   release(ptr: number, bytes: number): void {
+    if (this.live.get(ptr) !== bytes) return;
+    this.live.delete(ptr);
     const list = this.free.get(bytes);
     if (!list) this.free.set(bytes, [ptr]);
-    else if (!list.includes(ptr)) list.push(ptr); // a second release of one block is ignored
+    else list.push(ptr);
   }
 
   /** A released block of exactly `bytes`, zeroed, or -1. */
@@ -243,6 +256,17 @@ const W_READY = 0;
 const PER_WORKER = 16; // 64 bytes: each worker's record on its own cache line
 const MAX_WORKERS = 15;
 const CTRL_INTS = HEADER + PER_WORKER * MAX_WORKERS;
+/** Jobs run on the calling thread alone after threaded jobs stopped paying (see Pool.usable). */
+const BACKOFF_JOBS = 48;
+let adaptive = true;
+
+/**
+ * Whether threaded jobs back off to the calling thread when workers keep it waiting (default on).
+ * Off: every large enough job is split, as the tests that check the split need.
+ */
+export function setWasmAdaptive(on: boolean): void {
+  adaptive = on;
+}
 /**
  * The kernels a range job may run (op = index + 1; op 0 is gemm): each exported as
  * f(lo, hi, …args) over the elements (or chunks) [lo, hi), the same bits whatever the split.
@@ -423,6 +447,8 @@ class Pool {
   private claim(len: number, block: number, nBlocks: number, run: (lo: number, hi: number) => void): void {
     const h = this.i32;
     const tag = this.seq;
+    const tStart = performance.now();
+    let mine = 0;
     for (;;) {
       const v = Atomics.load(h, H_NEXT);
       if ((v & 0xffff) >= nBlocks) break;
@@ -431,13 +457,20 @@ class Pool {
       run(lo, Math.min(len, lo + block));
       Atomics.store(h, H_FLAGS + (v & 0xffff), tag);
       Atomics.add(h, H_DONE, 1);
+      mine++;
     }
     // wait for the blocks the workers claimed
+    const tMine = performance.now();
     let spins = 0;
     const t0 = Date.now();
     for (;;) {
       const done = Atomics.load(h, H_DONE);
-      if (done >= nBlocks) return;
+      if (done >= nBlocks) {
+        // the job did not pay when this thread waited longer for the workers than it worked itself
+        // (a worker descheduled by a busy core), or when no worker took a block in time
+        this.observe(performance.now() - tMine > tMine - tStart || mine === nBlocks);
+        return;
+      }
       if (++spins > 4000) {
         spins = 0;
         if (this.canBlock) Atomics.wait(h, H_DONE, done, 1);
@@ -450,6 +483,33 @@ class Pool {
           return;
         }
       }
+    }
+  }
+
+  /** Jobs still to run on the calling thread alone, after threaded jobs that did not pay. */
+  private backoff = 0;
+  /** Decaying count of recent threaded jobs that did not pay. */
+  private stalls = 0;
+
+  /**
+   * Workers the next job may use: the ready ones, or none while backing off. On a machine whose
+   * cores are busy with other work, a worker can be descheduled holding a block while the calling
+   * thread waits for it; after several such jobs, the next BACKOFF_JOBS run on the calling thread
+   * alone, then threads are tried again. Results are the same bits either way.
+   */
+  usable(n: number): number {
+    if (this.backoff > 0 && adaptive) {
+      this.backoff--;
+      return 0;
+    }
+    return this.ready(n);
+  }
+
+  private observe(stalled: boolean): void {
+    this.stalls = 0.75 * this.stalls + (stalled ? 1 : 0);
+    if (this.stalls > 2) {
+      this.backoff = BACKOFF_JOBS;
+      this.stalls = 0;
     }
   }
 
@@ -521,7 +581,9 @@ class Engine {
   alloc(n: number): Float32Array {
     let p = this.heap.reuse(4 * n);
     if (p < 0) p = this.heap.allocBytes(4 * n);
-    return p < 0 ? new Float32Array(n) : this.heap.f32(p, n);
+    if (p < 0) return new Float32Array(n);
+    this.heap.track(p, 4 * n);
+    return this.heap.f32(p, n);
   }
 
   release(x: FloatArray): void {
@@ -556,7 +618,7 @@ class Engine {
     const ex = this.ex[variant];
     let nw = 0;
     if (this.threads > 1 && M * N * K >= THREAD_MIN_MACS) {
-      if (pool) nw = pool.ready(this.threads - 1);
+      if (pool) nw = pool.usable(this.threads - 1);
       else this.startWorkers(); // they start in the background; this gemm runs here
     }
     if (nw === 0) {
@@ -590,7 +652,7 @@ class Engine {
     const fn = this.ex[variant][op] as unknown as (lo: number, hi: number, ...a: number[]) => void;
     let nw = 0;
     if (this.threads > 1 && len >= 2 * minPerThread) {
-      if (this.pool) nw = this.pool.ready(this.threads - 1);
+      if (this.pool) nw = this.pool.usable(this.threads - 1);
       else this.startWorkers(); // they start in the background; this call runs here
     }
     if (nw === 0) {
@@ -704,10 +766,12 @@ export async function initWasm(options: WasmOptions = {}): Promise<Engine | null
 }
 
 /** What the wasm engine runs with here (null before it started or where it cannot). */
-export function wasmInfo(): (WasmFeatures & { threads: number; readyWorkers: number; threadedCalls: number }) | null {
+export function wasmInfo(): (WasmFeatures & { threads: number; readyWorkers: number; threadedCalls: number; memoryBytes: number; heapTop: number }) | null {
   if (!engine || !features) return null;
   const ready = engine.pool ? engine.pool.ready(MAX_WORKERS) : 0;
-  return { ...features, threads: engine.threads, readyWorkers: ready, threadedCalls: engine.threadedCalls };
+  // memoryBytes: the WebAssembly memory's size; heapTop: how far the bump allocator has handed it
+  // out (released blocks are reused below it), what memory tests watch
+  return { ...features, threads: engine.threads, readyWorkers: ready, threadedCalls: engine.threadedCalls, memoryBytes: engine.heap.memory.buffer.byteLength, heapTop: engine.heap.top };
 }
 
 /**

@@ -53,6 +53,7 @@ for (const c of cases()) {
 
   test(`ONNX ${c.name}: export → import → export keeps every weight bit for bit`, () => {
     const a = toONNX(c.model);
+    assert.deepEqual(toONNX(toJSON(c.model)), a, 'the model document exports as the model does');
     const back = fromONNX(a);
     assert.deepEqual(toONNX(back), a);
   });
@@ -108,6 +109,29 @@ test('ONNX import: MatMul + Add layers (skl2onnx style, W stored [nIn, nOut]) an
   assert.equal(m.task, 'classification');
   const e = maxRel(want, m.predictProba(x));
   assert.ok(e <= TOL, `max relative difference ${e}`);
+});
+
+test('ONNX import: a Gemm without bias input imports with zero biases (Linear(bias=False))', async () => {
+  const W = [0.5, -1, 0.25, 2, 1.5, 0.75]; // [2, 3], transB = 1
+  const graph = {
+    name: 'nobias',
+    node: [
+      { name: 'fc', opType: 'Gemm', input: ['input', 'W'], output: ['a'], attribute: [{ name: 'transB', type: 2, i: 1 }] },
+      { name: 'out', opType: 'Sigmoid', input: ['a'], output: ['output'] },
+    ],
+    initializer: [f32('W', [2, 3], W)],
+    input: [io('input', 3)],
+    output: [io('output', 2)],
+  };
+  const bytes = encode(graph);
+  const x = [[1, 2, 3], [-1, 0.5, 2]];
+  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
+  const res = await session.run({ input: new ort.Tensor('float32', Float32Array.from(x.flat()), [2, 3]) });
+  await session.release();
+  const m = fromONNX(bytes, { task: 'regression' });
+  const e = maxRel(res.output.data as Float32Array, (m.predict(x) as number[][]));
+  assert.ok(e <= TOL, `max relative difference ${e}`);
+  assert.deepEqual(toJSON(m, { weights: 'nested' }).weights.layers[0].b, [0, 0]);
 });
 
 // ---- refusals -----------------------------------------------------------------------------------

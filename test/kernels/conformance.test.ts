@@ -15,6 +15,7 @@ import assert from 'node:assert/strict';
 import { reference } from '../../src/kernels/reference.ts';
 import { js } from '../../src/kernels/js.ts';
 import { getBackend, listBackends } from '../../src/kernels/select.ts';
+import { wasmInfo } from '../../src/kernels/wasm.ts';
 import type { Backend } from '../../src/kernels/backend.ts';
 import { Rng } from '../../src/tensor/rng.ts';
 import type { ElementwiseActivation } from '../../src/math/activations.ts';
@@ -230,3 +231,31 @@ test('wasm release: a released array is reused, zeroed, by the next alloc of its
   const d = be.alloc(999, 'float32');
   assert.notEqual(d.byteOffset, a.byteOffset);
 });
+
+for (const name of ['reference', ...names]) {
+  test(`${name}: release is part of the contract: alloc/release cycles of every size stay flat, reused arrays come back zeroed`, () => {
+    const be = getBackend(name, 'float32');
+    assert.equal(typeof be.release, 'function', 'every backend has release (a no-op where memory is garbage-collected)');
+    const sizes = [1, 7, 64, 1000, 4096];
+    const cycle = () => {
+      for (const n of sizes) {
+        const a = be.alloc(n, 'float32');
+        assert.equal(a.length, n);
+        assert.ok(a.every((v) => v === 0), `alloc(${n}) must be zero-filled`);
+        a.fill(3);
+        be.release(a);
+      }
+    };
+    cycle();
+    const top = wasmInfo()?.heapTop ?? 0;
+    for (let i = 0; i < 1000; i++) cycle();
+    if (name.startsWith('wasm')) assert.equal(wasmInfo()!.heapTop, top, 'released blocks are reused: the heap does not grow');
+    // a view is ignored, not an error, and never makes its memory allocatable twice
+    const whole = be.alloc(5, 'float32');
+    be.release(whole.subarray(1));
+    const next = be.alloc(4, 'float32');
+    if (name.startsWith('wasm')) assert.ok(next.byteOffset >= whole.byteOffset + whole.byteLength || next.byteOffset + next.byteLength <= whole.byteOffset, 'a released view must not be handed out while its array lives');
+    be.release(next);
+    be.release(whole);
+  });
+}
