@@ -52,6 +52,16 @@ export function featureNamesOf(x: Features): string[] | null {
 }
 
 /**
+ * Index of the first NaN or ±Infinity among x[0..n), or −1. v − v is NaN exactly for those.
+ * NOTE: a small function of its own, so V8 optimizes this loop by itself: inlined in toMatrix's
+ * many branches it ran ~6 ns per entry (a third of a W1 predict), here ~0.5.
+ */
+function firstNonFinite(x: Float32Array | Float64Array, n: number): number {
+  for (let k = 0; k < n; k++) if (x[k] - x[k] !== 0) return k;
+  return -1;
+}
+
+/**
  * Features checked into a matrix: float arrays as given (not copied), anything else as float64.
  * Records and columns are read by name: `names` (a fitted model's featureNames) or, without them,
  * the first record's fields / the columns' names in their order.
@@ -104,7 +114,8 @@ export function toMatrix(x: Features, where: string, expectCols?: number, names?
       // float arrays are used as they are (no copy: callers copy what they keep); one finiteness
       // pass, v − v being NaN exactly for NaN and ±Infinity
       const src = x.data;
-      for (let k = 0; k < rows * cols; k++) if (src[k] - src[k] !== 0) checkFinite(src[k], where, Math.floor(k / cols), k % cols);
+      const bad = firstNonFinite(src, rows * cols);
+      if (bad >= 0) checkFinite(src[bad], where, Math.floor(bad / cols), bad % cols);
       return finish({ data: src, shape: [rows, cols] }, where, expectCols);
     } else if (ArrayBuffer.isView(x.data)) {
       data = new Float64Array(x.data as unknown as ArrayLike<number>); // integer typed arrays: always finite

@@ -189,7 +189,7 @@ export function fromSequential(seq: Pick<Sequential, 'inputs' | 'layers'>, meta:
     version: 1,
     task,
     inputs: seq.inputs,
-    layers: L.map((l) => ({ units: l.nOut, activation: l.activation, ...(l.alpha !== undefined ? { alpha: l.alpha } : {}) })),
+    layers: L.map((l) => ({ units: l.nOut, activation: l.activation, ...(l.alpha !== undefined ? { alpha: l.alpha } : {}), ...(l.b ? {} : { bias: false as const }) })),
     loss: task === 'regression' ? 'mse' : out.activation === 'softmax' ? 'crossentropy' : out.activation === 'sigmoid' ? 'bce' : 'mse',
     dtype: 'float32',
     config: {},
@@ -198,8 +198,7 @@ export function fromSequential(seq: Pick<Sequential, 'inputs' | 'layers'>, meta:
       encoding: 'nested',
       layers: L.map((l) => ({
         W: Array.from({ length: l.nOut }, (_, i) => Array.from(l.W.subarray(i * l.nIn, (i + 1) * l.nIn))),
-        // NOTE: a bias-less layer imports with zeros until the model document has `bias: false`
-        b: l.b ? Array.from(l.b) : new Array(l.nOut).fill(0),
+        ...(l.b ? { b: Array.from(l.b) } : {}), // a bias-less layer (Linear(bias=False), Gemm without C) has no b
       })),
     },
   };

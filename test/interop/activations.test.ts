@@ -4,7 +4,8 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-web';
 import * as tf from '@tensorflow/tfjs';
-import { MLP, datasets, type ActivationName } from '../../src/index.ts';
+import { MLP, datasets, fromJSON, toJSON, type ActivationName } from '../../src/index.ts';
+import { toPyTorch } from '../../src/interop.ts';
 import { toONNX, fromONNX, toTFJS, fromTFJS, toSafetensors, fromSafetensors, InteropError } from '../../src/interop.ts';
 import { maxRel, TOL } from './models.ts';
 
@@ -73,4 +74,34 @@ test('export refuses a regression model whose scaled targets meet a non-identity
   n.fit(rx, x.map((r) => r[3]), { epochs: 2 });
   const e = maxRel(fromONNX(toONNX(n)).predict(rx) as number[], (n.predict(rx) as number[]).map((v) => [v]));
   assert.ok(e <= TOL, `max relative difference ${e}`);
+});
+
+test('bias: false layers export without biases (Gemm without C, Linear(bias=False), use_bias false) and come back bias-less', async () => {
+  const { x, y } = datasets.iris();
+  const m0 = new MLP({ hidden: [6], activation: 'tanh', scaleInputs: 'none', seed: 9 });
+  m0.fit(x, y, { epochs: 5 });
+  const doc = toJSON(m0, { weights: 'nested', training: false });
+  for (const k of [0, 1]) {
+    doc.layers[k].bias = false;
+    delete doc.weights.layers[k].b;
+  }
+  const m = fromJSON(doc);
+  const want = m.predictProba(x);
+  const onnx = toONNX(m);
+  const session = await ort.InferenceSession.create(onnx, { executionProviders: ['wasm'] });
+  const res = await session.run({ input: new ort.Tensor('float32', Float32Array.from(x.flat()), [x.length, 4]) });
+  await session.release();
+  assert.ok(maxRel(res.probabilities.data as Float32Array, want) <= TOL);
+  const py = new TextDecoder().decode(toPyTorch(m)['model.py']);
+  assert.match(py, /nn\.Linear\(4, 6, bias=False\),\n\s+nn\.Tanh\(\),\n\s+nn\.Linear\(6, 3, bias=False\)/);
+  const st = toSafetensors(m);
+  const header = new TextDecoder().decode(st.subarray(8, 8 + new DataView(st.buffer).getUint32(0, true)));
+  assert.ok(!/"\d+\.bias"/.test(header), 'no bias tensors in the safetensors header');
+  const files = toTFJS(m);
+  assert.match(new TextDecoder().decode(files['model.json']), /"use_bias":false/);
+  for (const back of [fromONNX(onnx), fromSafetensors(st), fromTFJS(files)]) {
+    const d = toJSON(back, { weights: 'nested', training: false });
+    assert.deepEqual(d.layers.map((l) => l.bias), [false, false]);
+    assert.deepEqual(d.weights.layers, doc.weights.layers, 'the weights bit for bit');
+  }
 });

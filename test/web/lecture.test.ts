@@ -199,6 +199,31 @@ test('"what we are truly minimizing": three real trainings; the full batch equal
   assert.ok(last(list[0]) < last(list[2]) / 2, 'SGD ends lower than the full batch after the same epochs');
 });
 
+test('the loss chart: axes from 0 before training, and a loss spike with Adam at η = 0.03 explained in words', async () => {
+  await page.goto(`${url}#speed=0`);
+  await page.reload();
+  await ready(page);
+  await page.waitForFunction(() => (window as unknown as { playground: { chart: unknown } }).playground.chart !== null);
+  const axes = await page.evaluate(() => {
+    const c = (window as unknown as { playground: { chart: { scales: Record<string, { min: number; max: number }> } } }).playground.chart;
+    return { x: [c.scales.x.min, c.scales.x.max], y: [c.scales.y.min, c.scales.y.max] };
+  });
+  assert.deepEqual(axes.x, [0, 10], 'epochs 0 … 10 before training (not −1 … 1)');
+  assert.equal(axes.y[0], 0);
+  assert.ok(axes.y[1] > 0.5, `loss axis up to ${axes.y[1]}`);
+  // the defaults (adam, η = 0.03, batch 10 on the circle) overshoot near the minimum: measured a
+  // spike at epoch 58 (0.04 → 0.10); allow up to 400 epochs
+  await page.click('#play');
+  await page.waitForFunction(() => (window as unknown as { playground: { lossNote: string } }).playground.lossNote !== '' || Number(document.querySelector('#epoch')!.textContent) > 400, null, { timeout: 60_000 });
+  await pause(page);
+  const note = (await page.textContent('#loss-note'))!;
+  console.log(`# ${note}`);
+  assert.match(note, /^Loss spike at epoch \d+/);
+  assert.match(note, /learning rate is too large/);
+  assert.match(note, /η = 0\.03/);
+  assert.match(note, /Try η = 0\.01 or 0\.003/);
+});
+
 test('editing the URL hash in an open tab applies it', async () => {
   await page.goto(`${url}#speed=0`);
   await ready(page);

@@ -197,7 +197,7 @@ export class Inspector {
       el('td', {}, num(t.dLdh[i])),
       el('td', {}, soft ? '(Jacobian)' : num(t.fprime![i])),
       el('td', {}, num(d, { 'data-delta': `${l},${i}` })),
-      el('td', {}, num(t.db[i], { 'data-grad': 'b', 'data-l': l, 'data-i': i })),
+      el('td', {}, t.db.length ? num(t.db[i], { 'data-grad': 'b', 'data-l': l, 'data-i': i }) : '— (no bias)'),
     ));
     const gradRows = t.dW.map((row, i) => el('tr', {},
       el('th', { scope: 'row' }, String(i)),
@@ -233,7 +233,7 @@ export class Inspector {
       el('tbody', {}, ...t.W.map((row, i) => el('tr', {},
         el('th', { scope: 'row' }, String(i)),
         ...row.map((w, j) => updateCell(w, t.dW[i][j], eta, { 'data-new-w': `${t.layer},${i},${j}` })),
-        updateCell(t.b[i], t.db[i], eta, { 'data-new-b': `${t.layer},${i}` }),
+        t.db.length ? updateCell(t.b[i], t.db[i], eta, { 'data-new-b': `${t.layer},${i}` }) : el('td', {}, '— (no bias)'),
       )))));
     return this.card('The update', 'wide',
       el('p', { class: 'formula' }, tex(`\\theta \\leftarrow \\theta - \\eta\\, \\nabla_\\theta L, \\qquad \\eta = ${texNum(eta)}`)),

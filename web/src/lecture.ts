@@ -19,9 +19,12 @@ export function isSeedNetwork(t: Trace): boolean {
   return t.loss === 'sse' && t.layers.length >= 1 && t.layers.every((l) => l.x.length === 1 && l.a.length === 1 && l.activation === 'sigmoid');
 }
 
-/** Does this layer have a bias? (Per-layer `bias: false`: the seed has a bias in its first layer only.) */
+/**
+ * Does this layer have a bias? (Per-layer `bias: false`: the seed has a bias in its first layer
+ * only.) A bias-less layer's trace keeps b as zeros but has no ∂L/∂b: db is empty.
+ */
 export function hasBias(t: TraceLayer): boolean {
-  return (t as TraceLayer & { bias?: boolean }).bias !== false && t.b.length > 0;
+  return t.db.length > 0;
 }
 
 export interface SeedGradients {
@@ -218,6 +221,9 @@ export function vectorizedBlock(t: TraceLayer, withDiagonal: boolean): HTMLEleme
     box.append(tex(`\\boldsymbol{u}^\\top \\operatorname{diag}(f'(\\boldsymbol{z}))\\,\\boldsymbol{I} = ${vecTex(t.dLdh)}\\, ${diagTex(t.fprime)}\\, \\boldsymbol{I}`, true));
   }
   box.append(p('muted', withDiagonal ? 'The code never builds that matrix: it multiplies elementwise (the backend\'s activationBackward kernel):' : 'Elementwise, as the code computes it:'));
-  box.append(tex(`\\boldsymbol{u}^\\top \\circ f'(\\boldsymbol{z}) = ${vecTex(t.dLdh)} \\circ ${vecTex(t.fprime)} = ${vecTex(t.db, (k) => ({ 'vec-db': `${l}-${k}` }))} = ${d('L', `\\boldsymbol{b}_{${l}}`)} = \\boldsymbol{\\delta}_{${l}}`, true));
+  // a bias-less layer has no ∂L/∂b, but the same product is its δ (what ∂L/∂b would be)
+  const bias = hasBias(t);
+  box.append(tex(`\\boldsymbol{u}^\\top \\circ f'(\\boldsymbol{z}) = ${vecTex(t.dLdh)} \\circ ${vecTex(t.fprime)} = ${vecTex(bias ? t.db : t.delta, (k) => ({ 'vec-db': `${l}-${k}` }))} = ${bias ? `${d('L', `\\boldsymbol{b}_{${l}}`)} = ` : ''}\\boldsymbol{\\delta}_{${l}}`, true));
+  if (!bias) box.append(p('muted', 'This layer has no bias (bias: false): the product is its δ, what ∂L/∂b would be.'));
   return box;
 }

@@ -755,6 +755,8 @@ sgdView.mount();
   get engine() { return engineWhere; },
   get state() { return state; },
   get layout() { return layout; },
+  get chart() { return chart; },
+  get lossNote() { return $('loss-note').textContent; },
   DEFAULT_SETTINGS,
   sgd: sgdView,
 };
