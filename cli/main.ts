@@ -8,7 +8,7 @@ import { listBackends } from '../src/lowlevel.ts';
 import { EXIT_USAGE, UsageError, exitCodeOf } from './errors.ts';
 import { DATASETS } from './data/sources.ts';
 import { IMPUTE_METHODS } from './data/schema.ts';
-import { parseClassWeight, parseDropout, parseImpute, parseInteger, parseLayers, parseList, parseNumber, parseTask, type GlobalOptions } from './options.ts';
+import { parseClassWeight, parseDropout, parseImpute, parseInteger, parseHidden, parseList, parseNumber, parseTask, type GlobalOptions } from './options.ts';
 import { train, type TrainOptions } from './commands/train.ts';
 import { evaluate } from './commands/evaluate.ts';
 import { predict, type PredictOptions } from './commands/predict.ts';
@@ -42,10 +42,10 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .addHelpText('after', `\nExit codes: 0 ok, 1 failed run, 2 bad usage or bad input, 130 interrupted (Ctrl-C).\n${examples([
-      'mlpkit train --dataset iris',
-      'mlpkit train data/iris.csv --target label --layers 16 --epochs 200 --val-split 0.2 --report report.html',
-      'mlpkit eval model.json data/iris.csv',
-      'mlpkit predict model.json data/iris.csv --proba > predictions.csv',
+      'mlpkit train --dataset iris --val-split 0.2 --report report.html',
+      'mlpkit train data.csv --target label --hidden 16 --epochs 200 --val-split 0.2',
+      'mlpkit eval model.json --dataset iris',
+      'mlpkit predict model.json data.csv --proba > predictions.csv',
       'mlpkit info model.json',
       'mlpkit export model.json --format onnx --out model.onnx',
     ])}`);
@@ -65,7 +65,8 @@ export function buildProgram(): Command {
     .option('--categorical <columns>', 'comma-separated columns to one-hot encode even if they hold numbers', parseList)
     .addOption(new Option('--task <task>', 'classification or regression (default: inferred from the target)').argParser(parseTask))
     .addOption(new Option('--impute <method>', `fill missing feature values (${IMPUTE_METHODS.join('|')}; text columns take the most frequent value)`).argParser(parseImpute))
-    .option('--layers <sizes>', 'hidden layer sizes, e.g. 64,32 ("none": no hidden layer)', parseLayers)
+    .option('--hidden <sizes>', 'hidden layer sizes, e.g. 64,32 ("none": no hidden layer); the library\'s `hidden`', parseHidden)
+    .addOption(new Option('--layers <sizes>', 'old name of --hidden').argParser(parseHidden).hideHelp())
     .option('--activation <name>', `hidden activation (${ACTIVATIONS.filter((a) => a !== 'softmax').join(', ')})`)
     .option('--loss <name>', `loss (${LOSSES.join(', ')}; default from the task)`)
     .option('--optimizer <name>', `optimizer (${OPTIMIZERS.join(', ')})`)
@@ -98,9 +99,9 @@ the model, so eval and predict take raw CSVs with the same columns in any order.
 Ctrl-C stops after the current batch and saves the best model so far and a checkpoint.
 ${examples([
   'mlpkit train --dataset iris',
-  'mlpkit train data/iris.csv --target label --val-split 0.2 --report report.html',
-  'mlpkit train houses.csv --target price --impute median --layers 64,32 --epochs 300',
-  'mlpkit train data/digits.csv --epochs 50 --checkpoint-every 5',
+  'mlpkit train data.csv --target label --val-split 0.2 --report report.html',
+  'mlpkit train houses.csv --target price --impute median --hidden 64,32 --epochs 300',
+  'mlpkit train --dataset digits --epochs 50 --checkpoint-every 5',
   'mlpkit train --resume model.ckpt.json --epochs 100',
 ])}`)
     .action(run(train as never));
@@ -109,7 +110,7 @@ ${examples([
     .description('loss and metrics of a saved model on a labelled CSV')
     .argument('<model>', 'model file from mlpkit train')
     .argument('[data]', 'CSV file with the same columns (any order), target included'))
-    .addHelpText('after', examples(['mlpkit eval model.json data/iris.csv', 'mlpkit eval model.json --dataset iris --json']))
+    .addHelpText('after', examples(['mlpkit eval model.json data.csv', 'mlpkit eval model.json --dataset iris --json']))
     .action(run(evaluate as never));
 
   dataOptions(program.command('predict')
@@ -118,7 +119,7 @@ ${examples([
     .argument('[data]', 'CSV file with the feature columns (any order; the target may be absent)'))
     .option('--proba', 'add one probability column per class')
     .option('-o, --out <file>', 'write the predictions here instead of stdout')
-    .addHelpText('after', examples(['mlpkit predict model.json new.csv > predictions.csv', 'mlpkit predict model.json data/iris.csv --proba --out predictions.csv']))
+    .addHelpText('after', examples(['mlpkit predict model.json new.csv > predictions.csv', 'mlpkit predict model.json --dataset iris --proba --out predictions.csv']))
     .action(run(predict as never));
 
   program.command('info')
@@ -135,7 +136,7 @@ ${examples([
     .option('--eps <h>', 'finite-difference step', parseNumber('--eps', (x) => x > 0, 'a number > 0 such as 1e-4'))
     .option('--tolerance <t>', 'largest relative error that passes', parseNumber('--tolerance', (x) => x > 0, 'a number > 0 such as 1e-6'))
     .option('--max-per-tensor <n>', 'check at most this many entries of each W and b', parseInteger('--max-per-tensor', 1))
-    .addHelpText('after', `\nExit code 1 when a gradient fails the check.\n${examples(['mlpkit gradcheck model.json data/iris.csv', 'mlpkit gradcheck model.json data/iris.csv --rows 32 --json'])}`)
+    .addHelpText('after', `\nExit code 1 when a gradient fails the check.\n${examples(['mlpkit gradcheck model.json --dataset iris', 'mlpkit gradcheck model.json data.csv --rows 32 --json'])}`)
     .action(run(gradcheck as never));
 
   dataOptions(program.command('trace')
@@ -143,7 +144,7 @@ ${examples([
     .argument('<model>', 'model file')
     .argument('[data]', 'labelled CSV file'))
     .option('--row <n>', 'data row (1 = the first row after the header)', parseInteger('--row', 1), 1)
-    .addHelpText('after', examples(['mlpkit trace model.json data/iris.csv --row 5', 'mlpkit trace model.json data/iris.csv --row 5 --json']))
+    .addHelpText('after', examples(['mlpkit trace model.json --dataset iris --row 5', 'mlpkit trace model.json data.csv --row 5 --json']))
     .action(run(traceRow as never));
 
   // cv and search take train's column and model flags
@@ -157,7 +158,8 @@ ${examples([
     .addOption(new Option('--task <task>', 'classification or regression (default: inferred from the target)').argParser(parseTask))
     .addOption(new Option('--impute <method>', `fill missing feature values (${IMPUTE_METHODS.join('|')})`).argParser(parseImpute))
     .option('--folds <k>', 'number of folds (default 5; stratified for classification)', parseInteger('--folds', 2))
-    .option('--layers <sizes>', 'hidden layer sizes, e.g. 64,32', parseLayers)
+    .option('--hidden <sizes>', 'hidden layer sizes, e.g. 64,32', parseHidden)
+    .addOption(new Option('--layers <sizes>', 'old name of --hidden').argParser(parseHidden).hideHelp())
     .option('--activation <name>', 'hidden activation')
     .option('--optimizer <name>', 'optimizer')
     .option('--lr <rate>', 'learning rate', parseNumber('--lr', (x) => x > 0, 'a number > 0 such as 0.01'))
@@ -168,13 +170,13 @@ ${examples([
     .option('--backend <name>', `kernels: auto, ${listBackends().join(', ')}`);
 
   selectCommand('cv', 'k-fold cross-validation of the given settings (train\'s flags)')
-    .addHelpText('after', examples(['mlpkit cv --dataset iris', 'mlpkit cv data/iris.csv --target label --folds 10 --layers 16 --lr 0.01']))
+    .addHelpText('after', examples(['mlpkit cv --dataset iris', 'mlpkit cv data/iris.csv --target label --folds 10 --hidden 16 --lr 0.01']))
     .action(run(cv as never));
 
   selectCommand('search', 'cross-validate every combination of --grid values, best first')
-    .option('--grid <flag=values>', 'a train flag and its candidates, e.g. "lr=0.001|0.01" or "layers=16|64,32" (repeat for more)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--grid <flag=values>', 'a train flag and its candidates, e.g. "lr=0.001|0.01" or "hidden=16|64,32" (repeat for more)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--random <n>', 'try n random combinations instead of all', parseInteger('--random', 1))
-    .addHelpText('after', examples(['mlpkit search --dataset iris --grid "lr=0.001|0.01" --grid "layers=16|64,32" --folds 3']))
+    .addHelpText('after', examples(['mlpkit search --dataset iris --grid "lr=0.001|0.01" --grid "hidden=16|64,32" --folds 3']))
     .action(run(search as never));
 
   dataOptions(program.command('importance')

@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'E_FORMAT' // a model document that is not ours, or is damaged
   | 'E_VERSION' // a model document of a version this code cannot read
   | 'E_NOT_FITTED' // predict before fit
+  | 'E_BUSY' // a model asked to train while it is already training (fitAsync under way)
   | 'E_UNSUPPORTED' // a model another format cannot express, or a graph/layer mlpkit cannot represent
   | 'E_TRUNCATED' // a file shorter than its own header says
   | 'E_TOO_LARGE'; // a file or tensor larger than its header says, or than the import limit

@@ -23,7 +23,7 @@ import { identity } from './data/split.ts';
 import type { TaskKind } from './data/task.ts';
 import { argmaxRows } from './train/metrics.ts';
 import type { History } from './train/loop.ts';
-import { evaluation, forwardInChunks, forwardRaw, type Evaluation } from './train/evaluate.ts';
+import { checkOutputs, evaluation, forwardInChunks, forwardRaw, type Evaluation } from './train/evaluate.ts';
 import { now, startFit, Trainer, type FitOptions } from './train/fit.ts';
 import { backendOf, buildNetwork, disposeState, encodeTarget, newState, requireNet, type ModelState } from './train/state.ts';
 
@@ -70,6 +70,8 @@ export interface ModelSnapshot {
 
 export class MLP {
   readonly #s: ModelState;
+  /** The training call under way, if any: a second one is refused (E_BUSY) while it runs. */
+  #training: string | null = null;
   #featureNames: string[] | null = null;
   #targetName: string | null = null;
   #metadata: Record<string, unknown> = {};
@@ -177,13 +179,29 @@ export class MLP {
 
   /** Train on x, y. Returns the history. Continues from the current weights when already fitted. */
   fit(x: Features, y: Targets | string, options: FitOptions = {}): History {
-    const a = this.#fitArgs(x, y, options);
-    const run = startFit(this.#s, a.x, a.y, a.options, 'sync');
-    for (;;) {
-      const r = run.it.next();
-      if (r.done) return run.finish(r.value);
-      run.dispatch(r.value);
+    this.#claim('fit');
+    try {
+      const a = this.#fitArgs(x, y, options);
+      const run = startFit(this.#s, a.x, a.y, a.options, 'sync');
+      for (;;) {
+        const r = run.it.next();
+        if (r.done) return run.finish(r.value);
+        run.dispatch(r.value);
+      }
+    } finally {
+      this.#training = null;
     }
+  }
+
+  /**
+   * NOTE: two trainings of one model would interleave their batches (fitAsync yields to the event
+   * loop), mixing histories and epoch counts; the second is refused while the first runs.
+   */
+  #claim(where: string): void {
+    if (this.#training) {
+      throw new ConfigError('E_BUSY', `${where}: this model is already training (${this.#training} has not finished); await it, or stop it with its AbortSignal, before training again`, { expected: 'no training under way', received: this.#training });
+    }
+    this.#training = where;
   }
 
   /**
@@ -191,23 +209,29 @@ export class MLP {
    * responsive, and stops after the current batch when options.signal is aborted.
    */
   async fitAsync(x: Features, y: Targets | string, options: FitOptions = {}): Promise<History> {
-    const a = this.#fitArgs(x, y, options);
-    const run = startFit(this.#s, a.x, a.y, a.options, 'async');
-    let last = now();
-    for (;;) {
-      if (options.signal?.aborted && !run.flag.stop) run.flag.stop = 'aborted';
-      const r = run.it.next();
-      if (r.done) return run.finish(r.value);
-      run.dispatch(r.value);
-      if (now() - last > 15) {
-        await new Promise<void>((resolve) => setTimeout(resolve, 0));
-        last = now();
+    this.#claim('fitAsync');
+    try {
+      const a = this.#fitArgs(x, y, options);
+      const run = startFit(this.#s, a.x, a.y, a.options, 'async');
+      let last = now();
+      for (;;) {
+        if (options.signal?.aborted && !run.flag.stop) run.flag.stop = 'aborted';
+        const r = run.it.next();
+        if (r.done) return run.finish(r.value);
+        run.dispatch(r.value);
+        if (now() - last > 15) {
+          await new Promise<void>((resolve) => setTimeout(resolve, 0));
+          last = now();
+        }
       }
+    } finally {
+      this.#training = null;
     }
   }
 
   /** Step-wise training: call step() for one batch at a time (the playground's step button). */
   trainer(x: Features, y: Targets | string, options: FitOptions = {}): Trainer {
+    if (this.#training) this.#claim('trainer'); // throws: a step-wise run would interleave with it
     const a = this.#fitArgs(x, y, options);
     return new Trainer(startFit(this.#s, a.x, a.y, a.options, 'step'));
   }
@@ -448,7 +472,9 @@ export class MLP {
 
   #forward(x: Features, where: string): { out: Float64Array; rows: number; cols: number } {
     requireNet(this.#s, where);
-    return forwardRaw(this.#s, this.#matrix(x, where));
+    const res = forwardRaw(this.#s, this.#matrix(x, where));
+    checkOutputs(res.out, res.cols, where);
+    return res;
   }
 
   /** Features as a matrix of the network's width; records and named columns read by the model's featureNames. */
@@ -507,3 +533,4 @@ export type { FitOptions, FitHooks } from './train/fit.ts';
 export type { Trainer } from './train/fit.ts';
 export type { Evaluation } from './train/evaluate.ts';
 export type { Preprocessing } from './data/encode.ts';
+

@@ -9,7 +9,7 @@ import { crossValidate, gridSearch, parseDelimiter, randomSearch, permutationImp
 import { EXIT_OK, UsageError } from '../errors.ts';
 import { loadTable } from '../data/sources.ts';
 import { encodeFeatures, encodeTargets, fitSchema, hasTarget, selectColumns, type ImputeMethod } from '../data/schema.ts';
-import { modelConfig, parseInteger, parseLayers, parseNumber, type FitFlags, type GlobalOptions, type ModelFlags } from '../options.ts';
+import { modelConfig, parseInteger, parseHidden, parseNumber, type FitFlags, type GlobalOptions, type ModelFlags } from '../options.ts';
 import { modelAndData } from './common.ts';
 import { fixed, table } from '../format.ts';
 
@@ -52,10 +52,11 @@ export async function cv(file: string | undefined, o: SelectFlags, g: GlobalOpti
   return EXIT_OK;
 }
 
-/** --grid "lr=0.001,0.01" --grid "layers=16|64,32": a train flag and its candidate values. */
+/** --grid "lr=0.001|0.01" --grid "hidden=16|64,32": a train flag and its candidate values. */
 const GRID_FLAGS: Record<string, (v: string) => Partial<Config>> = {
   lr: (v) => modelConfig({ lr: parseNumber('--grid lr', (x) => x > 0, 'a number > 0')(v) }),
-  layers: (v) => modelConfig({ layers: parseLayers(v) }),
+  hidden: (v) => modelConfig({ hidden: parseHidden(v) }),
+  layers: (v) => modelConfig({ hidden: parseHidden(v) }), // the old name of hidden
   epochs: (v) => modelConfig({ epochs: parseInteger('--grid epochs', 1)(v) }),
   'batch-size': (v) => modelConfig({ batchSize: parseInteger('--grid batch-size', 1)(v) }),
   'weight-decay': (v) => modelConfig({ weightDecay: parseNumber('--grid weight-decay', (x) => x >= 0, 'a number ≥ 0')(v) }),
@@ -67,9 +68,9 @@ export function parseGrid(specs: readonly string[]): Record<string, unknown[]> {
   const grid: Record<string, unknown[]> = {};
   for (const spec of specs) {
     const m = /^\s*([a-z-]+)\s*=\s*(.+)$/.exec(spec);
-    if (!m || !GRID_FLAGS[m[1]]) throw new UsageError(`--grid: expected FLAG=V1|V2|… with FLAG one of ${Object.keys(GRID_FLAGS).join(', ')}, received ${JSON.stringify(spec)}; e.g. --grid "lr=0.001|0.01" --grid "layers=16|64,32"`);
+    if (!m || !GRID_FLAGS[m[1]]) throw new UsageError(`--grid: expected FLAG=V1|V2|… with FLAG one of ${Object.keys(GRID_FLAGS).join(', ')}, received ${JSON.stringify(spec)}; e.g. --grid "lr=0.001|0.01" --grid "hidden=16|64,32"`);
     // values are separated by | (a layers value has commas of its own); plain numbers may use commas too
-    const raw = m[2].includes('|') || m[1] === 'layers' ? m[2].split('|') : m[2].split(',');
+    const raw = m[2].includes('|') || m[1] === 'hidden' || m[1] === 'layers' ? m[2].split('|') : m[2].split(',');
     for (const v of raw.map((s) => s.trim()).filter(Boolean)) {
       const [[key, value]] = Object.entries(GRID_FLAGS[m[1]](v));
       (grid[key] ??= []).push(value);

@@ -4,7 +4,7 @@
 // same numbers an uninterrupted run would, and ends with the same weights.
 
 import { resolve as resolvePath } from 'node:path';
-import { MLP, validationSplit, trace, defaultLearningRate, parseDelimiter, fromJSON, toJSON, type EpochLog, type Evaluation, type History, type Label, type ModelDocument } from '../../src/index.ts';
+import { MLP, MlpError, validationSplit, trace, defaultLearningRate, parseDelimiter, fromJSON, toJSON, type EpochLog, type Evaluation, type History, type Label, type ModelDocument } from '../../src/index.ts';
 import { setThreads } from '../../src/lowlevel.ts';
 import { loadModel, saveModel, writeFileAtomic } from '../../src/node.ts';
 import { EXIT_INTERRUPTED, EXIT_OK, UsageError } from '../errors.ts';
@@ -219,6 +219,13 @@ export async function train(file: string | undefined, o: TrainOptions, g: Global
         if (o.checkpointEvery && e.epoch % o.checkpointEvery === 0) saveDoc(latest, ckptPath);
       },
     });
+  } catch (e) {
+    // a column the scaler cannot hold: named as the user's column, not as input number j
+    if (e instanceof MlpError && e.code === 'E_NONFINITE' && typeof e.column === 'number' && /^fit: (input|target) column/.test(e.message)) {
+      const name = e.message.startsWith('fit: input') ? schema.inputs[e.column] : sel.target;
+      throw new UsageError(`${tbl.source}, column ${JSON.stringify(name)}: ${e.message.replace(/^fit: \w+ column \d+: /, '')}`);
+    }
+    throw e;
   } finally {
     progress.stop();
     process.removeListener('SIGINT', onSigint);

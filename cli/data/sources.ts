@@ -21,7 +21,7 @@ export interface Source {
 export async function loadTable(src: Source, part: 'train' | 'test' = 'train'): Promise<Table> {
   if (src.file && src.dataset) throw new UsageError(`give either a CSV file or --dataset, not both (received ${src.file} and --dataset ${src.dataset})`);
   if (src.file) return readCsvFile(src.file, { delimiter: src.delimiter });
-  if (!src.dataset) throw new UsageError('no data: give a CSV file (e.g. data/iris.csv) or --dataset iris');
+  if (!src.dataset) throw new UsageError('no data: give a CSV file (e.g. data.csv) or --dataset iris');
   const name = src.dataset as DatasetName;
   const label = `dataset ${name}`;
   switch (name) {

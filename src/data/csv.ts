@@ -5,7 +5,8 @@
 // Handled: a header row, quoted fields (with delimiters, quotes and newlines inside), CRLF line
 // ends, a UTF-8 byte order mark, any one-character delimiter (guessed when not given).
 // Every problem is a DataError (code E_CSV, or E_NONFINITE for a number outside the float64
-// range) that names the source, the line and, for a cell, the column.
+// range) that names the source, the line and, for a cell, the column: in its message, and as its
+// `row` (the 1-based line) and `column` (the column's name) properties.
 
 import Papa from 'papaparse';
 import { DataError } from '../errors.ts';
@@ -213,7 +214,7 @@ export async function parseCsv(input: CsvInput, options: CsvOptions = {}): Promi
         for (const f of fields) for (let k = f.indexOf('\n'); k !== -1; k = f.indexOf('\n', k + 1)) newlines++;
         line += 1 + newlines;
         const err = res.errors.find((e) => e.code === 'MissingQuotes' || e.code === 'InvalidQuotes');
-        if (err) return fail(parser, new DataError('E_CSV', `${source} line ${here}: ${err.code === 'MissingQuotes' ? 'a quoted field is never closed' : 'a quote inside a quoted field is not doubled'} (${err.message}); quote fields as "like ""this"""`));
+        if (err) return fail(parser, new DataError('E_CSV', `${source} line ${here}: ${err.code === 'MissingQuotes' ? 'a quoted field is never closed' : 'a quote inside a quoted field is not doubled'} (${err.message}); quote fields as "like ""this"""`, { row: here }));
         // a blank line: skipped, but counted so line numbers stay true
         if (fields.length === 1 && fields[0].trim() === '') return;
         if (!header) {
@@ -222,7 +223,7 @@ export async function parseCsv(input: CsvInput, options: CsvOptions = {}): Promi
           const seen = new Map<string, number>();
           for (let j = 0; j < header.length; j++) {
             const h = header[j];
-            if (seen.has(h)) return fail(parser, new DataError('E_CSV', `${source} line ${here}: the header names column ${JSON.stringify(h)} twice (columns ${seen.get(h)! + 1} and ${j + 1}); give every column its own name`));
+            if (seen.has(h)) return fail(parser, new DataError('E_CSV', `${source} line ${here}: the header names column ${JSON.stringify(h)} twice (columns ${seen.get(h)! + 1} and ${j + 1}); give every column its own name`, { row: here, column: h }));
             seen.set(h, j);
           }
           const capacity = Math.max(16, Math.min(1 << 20, Math.ceil(size / Math.max(1, 2 * header.length))));
@@ -231,7 +232,7 @@ export async function parseCsv(input: CsvInput, options: CsvOptions = {}): Promi
         }
         if (fields.length !== header.length) {
           const delim = JSON.stringify(res.meta.delimiter);
-          return fail(parser, new DataError('E_CSV', `${source} line ${here}: expected ${header.length} fields like the header, received ${fields.length}; check for a missing or extra delimiter (${delim}), or quote values that contain it`));
+          return fail(parser, new DataError('E_CSV', `${source} line ${here}: expected ${header.length} fields like the header, received ${fields.length}; check for a missing or extra delimiter (${delim}), or quote values that contain it`, { row: here, expected: header.length, received: fields.length }));
         }
         if (here !== rows + 2 + shift) {
           shift = here - rows - 2;
@@ -239,7 +240,7 @@ export async function parseCsv(input: CsvInput, options: CsvOptions = {}): Promi
         }
         for (let j = 0; j < fields.length; j++) {
           if (!builders[j].push(fields[j])) {
-            return fail(parser, new DataError('E_NONFINITE', `${source} line ${here}, column ${JSON.stringify(header[j])} (column ${j + 1}): ${JSON.stringify(fields[j].trim())} is outside the range of a float64 number (±1.8e308); fix the value or leave the cell empty`));
+            return fail(parser, new DataError('E_NONFINITE', `${source} line ${here}, column ${JSON.stringify(header[j])} (column ${j + 1}): ${JSON.stringify(fields[j].trim())} is outside the range of a float64 number (±1.8e308); fix the value or leave the cell empty`, { row: here, column: header[j], expected: 'a number within ±1.8e308', received: fields[j].trim() }));
           }
         }
         rows++;

@@ -60,7 +60,7 @@ export function fitScaler(method: ScaleMethod, x: ArrayLike<number>, rows: numbe
         lo = Math.min(lo, at(i, j));
         hi = Math.max(hi, at(i, j));
       }
-      throw new DataError('E_NONFINITE', `${what} ${j}: values from ${lo} to ${hi} cannot be scaled in float64 (their ${method === 'standard' ? 'spread' : 'range'} is ${scale[j]}, beyond ${SCALER_LIMIT}); divide the column by a power of ten first`);
+      throw new DataError('E_NONFINITE', `${what} ${j}: values from ${lo} to ${hi} cannot be scaled in float64 (their ${method === 'standard' ? 'spread' : 'range'} is ${scale[j]}, beyond ${SCALER_LIMIT}); divide the column by a power of ten first`, { column: j, expected: `a ${method === 'standard' ? 'spread' : 'range'} ≤ ${SCALER_LIMIT}`, received: scale[j] });
     }
   }
   return { method, shift, scale };

@@ -441,7 +441,7 @@ const OPTIMIZER_OPTIONS = ['momentum', 'dampening', 'beta1', 'beta2', 'eps', 'rh
  */
 function checkConfigValues(config: Record<string, unknown>): void {
   const bad = (k: string, expected: string): never => {
-    throw new SerializationError('E_FORMAT', `fromJSON: field "config.${k}": expected ${expected}, received ${describe(config[k])}`);
+    throw new SerializationError('E_FORMAT', `fromJSON: field "config.${k}": expected ${expected}, received ${describe(config[k])}`, { field: `config.${k}` });
   };
   for (const [k, v] of Object.entries(config)) {
     const d = (defaults as unknown as Record<string, unknown>)[k];
@@ -469,8 +469,8 @@ function checkConfigValues(config: Record<string, unknown>): void {
   const oo = config.optimizerOptions as Record<string, unknown> | undefined;
   if (oo) {
     for (const [k, v] of Object.entries(oo)) {
-      if (!OPTIMIZER_OPTIONS.includes(k)) throw new SerializationError('E_FORMAT', `fromJSON: field "config.optimizerOptions.${k}": unknown option; expected one of ${OPTIMIZER_OPTIONS.join(', ')}`);
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new SerializationError('E_FORMAT', `fromJSON: field "config.optimizerOptions.${k}": expected a finite number, received ${describe(v)}`);
+      if (!OPTIMIZER_OPTIONS.includes(k)) throw new SerializationError('E_FORMAT', `fromJSON: field "config.optimizerOptions.${k}": unknown option; expected one of ${OPTIMIZER_OPTIONS.join(', ')}`, { field: `config.optimizerOptions.${k}` });
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new SerializationError('E_FORMAT', `fromJSON: field "config.optimizerOptions.${k}": expected a finite number, received ${describe(v)}`, { field: `config.optimizerOptions.${k}` });
     }
   }
   const sched = config.schedule as Record<string, unknown> | undefined;
@@ -478,7 +478,7 @@ function checkConfigValues(config: Record<string, unknown>): void {
     try {
       new LrScheduler(1, sched as Schedule, 1); // checks the type and every number; allocates nothing
     } catch (e) {
-      throw new SerializationError('E_FORMAT', `fromJSON: field "config.schedule": ${(e as Error).message}`);
+      throw new SerializationError('E_FORMAT', `fromJSON: field "config.schedule": ${(e as Error).message}`, { field: `config.schedule` });
     }
   }
 }
@@ -505,7 +505,7 @@ function checkWeightSizes(weights: unknown, inputs: number, layers: readonly { u
   const w = obj(weights, 'weights');
   const encoding = oneOf(w.encoding, ['base64', 'nested'] as const, 'weights.encoding');
   const wl = arr(w.layers, 'weights.layers');
-  if (wl.length !== units.length) throw new SerializationError('E_FORMAT', `fromJSON: field "weights.layers": expected ${units.length} layers, received ${wl.length}`);
+  if (wl.length !== units.length) throw new SerializationError('E_FORMAT', `fromJSON: field "weights.layers": expected ${units.length} layers, received ${wl.length}`, { field: `weights.layers` });
   const size = dtype === 'float64' ? 8 : 4;
   let prev = inputs;
   units.forEach((u, i) => {
@@ -518,16 +518,16 @@ function checkWeightSizes(weights: unknown, inputs: number, layers: readonly { u
       const n = shape.length === 2 ? shape[0] * shape[1] : shape[0];
       const shapeStr = `[${shape.join(', ')}]`;
       if (encoding === 'base64' || typeof v === 'string') {
-        if (typeof v !== 'string' || !isBase64(v)) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}": expected base64 text of ${n} ${dtype} values, received ${describe(v)}`);
+        if (typeof v !== 'string' || !isBase64(v)) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}": expected base64 text of ${n} ${dtype} values, received ${describe(v)}`, { field: `${field}` });
         const bytes = base64Bytes(v);
-        if (bytes !== n * size) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}": expected ${n} ${dtype} values (shape ${shapeStr}, ${n * size} bytes), received ${bytes} bytes; the layer sizes and the weights disagree`);
+        if (bytes !== n * size) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}": expected ${n} ${dtype} values (shape ${shapeStr}, ${n * size} bytes), received ${bytes} bytes; the layer sizes and the weights disagree`, { field: `${field}` });
       } else {
         const rows = arr(v, field);
-        if (rows.length !== shape[0]) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}": expected shape ${shapeStr}${shape.length === 2 ? ` (${shape[0]} rows of ${shape[1]})` : ''}, received ${rows.length} ${shape.length === 2 ? 'rows' : 'values'}`);
+        if (rows.length !== shape[0]) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}": expected shape ${shapeStr}${shape.length === 2 ? ` (${shape[0]} rows of ${shape[1]})` : ''}, received ${rows.length} ${shape.length === 2 ? 'rows' : 'values'}`, { field: `${field}` });
         if (shape.length === 2) {
           rows.forEach((r, k) => {
             const row = arr(r, `${field}[${k}]`);
-            if (row.length !== shape[1]) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}[${k}]": expected ${shape[1]} values (shape ${shapeStr}), received ${row.length}`);
+            if (row.length !== shape[1]) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}[${k}]": expected ${shape[1]} values (shape ${shapeStr}), received ${row.length}`, { field: `${field}[${k}]` });
           });
         }
       }
@@ -545,8 +545,8 @@ function checkTrainingSizes(training: unknown, params: number, dtype: DType): vo
   const size = dtype === 'float64' ? 8 : 4;
   for (const [k, v] of Object.entries(bufs)) {
     const field = `training.optimizer.buffers.${k}`;
-    if (typeof v !== 'string' || !isBase64(v)) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}": expected base64 text of ${params} ${dtype} values, received ${describe(v)}`);
-    if (base64Bytes(v) !== params * size) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}": expected ${params} ${dtype} values (one per parameter, ${params * size} bytes), received ${base64Bytes(v)} bytes`);
+    if (typeof v !== 'string' || !isBase64(v)) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}": expected base64 text of ${params} ${dtype} values, received ${describe(v)}`, { field: `${field}` });
+    if (base64Bytes(v) !== params * size) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}": expected ${params} ${dtype} values (one per parameter, ${params * size} bytes), received ${base64Bytes(v)} bytes`, { field: `${field}` });
   }
 }
 
@@ -559,7 +559,7 @@ function checkDepth(v: unknown, field: string): void {
   while (stack.length) {
     const [x, depth] = stack.pop()!;
     if (x === null || typeof x !== 'object') continue;
-    if (depth > MAX_DEPTH) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}": expected JSON nested at most ${MAX_DEPTH} levels deep, received deeper; flatten it`);
+    if (depth > MAX_DEPTH) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}": expected JSON nested at most ${MAX_DEPTH} levels deep, received deeper; flatten it`, { field: `${field}` });
     for (const c of Object.values(x)) if (c !== null && typeof c === 'object') stack.push([c, depth + 1]);
   }
 }
@@ -567,54 +567,54 @@ function checkDepth(v: unknown, field: string): void {
 /** A weight: finite, and for float32 inside the float32 range (1e300 would be stored as Infinity). */
 function weight(v: unknown, dtype: DType, field: string): number {
   const x = finite(v, field);
-  if (dtype === 'float32' && !Number.isFinite(Math.fround(x))) throw new SerializationError('E_NONFINITE', `fromJSON: field "${field}": ${x} is outside the float32 range (±3.4e38); use dtype "float64" or a smaller value`);
+  if (dtype === 'float32' && !Number.isFinite(Math.fround(x))) throw new SerializationError('E_NONFINITE', `fromJSON: field "${field}": ${x} is outside the float32 range (±3.4e38); use dtype "float64" or a smaller value`, { field: `${field}` });
   return x;
 }
 
 function obj(v: unknown, field: string): Record<string, unknown> {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}": expected an object, received ${describe(v)}`);
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}": expected an object, received ${describe(v)}`, { field: `${field}` });
   return v as Record<string, unknown>;
 }
 function arr(v: unknown, field: string): unknown[] {
-  if (!Array.isArray(v)) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}": expected an array, received ${describe(v)}`);
+  if (!Array.isArray(v)) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}": expected an array, received ${describe(v)}`, { field: `${field}` });
   return v;
 }
 function num(v: unknown, field: string): number {
   if (typeof v === 'number' && !Number.isNaN(v)) return v;
   if (v === null) return Infinity; // JSON has no Infinity: JSON.stringify writes null
-  throw new SerializationError('E_FORMAT', `fromJSON: field "${field}": expected a number, received ${describe(v)}`);
+  throw new SerializationError('E_FORMAT', `fromJSON: field "${field}": expected a number, received ${describe(v)}`, { field: `${field}` });
 }
 function finite(v: unknown, field: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}": expected a finite number, received ${describe(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}": expected a finite number, received ${describe(v)}`, { field: `${field}` });
   return v;
 }
 function posInt(v: unknown, field: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 1e8) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}": expected a positive integer, received ${describe(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 1e8) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}": expected a positive integer, received ${describe(v)}`, { field: `${field}` });
   return v;
 }
 function nonNegInt(v: unknown, field: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}": expected an integer ≥ 0, received ${describe(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}": expected an integer ≥ 0, received ${describe(v)}`, { field: `${field}` });
   return v;
 }
 function oneOf<T extends string>(v: unknown, options: readonly T[], field: string): T {
   if (typeof v === 'string' && (options as readonly string[]).includes(v)) return v as T;
-  throw new SerializationError('E_FORMAT', `fromJSON: field "${field}": expected one of ${options.map((o) => `"${o}"`).join(', ')}, received ${describe(v)}`);
+  throw new SerializationError('E_FORMAT', `fromJSON: field "${field}": expected one of ${options.map((o) => `"${o}"`).join(', ')}, received ${describe(v)}`, { field: `${field}` });
 }
 function scaler(v: unknown, n: number, field: string): Preprocessing['inputs'] {
   const o = obj(v, field);
   const method = oneOf(o.method, ['standard', 'minmax', 'none'] as const, `${field}.method`);
   const shift = arr(o.shift, `${field}.shift`).map((x, i) => finite(x, `${field}.shift[${i}]`));
   const scale = arr(o.scale, `${field}.scale`).map((x, i) => finite(x, `${field}.scale[${i}]`));
-  if (shift.length !== n || scale.length !== n) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}": expected ${n} shift and scale values, received ${shift.length} and ${scale.length}`);
+  if (shift.length !== n || scale.length !== n) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}": expected ${n} shift and scale values, received ${shift.length} and ${scale.length}`, { field: `${field}` });
   // NOTE: (x − shift) / scale and z · scale + shift: a shift beyond ±1e300 or a scale outside
   // [1e-300, 1e300] (e.g. 5e-324) turns ordinary inputs into ±Infinity or collapses them to one
   // value. fitScaler never writes such values.
   scale.forEach((s, i) => {
-    if (s === 0) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}.scale[${i}]": expected a non-zero number, received 0`);
-    if (!(Math.abs(s) >= 1 / SCALER_LIMIT && Math.abs(s) <= SCALER_LIMIT)) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}.scale[${i}]": expected a scale of magnitude in [1e-300, 1e300], received ${s}; the file was edited or damaged`);
+    if (s === 0) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}.scale[${i}]": expected a non-zero number, received 0`, { field: `${field}.scale[${i}]` });
+    if (!(Math.abs(s) >= 1 / SCALER_LIMIT && Math.abs(s) <= SCALER_LIMIT)) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}.scale[${i}]": expected a scale of magnitude in [1e-300, 1e300], received ${s}; the file was edited or damaged`, { field: `${field}.scale[${i}]` });
   });
   shift.forEach((s, i) => {
-    if (!(Math.abs(s) <= SCALER_LIMIT)) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}.shift[${i}]": expected a shift of magnitude ≤ 1e300, received ${s}; the file was edited or damaged`);
+    if (!(Math.abs(s) <= SCALER_LIMIT)) throw new SerializationError('E_FORMAT', `fromJSON: field "${field}.shift[${i}]": expected a shift of magnitude ≤ 1e300, received ${s}; the file was edited or damaged`, { field: `${field}.shift[${i}]` });
   });
   return { method, shift, scale };
 }

@@ -180,14 +180,16 @@ function pytorchSource(seq: Sequential, file: string): string {
   const meta = JSON.stringify({ format: 'pt', mlpkit: JSON.stringify(metaOf(seq)) });
   const modules = seq.layers.flatMap((l) => [`        nn.Linear(${l.nIn}, ${l.nOut}${l.b ? '' : ', bias=False'}),`, `        ${TORCH_MODULE[l.activation](l.alpha)},`]);
   const out = seq.layers[seq.layers.length - 1].activation;
-  const what = seq.task === 'classification' ? `class probabilities${seq.classes ? ` (${seq.classes.map((c) => JSON.stringify(c)).join(', ')})` : ''}` : `predictions in the target's units${seq.targetName ? ` (${seq.targetName})` : ''}`;
+  // NOTE: names go into the docstring as JSON strings: their escapes are valid in Python and a
+  // quote in a name cannot end the docstring
+  const what = seq.task === 'classification' ? `class probabilities${seq.classes ? ` (${seq.classes.map((c) => JSON.stringify(c)).join(', ')})` : ''}` : `predictions in the target's units${seq.targetName !== undefined ? ` (${JSON.stringify(seq.targetName)})` : ''}`;
   return `"""PyTorch twin of an mlpkit model (written by mlpkit's toPyTorch / \`mlpkit export --format pytorch\`).
 
     model = load(build(), "${file}")    # the nn.Sequential with the exported weights
     ...                                  # train it, wrap it in DistributedDataParallel, ...
     save(model, "trained.safetensors")   # back to mlpkit: fromSafetensors / \`mlpkit import\`
 
-Inputs are raw feature rows, float32 [N, ${seq.inputs}]${seq.featureNames ? ` (${seq.featureNames.join(', ')})` : ''}: the input
+Inputs are raw feature rows, float32 [N, ${seq.inputs}]${seq.featureNames ? ` (${seq.featureNames.map((n) => JSON.stringify(n)).join(', ')})` : ''}: the input
 scaling mlpkit fitted is folded into the first Linear layer. Outputs are ${what}.${out === 'softmax' || out === 'sigmoid' ? `
 For training on logits (nn.CrossEntropyLoss / nn.BCEWithLogitsLoss) use model[:-1], which drops the final ${out === 'softmax' ? 'Softmax' : 'Sigmoid'}.` : ''}
 """

@@ -1,6 +1,7 @@
 // Loss, metrics and outputs of a model on data: the validation pass during fit, evaluate, and the
 // chunked forward pass that predict also runs.
 
+import { DataError } from '../errors.ts';
 import { isFused } from '../math/losses.ts';
 import type { Network } from '../nn/network.ts';
 import type { FloatArray, Matrix } from '../tensor/tensor.ts';
@@ -92,6 +93,7 @@ export function validationMetrics(s: ModelState, data: EncodedData): { loss: num
 /** Loss and every metric of the task on encoded data. */
 export function evaluation(s: ModelState, data: EncodedData): Evaluation {
   const { loss, out } = lossOn(s, data);
+  checkOutputs(out, s.net!.outputs, 'evaluate');
   const pre = encodeTarget(s).preprocessing;
   const cols = s.net!.outputs;
   if (pre.multiLabel) {
@@ -118,4 +120,18 @@ export function evaluation(s: ModelState, data: EncodedData): Evaluation {
   const yt = invertScaler(pre.targets!, data.y, data.n, cols);
   const yp = invertScaler(pre.targets!, out, data.n, cols);
   return { task: 'regression', loss, ...regressionMetrics(yt, yp, data.n, cols) };
+}
+
+/**
+ * NaN or ±Infinity out of the forward pass (weights left unusable by a diverged run, or inputs far
+ * outside what the model was trained on) is an error naming the row: never a label or a number
+ * computed from NaN.
+ */
+export function checkOutputs(out: Float64Array, cols: number, where: string): void {
+  for (let k = 0; k < out.length; k++) {
+    if (out[k] - out[k] !== 0) {
+      const row = Math.floor(k / cols);
+      throw new DataError('E_NONFINITE', `${where}: the model's output for row ${row} is ${out[k]}: its weights overflow on this input (after a diverged fit, or for inputs far outside the training data); retrain with a lower learning rate or clipNorm, or check row ${row}`, { row, column: k % cols, received: out[k] });
+    }
+  }
 }

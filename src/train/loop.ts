@@ -1,4 +1,4 @@
-// The training loop: minibatch stochastic gradient descent, as the seed teaches it.
+// The training loop: minibatch stochastic gradient descent, as the lecture teaches it.
 // One readable function with the phases  // forward // loss // backward // update.
 // It is a generator that yields after every batch, so the same loop serves
 //   fit (runs it to the end), fitAsync (yields to the event loop between batches) and
@@ -132,11 +132,36 @@ export function* trainLoop(args: TrainLoopArgs, flag: StopFlag): Generator<Batch
     : null;
   const smallOut = small ? outputAt(small, fused) : 0; // a_L for the fused bce, else h_L
 
-  /** A non-finite loss: back to the last finite weights, and say where. */
+  /** Whether the weights give a finite forward pass (no dropout) on every training row. */
+  const forwardFinite = (): boolean => {
+    if (!be.allFinite(net.params, net.size)) return false;
+    const chunk = Math.min(n, 256);
+    net.ensureCapacity(chunk);
+    const rows = be.alloc(chunk * nIn, net.dtype);
+    try {
+      for (let i = 0; i < n; i++) order[i] = i;
+      for (let start = 0; start < n; start += chunk) {
+        const Bc = Math.min(chunk, n - start);
+        be.gatherRows(train.x, nIn, order, start, Bc, rows);
+        if (!be.allFinite(net.forward(rows, Bc, fused), Bc * nOut)) return false;
+      }
+      return true;
+    } finally {
+      be.release(rows);
+    }
+  };
+
+  /** A non-finite loss: back to the last weights whose forward pass is finite, and say where. */
   const diverged = (L: number, epoch: number, b: number, batches: number, lr: number): never => {
-    // NOTE: the update that made the weights blow up may have left non-finite values; go back
-    // to the last epoch start whose weights were all finite.
-    if (!be.allFinite(net.params, net.size)) be.copy(epochStart, net.params, net.size);
+    // NOTE: finite weights are not enough: weights grown huge (SGD at lr 100) can be finite and
+    // still give NaN outputs. The candidates, latest first: this epoch's start, the best epoch's
+    // (the fit's start until an epoch improved); the first whose forward pass over the training
+    // rows is finite is kept. When none is, this epoch's start stays and predict refuses NaN outputs.
+    be.copy(epochStart, net.params, net.size);
+    if (!forwardFinite()) {
+      be.copy(best, net.params, net.size);
+      if (!forwardFinite()) be.copy(epochStart, net.params, net.size);
+    }
     throw new DivergenceError(
       `fit: the loss became ${L} at epoch ${epoch}, batch ${b + 1} of ${batches}; the model keeps its last finite weights. Lower the learning rate (now ${lr}), scale the inputs, or set clipNorm`,
       epoch, b + 1);

@@ -127,10 +127,10 @@ export function setupFromData(s: ModelState, d: number, T: CheckedTargets, label
 /** Fit the input (and, for regression, target) scalers on the training rows idx. */
 export function fitPreprocessing(s: ModelState, x: ArrayLike<number>, d: number, idx: Uint32Array, T: CheckedTargets): void {
   const pre = s.preprocessing!;
-  pre.inputs = fitScaler(s.config.scaleInputs, x, idx.length, d, idx);
+  pre.inputs = fitScaler(s.config.scaleInputs, x, idx.length, d, idx, 'fit: input column');
   if (s.task === 'regression') {
     const y = targetMatrix(T);
-    pre.targets = fitScaler(s.config.scaleTargets, y.data, idx.length, y.cols, idx);
+    pre.targets = fitScaler(s.config.scaleTargets, y.data, idx.length, y.cols, idx, 'fit: target column');
   }
   s.preprocessingFitted = true;
 }

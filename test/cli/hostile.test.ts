@@ -102,7 +102,7 @@ describe('numbers a float64 scaler cannot hold (items 11, 12)', () => {
     const rows = Array.from({ length: 30 }, (_, i) => `${i % 2 ? '1e308' : '-1e308'},${i},${i % 3 === 0 ? 'a' : 'b'}`);
     writeFileSync(join(tmp.dir, 'wide.csv'), ['big,n,y', ...rows].join('\n') + '\n');
     const r = await mlpkit(['train', 'wide.csv', '--epochs', '2', '--out', 'wide.json'], tmp.dir);
-    assert.match(usageMessage(r), /column 0: values from -1e\+308 to 1e\+308 cannot be scaled in float64/);
+    assert.match(usageMessage(r), /wide\.csv, column "big": values from -1e\+308 to 1e\+308 cannot be scaled in float64/);
     assert.ok(!existsSync(join(tmp.dir, 'wide.json')), 'no model written');
 
     const reg = Array.from({ length: 40 }, (_, i) => `${i},${(i % 2 ? 1 : -1) * (1 + i / 40)}e200`);

@@ -56,7 +56,7 @@ describe('parseCsv', () => {
   test('bad input: empty, header only, ragged row, unclosed quote, a chunk that is not text', async () => {
     await assert.rejects(parseCsv(''), (e: DataError) => e instanceof DataError && e.code === 'E_EMPTY');
     await assert.rejects(parseCsv('a,b\n'), (e: DataError) => e.code === 'E_EMPTY' && /no data rows/.test(e.message));
-    await assert.rejects(parseCsv('a,b\n1,2\n3\n', { source: 'f.csv' }), (e: DataError) => e.code === 'E_CSV' && /^f\.csv line 3: expected 2 fields/.test(e.message));
+    await assert.rejects(parseCsv('a,b\n1,2\n3\n', { source: 'f.csv' }), (e: DataError) => e.code === 'E_CSV' && /^f\.csv line 3: expected 2 fields/.test(e.message) && e.row === 3 && e.expected === 2 && e.received === 1);
     await assert.rejects(parseCsv('a,b\n1,"2\n3,4\n'), (e: DataError) => e.code === 'E_CSV' && /line 2: a quoted field is never closed/.test(e.message));
     await assert.rejects(parseCsv([42 as unknown as string]), (e: DataError) => e.code === 'E_CSV' && /chunks of text or bytes/.test(e.message));
     await assert.rejects(parseCsv(null as unknown as string), (e: DataError) => e.code === 'E_CSV');
@@ -67,6 +67,9 @@ describe('parseCsv', () => {
     await assert.rejects(parseCsv('x,size,y\n1,2,0\n3,4,1\n5,1e400,0\n', { source: 'houses.csv' }), (e: DataError) => {
       assert.equal(e.code, 'E_NONFINITE');
       assert.match(e.message, /^houses\.csv line 4, column "size" \(column 2\): "1e400" is outside the range of a float64 number/);
+      assert.equal(e.row, 4);
+      assert.equal(e.column, 'size');
+      assert.equal(e.received, '1e400');
       return true;
     });
     await assert.rejects(parseCsv('x,y\n-1e309,0\n'), /line 2, column "x"/);

@@ -95,6 +95,38 @@ test('TF.js import: a Sequential saved by TF.js itself (Dense, Activation, Leaky
   assert.deepEqual(toJSON(back).preprocessing.classes, ['a', 'b', 'c']);
 });
 
+test('TF.js import: a Keras model as tensorflowjs_converter writes it (model_config, InputLayer, weights by name) gives TF.js\'s answers', async () => {
+  const dense = (name: string, units: number, activation: string) => ({ class_name: 'Dense', config: { name, trainable: true, dtype: 'float32', units, activation, use_bias: true } });
+  const json = {
+    format: 'layers-model',
+    generatedBy: 'keras v2.15.0',
+    convertedBy: 'TensorFlow.js Converter v4.22.0',
+    modelTopology: {
+      keras_version: '2.15.0',
+      backend: 'tensorflow',
+      model_config: { class_name: 'Sequential', config: { name: 'sequential', layers: [{ class_name: 'InputLayer', config: { batch_input_shape: [null, 3], dtype: 'float32', sparse: false, name: 'dense_input' } }, dense('dense', 4, 'tanh'), dense('dense_1', 2, 'softmax')] } },
+      training_config: { loss: 'categorical_crossentropy' },
+    },
+    // names as the converter writes them (layer/kernel, layer/bias), here in an order that puts biases first
+    weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: [
+      { name: 'dense/bias', shape: [4], dtype: 'float32' },
+      { name: 'dense/kernel', shape: [3, 4], dtype: 'float32' },
+      { name: 'dense_1/bias', shape: [2], dtype: 'float32' },
+      { name: 'dense_1/kernel', shape: [4, 2], dtype: 'float32' },
+    ] }],
+  };
+  const values = Float32Array.from({ length: 4 + 12 + 2 + 8 }, (_, i) => Math.sin(i + 1) * 0.7);
+  const files = { 'model.json': new TextEncoder().encode(JSON.stringify(json)), 'group1-shard1of1.bin': new Uint8Array(values.buffer) };
+  const m = await load(files);
+  const x = [[1, 2, 3], [-1, 0.5, 0], [0.25, -2, 1]];
+  const want = predictTf(m, x);
+  m.dispose();
+  const back = fromTFJS(files);
+  const e = maxRel(want, back.predictProba(x));
+  assert.ok(e <= TOL, `max relative difference ${e}`);
+  assert.deepEqual(toJSON(back, { weights: 'nested' }).weights.layers[0].b, Array.from(values.subarray(0, 4)), 'biases matched by name, not by order');
+});
+
 function refuses(files: Record<string, Uint8Array | string>, code: string, fields: Record<string, string>, message: RegExp) {
   assert.throws(() => fromTFJS(files), (e: unknown) => {
     assert.ok(e instanceof InteropError, `an InteropError, got ${String(e)}`);

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { toJSON } from '../../src/index.ts';
+import { MLP, datasets, toJSON } from '../../src/index.ts';
 import { toPyTorch, fromSafetensors, fromONNX } from '../../src/interop.ts';
 import { cases, maxRel, TOL } from './models.ts';
 
@@ -93,5 +93,21 @@ test('PyTorch DDP route of docs/interop.md: mlpkit train → export → 2-proces
     assert.notEqual(ev.loss, before.loss, 'the weights came back changed by the PyTorch training');
   } finally {
     cleanup();
+  }
+});
+
+test('the generated Python file parses whatever the feature names, labels and target name hold', { skip: spawnSync('python3', ['-c', '1']).status === 0 ? false : 'no python3' }, () => {
+  const { x } = datasets.iris();
+  const m = new MLP({ hidden: [3], seed: 1 });
+  m.fit(x, ['a"""b', "c'd", 'e\\Nf'].flatMap((l) => new Array(50).fill(l)), { epochs: 1 });
+  m.featureNames = ['x"""', 'y\\N{', "z'''", '\u00e9\u{1F600}'];
+  m.targetName = 'the """target\\';
+  const dir = mkdtempSync(join(tmpdir(), 'mlpkit-py-'));
+  try {
+    writeFileSync(join(dir, 'model.py'), toPyTorch(m)['model.py']);
+    const r = spawnSync('python3', ['-c', 'import ast, sys; ast.parse(open(sys.argv[1], encoding="utf-8").read())', join(dir, 'model.py')], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

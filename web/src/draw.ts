@@ -295,7 +295,7 @@ export function layoutNetwork(features: readonly string[], layers: readonly Laye
         links.push({ layer: li, i, j, p0: [from.x + from.size, from.y + from.size / 2], p1: [to.x, to.y + to.size / 2] });
       }
       const bs = Math.max(6, Math.round(size / 4));
-      biases.push({ layer: li, i, x: to.x - bs - 2, y: to.y + to.size - bs, size: bs });
+      if (l.bias) biases.push({ layer: li, i, x: to.x - bs - 2, y: to.y + to.size - bs, size: bs });
     }
   });
   return { width, height, nodes, links, biases };
@@ -320,8 +320,10 @@ export function weightAt(params: Float32Array, layers: readonly LayerInfo[], lay
 }
 
 export function biasAt(params: Float32Array, layers: readonly LayerInfo[], layer: number, i: number): number {
+  // a bias-less layer has no b among the parameters: its b is 0
+  if (!layers[layer].bias) return 0;
   let off = layers.reduce((s, l) => s + l.nIn * l.nOut, 0);
-  for (let l = 0; l < layer; l++) off += layers[l].nOut;
+  for (let l = 0; l < layer; l++) if (layers[l].bias) off += layers[l].nOut;
   return params[off + i];
 }
 
@@ -389,7 +391,7 @@ export function pickNetwork(lay: NetLayout, x: number, y: number, radius = 5): {
   for (const b of lay.biases) if (x >= b.x - 2 && x <= b.x + b.size + 2 && y >= b.y - 2 && y <= b.y + b.size + 2) return { param: 'b', layer: b.layer, i: b.i, j: 0 };
   // a click on a neuron (not an input) edits its bias too
   for (const n of lay.nodes) {
-    if (n.col > 0 && x >= n.x && x <= n.x + n.size && y >= n.y && y <= n.y + n.size) return { param: 'b', layer: n.col - 1, i: n.unit, j: 0 };
+    if (n.col > 0 && x >= n.x && x <= n.x + n.size && y >= n.y && y <= n.y + n.size) return lay.biases.some((b) => b.layer === n.col - 1) ? { param: 'b', layer: n.col - 1, i: n.unit, j: 0 } : null;
   }
   let best: LinkPath | null = null;
   let bestD = radius * radius;

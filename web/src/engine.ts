@@ -4,12 +4,14 @@
 // src/index.ts, as for any user of the package).
 
 import {
-  DivergenceError, MLP, datasets, fromJSON, gradCheck, gradients, inferTask, toJSON, trace, trainTestSplit,
+  DivergenceError, MLP, datasets, defaults, fromJSON, gradCheck, gradients, inferTask, toJSON, trace, trainTestSplit,
   type Dataset, type Label, type Trainer,
 } from 'mlpkit';
 import type { CsvData, FromEngine, LayerInfo, StateMessage, ToEngine } from './protocol.ts';
 import { DEFAULT_SETTINGS, FEATURES, FEATURE_FNS, HIDDEN_ACTIVATIONS, type FeatureName, type Settings } from './settings.ts';
 
+/** Whether this library takes per-layer `bias` in MLP's options. */
+export const BIAS_OPTION = 'bias' in defaults;
 /** Grid resolution of the surfaces: G × G points over the plane. */
 export const GRID = 50;
 /** Training epochs given to one trainer; the page trains until paused, this is only an upper bound. */
@@ -115,7 +117,7 @@ export class Engine {
       case 'hyper': {
         const old = this.settings;
         this.settings = structuredClone(msg.settings);
-        const fitChanged = (['optimizer', 'learningRate', 'batchSize', 'l2'] as const).some((k) => old[k] !== this.settings[k]);
+        const fitChanged = (['optimizer', 'learningRate', 'batchSize', 'weightDecay'] as const).some((k) => old[k] !== this.settings[k]);
         if (this.model && fitChanged) {
           // the library keeps the optimizer's state while the optimizer and its hyperparameters
           // (the weight decay included) stay the same, and starts a fresh one when they change
@@ -293,6 +295,10 @@ export class Engine {
       activation: s.activations,
       ...(s.loss !== 'auto' ? { loss: s.loss } : {}),
       ...(s.output !== 'auto' ? { outputActivation: s.output } : {}),
+      // per-layer bias (the lecture's network has one in its first layer only); said only when some layer has none
+      // NOTE: a library without the per-layer `bias` option (older than the training issue) gets every
+      // layer a bias; the inspector then shows the extra ∂L/∂b (the page says so on the preset)
+      ...(s.bias.some((b) => !b) && BIAS_OPTION ? { bias: s.bias } : {}),
       seed: s.seed,
       // built-in data is already in a small range; a CSV's columns are standardized by the model
       scaleInputs: s.dataset === 'csv' ? 'standard' : 'none',
@@ -301,7 +307,7 @@ export class Engine {
       optimizer: s.optimizer,
       learningRate: s.learningRate,
       batchSize: s.batchSize,
-      weightDecay: s.l2,
+      weightDecay: s.weightDecay,
     });
     model.build(s.features.length, outputs, this.task, this.task === 'classification' ? this.classes : undefined);
     return model;
@@ -321,7 +327,7 @@ export class Engine {
   private newTrainer(): Trainer {
     const s = this.settings;
     const t = this.model!.trainer(this.train.x, this.train.y, {
-      epochs: EPOCHS, batchSize: s.batchSize, optimizer: s.optimizer, learningRate: s.learningRate, weightDecay: s.l2, shuffle: true,
+      epochs: EPOCHS, batchSize: s.batchSize, optimizer: s.optimizer, learningRate: s.learningRate, weightDecay: s.weightDecay, shuffle: true,
     });
     this.lastTrainerSamples = 0;
     return t;
@@ -419,7 +425,7 @@ export class Engine {
     const G = GRID;
     const n = G * G;
     const f = model.inputs!;
-    const layers: LayerInfo[] = model.layers.map((l) => ({ nIn: l.inputs, nOut: l.units, activation: l.activation }));
+    const layers: LayerInfo[] = model.layers.map((l) => ({ nIn: l.inputs, nOut: l.units, activation: l.activation, bias: l.bias }));
     const nodes = f + layers.reduce((s, l) => s + l.nOut, 0);
     const maps = new Float32Array(nodes * n);
     // input maps: the raw features
@@ -456,7 +462,7 @@ export class Engine {
     model.targetName = 'label';
     const doc = toJSON(model);
     // the fit settings in force now (the page may have changed them since the model was made)
-    Object.assign(doc.config, { optimizer: s.optimizer, learningRate: s.learningRate, batchSize: s.batchSize, weightDecay: s.l2 });
+    Object.assign(doc.config, { optimizer: s.optimizer, learningRate: s.learningRate, batchSize: s.batchSize, weightDecay: s.weightDecay });
     return doc;
   }
 
@@ -479,12 +485,13 @@ export class Engine {
       features,
       hidden: hiddenLayers.map((l) => l.units),
       activations: hiddenLayers.map((l) => l.activation) as Settings['activations'],
+      bias: model.layers.map((l) => l.bias),
       loss: model.loss!,
       output: model.config.outputActivation ?? 'auto',
       optimizer: model.config.optimizer,
       learningRate: model.config.learningRate ?? this.settings.learningRate,
       batchSize: model.config.batchSize,
-      l2: model.config.weightDecay ?? 0,
+      weightDecay: model.config.weightDecay ?? 0,
     };
     if (s.dataset === 'csv' && !this.csv) s.dataset = this.settings.dataset === 'csv' ? 'circle' : this.settings.dataset;
     this.loadData(s);

@@ -29,6 +29,8 @@ export interface LayerInfo {
   nIn: number;
   nOut: number;
   activation: string;
+  /** false: a = W x, no bias among the parameters */
+  bias: boolean;
 }
 
 /** The dataset as the page draws it: points in the plane, their labels, the plane's extent. */

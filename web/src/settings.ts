@@ -39,6 +39,8 @@ export interface Settings {
   hidden: number[];
   /** one per hidden layer */
   activations: Exclude<ActivationName, 'softmax'>[];
+  /** whether each layer has a bias: one per hidden layer, then the output layer (PyTorch bias=False) */
+  bias: boolean[];
   loss: 'auto' | LossName;
   /** the output layer's activation; auto = from the task (sigmoid, softmax or identity) */
   output: 'auto' | ActivationName;
@@ -46,7 +48,7 @@ export interface Settings {
   learningRate: number;
   batchSize: number;
   /** L2 weight decay λ on W (the library's weightDecay) */
-  l2: number;
+  weightDecay: number;
   /** the model's seed (initial weights, shuffles) */
   seed: number;
   /** training speed limit in epochs per second; 0 = as fast as the machine goes */
@@ -62,8 +64,8 @@ export const PRESETS: Record<string, { label: string; settings: Partial<Settings
   lecture: {
     label: 'The lecture\'s network (1-1-1-1 sigmoid, L2 loss, SGD)',
     settings: {
-      dataset: 'lecture', points: 200, noise: 0.02, testRatio: 0.5, features: ['x1'], hidden: [1, 1], activations: ['sigmoid', 'sigmoid'],
-      loss: 'sse', output: 'sigmoid', optimizer: 'sgd', learningRate: 1, batchSize: 1, l2: 0,
+      dataset: 'lecture', points: 200, noise: 0.02, testRatio: 0.5, features: ['x1'], hidden: [1, 1], activations: ['sigmoid', 'sigmoid'], bias: [true, false, false],
+      loss: 'sse', output: 'sigmoid', optimizer: 'sgd', learningRate: 1, batchSize: 1, weightDecay: 0,
     },
   },
 };
@@ -80,25 +82,26 @@ export const DEFAULT_SETTINGS: Settings = {
   features: ['x1', 'x2'],
   hidden: [8, 8],
   activations: ['tanh', 'tanh'],
+  bias: [true, true, true],
   loss: 'auto',
   output: 'auto',
   optimizer: 'adam',
   learningRate: 0.03,
   batchSize: 10,
-  l2: 0,
+  weightDecay: 0,
   seed: 42,
   speed: 20,
 };
 
 /** Settings whose change needs a new dataset or network (the rest only change how training goes on). */
-export const RESET_KEYS: (keyof Settings)[] = ['dataset', 'points', 'noise', 'testRatio', 'dataSeed', 'features', 'hidden', 'activations', 'loss', 'output', 'seed'];
+export const RESET_KEYS: (keyof Settings)[] = ['dataset', 'points', 'noise', 'testRatio', 'dataSeed', 'features', 'hidden', 'activations', 'bias', 'loss', 'output', 'seed'];
 
 export function needsReset(a: Settings, b: Settings): boolean {
   return RESET_KEYS.some((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
 }
 
 // ---- the URL hash ------------------------------------------------------------------------------
-// #ds=circle&n=500&noise=0.1&test=0.5&dseed=1&f=x1,x2&h=8,8&act=tanh,tanh&loss=auto&opt=adam&lr=0.03&bs=10&l2=0&seed=42&speed=20[&w=…]
+// #ds=circle&n=500&noise=0.1&test=0.5&dseed=1&f=x1,x2&h=8,8&act=tanh,tanh&loss=auto&opt=adam&lr=0.03&bs=10&wd=0&seed=42&speed=20[&w=…]
 // w: the flat parameter buffer [W_1 … W_L | b_1 … b_L] as base64 of little-endian float32.
 
 const FEATURE_CODES: Record<FeatureName, string> = { 'x1': 'x1', 'x2': 'x2', 'x1²': 'x1sq', 'x2²': 'x2sq', 'x1·x2': 'x1x2', 'sin x1': 'sinx1', 'sin x2': 'sinx2' };
@@ -113,12 +116,13 @@ export function toHash(s: Settings, weights?: Float32Array): string {
   p.set('f', s.features.map((f) => FEATURE_CODES[f]).join(','));
   p.set('h', s.hidden.join(','));
   p.set('act', s.activations.join(','));
+  if (s.bias.some((b) => !b)) p.set('bias', s.bias.map((b) => (b ? 1 : 0)).join(','));
   p.set('loss', s.loss);
   p.set('out', s.output);
   p.set('opt', s.optimizer);
   p.set('lr', String(s.learningRate));
   p.set('bs', String(s.batchSize));
-  p.set('l2', String(s.l2));
+  p.set('wd', String(s.weightDecay));
   p.set('seed', String(s.seed));
   p.set('speed', String(s.speed));
   if (weights) p.set('w', floatsToBase64(weights));
@@ -155,7 +159,8 @@ export function fromHash(hash: string): { settings: Settings; weights?: Float32A
   num('dseed', 0, 0xffffffff, true, (v) => (s.dataSeed = v));
   num('lr', 1e-6, 10, false, (v) => (s.learningRate = v));
   num('bs', 1, 2000, true, (v) => (s.batchSize = v));
-  num('l2', 0, 10, false, (v) => (s.l2 = v));
+  num('wd', 0, 10, false, (v) => (s.weightDecay = v));
+  if (!p.has('wd')) num('l2', 0, 10, false, (v) => (s.weightDecay = v)); // links made before 0.2 called it l2
   num('seed', 0, 0xffffffff, true, (v) => (s.seed = v));
   num('speed', 0, 100000, false, (v) => (s.speed = v));
   const f = p.get('f');
@@ -177,6 +182,13 @@ export function fromHash(hash: string): { settings: Settings; weights?: Float32A
     const acts = act === '' ? [] : act.split(',');
     if (acts.length === s.hidden.length && acts.every((a) => (HIDDEN_ACTIVATIONS as string[]).includes(a))) s.activations = acts as Settings['activations'];
     else problems.push(`act=${act}: expected ${s.hidden.length} of ${HIDDEN_ACTIVATIONS.join(', ')}`);
+  }
+  s.bias = biasFor(s.hidden.length, s.bias);
+  const bias = p.get('bias');
+  if (bias !== null) {
+    const flags = bias.split(',');
+    if (flags.length === s.hidden.length + 1 && flags.every((f) => f === '0' || f === '1')) s.bias = flags.map((f) => f === '1');
+    else problems.push(`bias=${bias}: expected ${s.hidden.length + 1} flags of 0 or 1 (hidden layers, then the output)`);
   }
   const loss = p.get('loss');
   if (loss !== null) {
@@ -203,6 +215,12 @@ export function fromHash(hash: string): { settings: Settings; weights?: Float32A
     }
   }
   return { settings: s, weights, problems };
+}
+
+/** Bias flags for `hidden` hidden layers and the output: the hidden layers' kept (new ones true), the output's last. */
+export function biasFor(hidden: number, flags: readonly boolean[]): boolean[] {
+  const out = flags.length ? flags[flags.length - 1] : true;
+  return [...Array.from({ length: hidden }, (_, l) => (l < flags.length - 1 ? flags[l] : true)), out];
 }
 
 export function floatsToBase64(a: Float32Array): string {

