@@ -80,7 +80,7 @@ export function parseGrid(specs: readonly string[]): Record<string, unknown[]> {
 }
 
 export async function search(file: string | undefined, o: SelectFlags, g: GlobalOptions): Promise<number> {
-  if (!o.grid?.length) throw new UsageError('search: expected at least one --grid FLAG=V1|V2, e.g. --grid "lr=0.001|0.01" --grid "layers=16|64,32"');
+  if (!o.grid?.length) throw new UsageError('search: expected at least one --grid FLAG=V1|V2, e.g. --grid "lr=0.001|0.01" --grid "hidden=16|64,32"');
   const d = await loadXY(file, o, 'search');
   const grid = parseGrid(o.grid);
   const base = modelConfig(o);

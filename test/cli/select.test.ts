@@ -11,7 +11,7 @@ describe('mlpkit cv / search / importance', { concurrency: 3 }, () => {
   after(tmp.cleanup);
 
   test('cv: 5 stratified folds on iris, mean accuracy ≥ 0.9', async () => {
-    const r = await mlpkit(['cv', iris, '--target', 'label', '--layers', '16', '--lr', '0.01', '--epochs', '50', '--json'], tmp.dir);
+    const r = await mlpkit(['cv', iris, '--target', 'label', '--hidden', '16', '--lr', '0.01', '--epochs', '50', '--json'], tmp.dir);
     assert.equal(r.code, 0, r.stderr);
     const o = JSON.parse(r.stdout);
     assert.equal(o.folds.length, 5);
@@ -24,7 +24,7 @@ describe('mlpkit cv / search / importance', { concurrency: 3 }, () => {
   });
 
   test('search: every --grid combination, best first', async () => {
-    const r = await mlpkit(['search', iris, '--target', 'label', '--grid', 'lr=0.000001|0.01', '--grid', 'layers=8|16,8', '--folds', '3', '--epochs', '30', '--json'], tmp.dir);
+    const r = await mlpkit(['search', iris, '--target', 'label', '--grid', 'lr=0.000001|0.01', '--grid', 'hidden=8|16,8', '--folds', '3', '--epochs', '30', '--json'], tmp.dir);
     assert.equal(r.code, 0, r.stderr);
     const o = JSON.parse(r.stdout);
     assert.equal(o.results.length, 4);
@@ -32,7 +32,7 @@ describe('mlpkit cv / search / importance', { concurrency: 3 }, () => {
     assert.ok(o.results.some((c: { params: { hidden: number[] } }) => c.params.hidden.join() === '16,8'));
     const bad = await mlpkit(['search', iris, '--grid', 'speed=3'], tmp.dir);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /--grid: expected FLAG=V1\|V2\|… with FLAG one of lr, layers/);
+    assert.match(bad.stderr, /--grid: expected FLAG=V1\|V2\|… with FLAG one of lr, hidden/);
     const none = await mlpkit(['search', iris], tmp.dir);
     assert.equal(none.code, 2);
     assert.match(none.stderr, /expected at least one --grid/);
@@ -40,7 +40,7 @@ describe('mlpkit cv / search / importance', { concurrency: 3 }, () => {
 
   test('importance: one row per CSV column, in its name; petal columns matter most on iris', async () => {
     const model = join(tmp.dir, 'iris.json');
-    const t = await mlpkit(['train', iris, '--target', 'label', '--layers', '16', '--lr', '0.01', '--epochs', '100', '-q', '-o', model], tmp.dir);
+    const t = await mlpkit(['train', iris, '--target', 'label', '--hidden', '16', '--lr', '0.01', '--epochs', '100', '-q', '-o', model], tmp.dir);
     assert.equal(t.code, 0, t.stderr);
     const r = await mlpkit(['importance', model, iris, '--json'], tmp.dir);
     assert.equal(r.code, 0, r.stderr);

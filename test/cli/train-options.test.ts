@@ -33,7 +33,7 @@ describe('mlpkit train: stopping, weights, dropout', { concurrency: 3 }, () => {
 
   test('--class-weight balanced and --sample-weight raise the rare class\'s recall', async () => {
     const recall = async (...flags: string[]) => {
-      const r = await mlpkit(['train', imb, '--target', 'label', '--ignore', 'w', '--layers', '8', '--epochs', '30', '--json', '-o', join(tmp.dir, `m${flags.join('')}.json`), ...flags], tmp.dir);
+      const r = await mlpkit(['train', imb, '--target', 'label', '--ignore', 'w', '--hidden', '8', '--epochs', '30', '--json', '-o', join(tmp.dir, `m${flags.join('')}.json`), ...flags], tmp.dir);
       assert.equal(r.code, 0, r.stderr);
       const ev = JSON.parse(r.stdout).results.training;
       return ev.perClass[ev.classes.indexOf('rare')].recall as number;
@@ -43,7 +43,7 @@ describe('mlpkit train: stopping, weights, dropout', { concurrency: 3 }, () => {
     const mapped = await recall('--class-weight', 'rare=20,common=1');
     assert.ok(balanced - plain >= 0.25, `recall ${plain} → ${balanced}`);
     assert.ok(mapped - plain >= 0.25, `recall ${plain} → ${mapped}`);
-    const r = await mlpkit(['train', imb, '--target', 'label', '--sample-weight', 'w', '--layers', '8', '--epochs', '30', '--json', '-o', join(tmp.dir, 'sw.json')], tmp.dir);
+    const r = await mlpkit(['train', imb, '--target', 'label', '--sample-weight', 'w', '--hidden', '8', '--epochs', '30', '--json', '-o', join(tmp.dir, 'sw.json')], tmp.dir);
     assert.equal(r.code, 0, r.stderr);
     const o = JSON.parse(r.stdout);
     assert.deepEqual(o.inputs, ['x1', 'x2'], 'the weight column is not a feature');
@@ -62,12 +62,12 @@ describe('mlpkit train: stopping, weights, dropout', { concurrency: 3 }, () => {
     await bad(['train', imb, '--target', 'label', '--class-weight', 'even'], /--class-weight: expected "balanced" or label=weight pairs/);
     await bad(['train', imb, '--target', 'label', '--class-weight', 'nosuch=2', '--epochs', '1'], /classWeight names class "nosuch", which is not among the labels/);
     await bad(['train', iris, '--dropout', '1'], /--dropout: expected a rate in \[0, 1\)/);
-    await bad(['train', iris, '--layers', '8', '--dropout', '0.1,0.2'], /dropout to be a rate in \[0, 1\), or one per hidden layer \(1\)/);
+    await bad(['train', iris, '--hidden', '8', '--dropout', '0.1,0.2'], /dropout to be a rate in \[0, 1\), or one per hidden layer \(1\)/);
   });
 
   test('--dropout trains and saves the rate with the model', async () => {
     const out = join(tmp.dir, 'drop.json');
-    const r = await mlpkit(['train', iris, '--layers', '16', '--dropout', '0.2', '--lr', '0.01', '--epochs', '60', '--json', '-o', out], tmp.dir);
+    const r = await mlpkit(['train', iris, '--hidden', '16', '--dropout', '0.2', '--lr', '0.01', '--epochs', '60', '--json', '-o', out], tmp.dir);
     assert.equal(r.code, 0, r.stderr);
     assert.ok(JSON.parse(r.stdout).results.training.accuracy >= 0.9);
   });
