@@ -8,7 +8,7 @@ import { listBackends } from '../src/lowlevel.ts';
 import { EXIT_USAGE, UsageError, exitCodeOf } from './errors.ts';
 import { DATASETS } from './data/sources.ts';
 import { IMPUTE_METHODS } from './data/schema.ts';
-import { parseImpute, parseInteger, parseLayers, parseList, parseNumber, parseTask, type GlobalOptions } from './options.ts';
+import { parseImpute, parseInteger, parseHidden, parseList, parseNumber, parseTask, type GlobalOptions } from './options.ts';
 import { train, type TrainOptions } from './commands/train.ts';
 import { evaluate } from './commands/evaluate.ts';
 import { predict, type PredictOptions } from './commands/predict.ts';
@@ -42,7 +42,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .addHelpText('after', `\nExit codes: 0 ok, 1 failed run, 2 bad usage or bad input, 130 interrupted (Ctrl-C).\n${examples([
       'mlpkit train --dataset iris --val-split 0.2 --report report.html',
-      'mlpkit train data.csv --target label --layers 16 --epochs 200 --val-split 0.2',
+      'mlpkit train data.csv --target label --hidden 16 --epochs 200 --val-split 0.2',
       'mlpkit eval model.json --dataset iris',
       'mlpkit predict model.json data.csv --proba > predictions.csv',
       'mlpkit info model.json',
@@ -64,7 +64,8 @@ export function buildProgram(): Command {
     .option('--categorical <columns>', 'comma-separated columns to one-hot encode even if they hold numbers', parseList)
     .addOption(new Option('--task <task>', 'classification or regression (default: inferred from the target)').argParser(parseTask))
     .addOption(new Option('--impute <method>', `fill missing feature values (${IMPUTE_METHODS.join('|')}; text columns take the most frequent value)`).argParser(parseImpute))
-    .option('--layers <sizes>', 'hidden layer sizes, e.g. 64,32 ("none": no hidden layer)', parseLayers)
+    .option('--hidden <sizes>', 'hidden layer sizes, e.g. 64,32 ("none": no hidden layer); the library\'s `hidden`', parseHidden)
+    .addOption(new Option('--layers <sizes>', 'old name of --hidden').argParser(parseHidden).hideHelp())
     .option('--activation <name>', `hidden activation (${ACTIVATIONS.filter((a) => a !== 'softmax').join(', ')})`)
     .option('--loss <name>', `loss (${LOSSES.join(', ')}; default from the task)`)
     .option('--optimizer <name>', `optimizer (${OPTIMIZERS.join(', ')})`)
@@ -94,7 +95,7 @@ Ctrl-C stops after the current batch and saves the best model so far and a check
 ${examples([
   'mlpkit train --dataset iris',
   'mlpkit train data.csv --target label --val-split 0.2 --report report.html',
-  'mlpkit train houses.csv --target price --impute median --layers 64,32 --epochs 300',
+  'mlpkit train houses.csv --target price --impute median --hidden 64,32 --epochs 300',
   'mlpkit train --dataset digits --epochs 50 --checkpoint-every 5',
   'mlpkit train --resume model.ckpt.json --epochs 100',
 ])}`)

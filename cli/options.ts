@@ -12,6 +12,8 @@ export interface GlobalOptions {
 }
 
 export interface ModelFlags {
+  hidden?: number[];
+  /** the old name of --hidden, still accepted */
   layers?: number[];
   activation?: string;
   loss?: string;
@@ -46,12 +48,12 @@ export const parseNumber = (flag: string, check: (x: number) => boolean, expecte
   return x;
 };
 
-export function parseLayers(v: string): number[] {
+export function parseHidden(v: string): number[] {
   const s = v.trim();
   if (s === 'none' || s === '0') return [];
   const parts = s.split(/[,x]/).map((p) => p.trim());
   if (!parts.length || parts.some((p) => !/^\d+$/.test(p) || Number(p) < 1)) {
-    throw new UsageError(`--layers: expected hidden layer sizes as comma-separated positive integers like 64,32 (or "none" for no hidden layer), received ${JSON.stringify(v)}`);
+    throw new UsageError(`--hidden: expected hidden layer sizes as comma-separated positive integers like 64,32 (or "none" for no hidden layer), received ${JSON.stringify(v)}`);
   }
   return parts.map(Number);
 }
@@ -75,7 +77,8 @@ export function parseTask(v: string): Task {
 
 export function modelConfig(o: ModelFlags & FitFlags): Partial<Config> {
   const c: Partial<Config> = { ...fitConfig(o) };
-  if (o.layers !== undefined) c.hidden = o.layers;
+  const hidden = o.hidden ?? o.layers;
+  if (hidden !== undefined) c.hidden = hidden;
   if (o.activation !== undefined) c.activation = o.activation as ActivationName;
   if (o.loss !== undefined) c.loss = o.loss as LossName;
   if (o.task !== undefined) c.task = o.task as Task;
@@ -100,6 +103,6 @@ export function fitConfig(o: FitFlags): Partial<FitConfig> {
 
 /** Flags that fix what the network is: they cannot change when a run resumes. */
 export const STRUCTURE_FLAGS: [keyof (ModelFlags & { target?: string; features?: string[]; ignore?: string[]; categorical?: string[]; impute?: string; valSplit?: number }), string][] = [
-  ['layers', '--layers'], ['activation', '--activation'], ['loss', '--loss'], ['task', '--task'], ['seed', '--seed'], ['dtype', '--dtype'],
+  ['hidden', '--hidden'], ['layers', '--layers'], ['activation', '--activation'], ['loss', '--loss'], ['task', '--task'], ['seed', '--seed'], ['dtype', '--dtype'],
   ['target', '--target'], ['features', '--features'], ['ignore', '--ignore'], ['categorical', '--categorical'], ['impute', '--impute'], ['valSplit', '--val-split'],
 ];

@@ -36,6 +36,6 @@ const { build } = await import('esbuild');
 await build({
   entryPoints: [join(root, 'src/index.ts')],
   outfile: join(dist, 'mlpkit.min.js'),
-  bundle: true, format: 'esm', platform: 'browser', target: 'es2022', minify: true, sourcemap: true,
+  bundle: true, format: 'esm', platform: 'browser', target: 'es2022', minify: true,
   legalComments: 'eof', logLevel: 'warning',
 });

@@ -12,6 +12,9 @@ test('reduced bench: mlpkit backends and tfjs cpu run W1-W3 and train', { timeou
   const o = await runBench({ smoke: true, peers: ['mlpkit', 'tfjs:cpu'], groupWorkloads: true });
   const backends = o.backends;
   assert.ok(backends.includes('js') && backends.includes('reference'), `expected js and reference among ${backends.join(', ')}`);
+  // the children reach the wasm backends and their thread control through the public entry points
+  assert.ok(backends.some((b) => b.startsWith('wasm-')), `expected a wasm backend among ${backends.join(', ')}`);
+  assert.ok(o.results.some((r) => r.peer === 'mlpkit' && r.variant.startsWith('wasm') && r.threads === 2), 'expected a 2-thread wasm row');
   assert.deepEqual(o.failures, [], 'no child process failed');
 
   for (const w of ['W1', 'W2', 'W3'] as const) {

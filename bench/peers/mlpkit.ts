@@ -11,9 +11,14 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as api from '../../src/index.ts';
+import * as index from '../../src/index.ts';
+import * as lowlevel from '../../src/lowlevel.ts';
 import { MLP, defaults } from '../../src/index.ts';
 import { getBackend, listBackends, type Backend } from '../../src/lowlevel.ts';
+
+// the public entry points: the model API and the backend controls (initBackends, setThreads,
+// wasmInfo, waitForWorkers live in mlpkit/lowlevel)
+const api = { ...index, ...lowlevel };
 import { loadData, readTask, report, peakRssMiB, nowSec, rateFromMarks, xorScore, type PeerResult, xorResult, medianSeconds } from '../protocol.ts';
 import type { WorkloadSpec } from '../workloads.ts';
 

@@ -6,7 +6,6 @@
 
 import { basename, dirname, extname, join } from 'node:path';
 import { loadModel, writeFileAtomic } from '../../src/node.ts';
-import { toONNX, toPyTorch, toTFJS } from '../../src/interop.ts';
 import { EXIT_OK, UsageError } from '../errors.ts';
 import type { GlobalOptions } from '../options.ts';
 
@@ -21,6 +20,8 @@ export interface ExportOptions {
 const DEFAULT_OUT: Record<ExportFormat, string> = { onnx: 'model.onnx', pytorch: 'model.safetensors', tfjs: 'model-tfjs' };
 
 export async function exportModel(modelPath: string, o: ExportOptions, g: GlobalOptions): Promise<number> {
+  // NOTE: imported here, not at the top: interop loads protobufjs (~100 ms), which every other command (and --help) does without
+  const { toONNX, toPyTorch, toTFJS } = await import('../../src/interop.ts');
   if (!(EXPORT_FORMATS as readonly string[]).includes(o.format)) throw new UsageError(`--format: expected one of ${EXPORT_FORMATS.join(', ')}, received ${JSON.stringify(o.format)}`);
   const model = loadModel(modelPath);
   const out = o.out ?? DEFAULT_OUT[o.format];

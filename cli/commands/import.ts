@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { saveModel } from '../../src/node.ts';
-import { fromONNX, fromSafetensors, fromTFJS, type ImportOptions } from '../../src/interop.ts';
+import type { ImportOptions } from '../../src/interop.ts';
 import { ACTIVATIONS, type ActivationName, type MLP } from '../../src/index.ts';
 import { EXIT_OK, UsageError } from '../errors.ts';
 import type { GlobalOptions } from '../options.ts';
@@ -39,6 +39,8 @@ function guess(file: string): ImportFormat {
 }
 
 export async function importModel(file: string, o: ImportFlags, g: GlobalOptions): Promise<number> {
+  // NOTE: imported here, not at the top: interop loads protobufjs (~100 ms), which every other command (and --help) does without
+  const { fromONNX, fromSafetensors, fromTFJS } = await import('../../src/interop.ts');
   const format = o.format ?? guess(file);
   const out = o.out ?? 'model.json';
   const options: ImportOptions = { ...(o.task ? { task: o.task } : {}), ...(o.classes ? { classes: o.classes } : {}) };

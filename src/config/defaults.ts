@@ -1,5 +1,9 @@
-// All settings in one typed defaults object. The library, the CLI and the web page only
-// override it; no default is restated anywhere else (not in the loader, not in the CLI).
+// The model's and fit's settings in one typed defaults object. The library, the CLI and the web
+// page only override it; the loader and the CLI do not restate these defaults. Two kinds of
+// default live elsewhere, beside the code they belong to: each optimizer's hyperparameters
+// (momentum, betas, eps, … in optim/optimizer.ts, as torch.optim keeps them) and gradCheck's
+// step and tolerances (inspect/inspect.ts). The playground's own starting settings (web/src/settings.ts)
+// are a page's choice (a small network that trains visibly fast), not library defaults.
 
 import type { ActivationName } from '../math/activations.ts';
 import type { InitName } from '../nn/init.ts';
@@ -37,7 +41,7 @@ export interface ModelConfig {
   dtype: DType;
   /** "auto" (fastest here), "js", "reference", or a registered backend's name. */
   backend: string;
-  /** Seed of the model's one random generator (init, shuffles, splits). */
+  /** Random seed of the model's one generator (initial weights, shuffles, splits, dropout). */
   seed: number;
   /** Feature scaling fitted on the training data. */
   scaleInputs: ScaleMethod;
@@ -48,7 +52,7 @@ export interface ModelConfig {
 /** How to train: may change from one fit call to the next. */
 export interface FitConfig {
   epochs: number;
-  /** 1 = per-sample SGD as in the seed; ≥ N = full batch. */
+  /** 1 = per-sample SGD as in the lecture; ≥ N = full batch. */
   batchSize: number;
   optimizer: OptimizerName;
   /** η; undefined = the optimizer's PyTorch default (sgd/momentum/nesterov/rmsprop/adagrad 0.01, adam/adamw 0.001). */

@@ -54,7 +54,7 @@ function sizes(o: GeneratorOptions, where: string): { n: number; noise: number; 
   return { n, noise, rng: rngOf(o.seed) };
 }
 
-/** XOR: points uniform in [−1, 1]², label 1 when x1·x2 < 0 (the seed's classic). */
+/** XOR: points uniform in [−1, 1]², label 1 when x1·x2 < 0 (the lecture's classic). */
 export function xor(o: GeneratorOptions = {}): Dataset {
   const { n, noise, rng } = sizes(o, 'xor');
   const x: number[][] = [];

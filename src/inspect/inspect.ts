@@ -2,7 +2,7 @@
 //   gradients: the loss and ∂L/∂W, ∂L/∂b of every layer, and ∂L/∂x, by backprop
 //   gradCheck: backprop against central finite differences, in float64
 //   jacobian:  ∂ŷ/∂x for one sample, by backprop (one backward pass per output)
-//   trace:     every chain-rule factor for one sample, layer by layer, in the seed's notation
+//   trace:     every chain-rule factor for one sample, layer by layer, in the lecture's notation
 // All take raw inputs and targets, as predict and fit do; x-derivatives are taken with respect to
 // those raw inputs (the chain rule through the feature scaler: ∂L/∂x = ∂L/∂x' / scale).
 

@@ -149,10 +149,10 @@ export function fromTFJS(files: Files, options: ImportOptions = {}): MLP {
         activate({ activation: 'relu' });
         continue;
       case 'LeakyReLU':
-        activate({ activation: 'leakyRelu', alpha: num(cfg.alpha ?? cfg.negative_slope ?? 0.3) });
+        activate({ activation: 'leakyRelu', alpha: alphaOf(cfg.alpha ?? cfg.negative_slope ?? 0.3, name, c) }); // 0.3: Keras's default
         continue;
       case 'ELU':
-        activate({ activation: 'elu', alpha: num(cfg.alpha ?? 1) });
+        activate({ activation: 'elu', alpha: alphaOf(cfg.alpha ?? 1, name, c) });
         continue;
       case 'Softmax':
         if (cfg.axis !== undefined && cfg.axis !== -1 && cfg.axis !== 1) throw fail('E_UNSUPPORTED', `layer "${name}" is a Softmax over axis ${cfg.axis}; mlpkit's runs over the outputs`, where);
@@ -224,8 +224,9 @@ export function fromTFJS(files: Files, options: ImportOptions = {}): MLP {
   return fromSequential({ inputs: layers[0].nIn, layers }, typeof meta === 'object' && meta !== null ? meta : {}, options, fmt);
 }
 
-function num(v: unknown): number {
-  return typeof v === 'number' ? v : NaN;
+function alphaOf(v: unknown, layer: string, op: string): number {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  throw new InteropError('E_FORMAT', `fromTFJS: layer "${layer}" (${op}): alpha ${JSON.stringify(v)} is not a number`, { format: fmt, layer, op });
 }
 
 function concat(parts: Uint8Array[], size: number): Uint8Array {

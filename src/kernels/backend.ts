@@ -107,10 +107,11 @@ export interface Backend {
   adamStep(p: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, n: number, lr: number, beta1: number, beta2: number, eps: number, wd: number, decoupled: boolean, t: number): void;
 
   /**
-   * RMSprop as torch.optim.RMSprop (not centered): g' = g + wd·θ; s = α s + (1−α) g'²;
+   * RMSprop as torch.optim.RMSprop (not centered; PyTorch's `alpha` is `rho` here, as in
+   * OptimizerOptions, so that α means only an activation's α and gemm's scale): g' = g + wd·θ; s = ρ s + (1−ρ) g'²;
    * μ > 0: buf = μ buf + g'/(√s + ε), θ −= lr·buf; else θ −= lr · g'/(√s + ε).
    */
-  rmspropStep(p: FloatArray, g: FloatArray, s: FloatArray, buf: FloatArray | null, n: number, lr: number, alpha: number, eps: number, momentum: number, wd: number): void;
+  rmspropStep(p: FloatArray, g: FloatArray, s: FloatArray, buf: FloatArray | null, n: number, lr: number, rho: number, eps: number, momentum: number, wd: number): void;
 
   /** Adagrad as torch.optim.Adagrad: g' = g + wd·θ; sum += g'²; θ −= lr · g'/(√sum + ε). */
   adagradStep(p: FloatArray, g: FloatArray, sum: FloatArray, n: number, lr: number, eps: number, wd: number): void;

@@ -42,7 +42,7 @@ export const reference: Backend = {
     }
   },
 
-  // delta = dh ∘ f'(a): the seed's ∂h/∂a = diag(f'(a)) applied as an elementwise product
+  // delta = dh ∘ f'(a): the lecture's ∂h/∂a = diag(f'(a)) applied as an elementwise product
   activationBackward(kind, alpha, a, h, dh, delta, n) {
     const { df } = activations[kind];
     for (let k = 0; k < n; k++) delta[k] = dh[k] * df(a[k], h[k], alpha);
@@ -158,10 +158,10 @@ export const reference: Backend = {
     }
   },
 
-  rmspropStep(p, g, s, buf, n, lr, alpha, eps, momentum, wd) {
+  rmspropStep(p, g, s, buf, n, lr, rho, eps, momentum, wd) {
     for (let k = 0; k < n; k++) {
       const gk = g[k] + wd * p[k];
-      s[k] = alpha * s[k] + (1 - alpha) * gk * gk;
+      s[k] = rho * s[k] + (1 - rho) * gk * gk;
       const d = gk / (Math.sqrt(s[k]) + eps);
       if (momentum > 0 && buf) {
         buf[k] = momentum * buf[k] + d;

@@ -29,7 +29,6 @@
 import type { Backend } from './backend.ts';
 import { js, gemmJs } from './js.ts';
 import { allocArray, type DType, type FloatArray } from '../tensor/tensor.ts';
-import type * as WasmModules from './wasm-modules.ts';
 
 /** Products below this many multiply-adds stay in TypeScript: the call and packing cost more. */
 export const WASM_MIN_MACS = 2048;
@@ -101,37 +100,48 @@ function decodeBase64(s: string): Uint8Array {
 
 // ---- loading the modules' bytes -----------------------------------------------------------------
 
-// The four modules are ~110 KB of base64 (wasm-modules.ts). They are loaded when a wasm backend is
-// first asked for, never by importing mlpkit, so a bundle that never trains (or trains on "js")
-// does not carry them: initWasm imports them (a bundler splits them into their own chunk, or
-// inlines them into a single-file build), initWasmSync requires them where that is synchronous
-// (Node, from the package's files: require(esm), no top-level await in wasm-modules).
-// NOTE: wasm-modules holds constants only, so two copies of it (tsx's require and import) are harmless.
-let loaded: typeof WasmModules | null = null;
+// Four builds (src/kernels/wasm-modules/, ~50 KB of base64 each): plain or relaxed SIMD, for a
+// shared or an ordinary memory. A runtime compiles one or two of them, and loads them when a wasm
+// backend is first asked for, never by importing mlpkit, so a bundle that never trains (or trains
+// on "js") does not fetch them. initWasm imports them (a bundler makes one chunk of each, or
+// inlines them into a single-file build); initWasmSync requires them where that is synchronous
+// (Node, from the package's files: require(esm); no top-level await in them).
+// NOTE: the files hold one constant each, so two copies of one (tsx's require and import) are harmless.
+type ModuleKey = 'simd_shared' | 'simd_unshared' | 'relaxed_shared' | 'relaxed_unshared';
+const loaded: Partial<Record<ModuleKey, string>> = {};
 
-function modulesSync(): typeof WasmModules | null {
-  if (loaded) return loaded;
-  const p = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const nodeModule = p?.getBuiltinModule?.('node:module') as { createRequire(from: string): (id: string) => unknown } | undefined;
-  if (!nodeModule) return null;
-  try {
-    // NOTE: not a literal `require(…)`: bundlers must not pull the modules in through this path
-    const load = nodeModule.createRequire(import.meta.url);
-    loaded = load('./wasm-modules.js') as typeof WasmModules;
-  } catch {
-    return null; // a bundle without the file beside it: initWasm (async) still works
+// NOTE: literal import() paths, one per file: that is what lets bundlers split them
+const importers: Record<ModuleKey, () => Promise<{ wasm: string }>> = {
+  simd_shared: () => import('./wasm-modules/simd_shared.ts'),
+  simd_unshared: () => import('./wasm-modules/simd_unshared.ts'),
+  relaxed_shared: () => import('./wasm-modules/relaxed_shared.ts'),
+  relaxed_unshared: () => import('./wasm-modules/relaxed_unshared.ts'),
+};
+
+const moduleKey = (relaxed: boolean, shared: boolean): ModuleKey => `${relaxed ? 'relaxed' : 'simd'}_${shared ? 'shared' : 'unshared'}`;
+
+/** The module's bytes, loaded synchronously (Node), or null where that cannot be done. */
+function moduleBytesSync(relaxed: boolean, shared: boolean): Uint8Array | null {
+  const key = moduleKey(relaxed, shared);
+  if (loaded[key] === undefined) {
+    const p = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+    const nodeModule = p?.getBuiltinModule?.('node:module') as { createRequire(from: string): (id: string) => unknown } | undefined;
+    if (!nodeModule) return null;
+    try {
+      // NOTE: not a literal `require(…)`: bundlers must not pull the modules in through this path
+      const load = nodeModule.createRequire(import.meta.url);
+      loaded[key] = (load(`./wasm-modules/${key}.js`) as { wasm: string }).wasm;
+    } catch {
+      return null; // a bundle without the files beside it: initWasm (async) still works
+    }
   }
-  return loaded;
+  return decodeBase64(loaded[key]!);
 }
 
-async function modulesAsync(): Promise<typeof WasmModules> {
-  loaded ??= await import('./wasm-modules.ts');
-  return loaded;
-}
-
-function moduleBytes(modules: typeof WasmModules, relaxed: boolean, shared: boolean): Uint8Array {
-  const key = `${relaxed ? 'relaxed' : 'simd'}_${shared ? 'shared' : 'unshared'}` as const;
-  return decodeBase64(modules[key]);
+async function moduleBytes(relaxed: boolean, shared: boolean): Promise<Uint8Array> {
+  const key = moduleKey(relaxed, shared);
+  loaded[key] ??= (await importers[key]()).wasm;
+  return decodeBase64(loaded[key]!);
 }
 
 // ---- the memory ----------------------------------------------------------------------------------
@@ -739,11 +749,12 @@ export function initWasmSync(): Engine | null {
   if (engine) return engine;
   features ??= detectFeatures();
   if (!features.simd) return null;
-  const modules = modulesSync();
-  if (!modules) return null;
+  const simd = moduleBytesSync(false, features.shared);
+  const relaxed = features.relaxed ? moduleBytesSync(true, features.shared) : null;
+  if (!simd || (features.relaxed && !relaxed)) return null;
   try {
-    const mods = [new WebAssembly.Module(moduleBytes(modules, false, features.shared) as BufferSource)];
-    if (features.relaxed) mods.push(new WebAssembly.Module(moduleBytes(modules, true, features.shared) as BufferSource));
+    const mods = [new WebAssembly.Module(simd as BufferSource)];
+    if (relaxed) mods.push(new WebAssembly.Module(relaxed as BufferSource));
     engine = startEngine(mods, features.shared);
   } catch {
     return null;
@@ -760,9 +771,8 @@ export async function initWasm(options: WasmOptions = {}): Promise<Engine | null
   if (!engine) {
     features ??= detectFeatures();
     if (!features.simd) return null;
-    const modules = await modulesAsync();
-    const mods = [await WebAssembly.compile(moduleBytes(modules, false, features.shared) as BufferSource)];
-    if (features.relaxed) mods.push(await WebAssembly.compile(moduleBytes(modules, true, features.shared) as BufferSource));
+    const mods = [await WebAssembly.compile(await moduleBytes(false, features.shared) as BufferSource)];
+    if (features.relaxed) mods.push(await WebAssembly.compile(await moduleBytes(true, features.shared) as BufferSource));
     engine ??= startEngine(mods, features.shared);
   }
   if (options.threads !== undefined) engine.setThreads(options.threads);
@@ -934,11 +944,11 @@ function makeBackend(name: string, variant: number, eng: Engine): Backend {
       eng.range(variant, 'adam_step', [pp, pg, pm, pv, step, beta1, 1 - beta1, beta2, 1 - beta2, eps, decoupled ? 0 : wd, decoupled ? 1 - lr * wd : 1, rbc2], n, T_MIN, 16);
     },
 
-    rmspropStep(p, g, s, buf, n, lr, alpha, eps, momentum, wd) {
+    rmspropStep(p, g, s, buf, n, lr, rho, eps, momentum, wd) {
       const mom = buf ? momentum : 0;
       const pp = heap.ptr(p), pg = heap.ptr(g), ps = heap.ptr(s), pb = mom > 0 ? heap.ptr(buf!) : 0;
-      if (pp < 0 || pg < 0 || ps < 0 || pb < 0) return jsRmspropStep(p, g, s, buf, n, lr, alpha, eps, momentum, wd);
-      eng.range(variant, 'rmsprop_step', [pp, pg, ps, pb, lr, alpha, 1 - alpha, eps, mom, wd], n, T_MIN, 16);
+      if (pp < 0 || pg < 0 || ps < 0 || pb < 0) return jsRmspropStep(p, g, s, buf, n, lr, rho, eps, momentum, wd);
+      eng.range(variant, 'rmsprop_step', [pp, pg, ps, pb, lr, rho, 1 - rho, eps, mom, wd], n, T_MIN, 16);
     },
 
     adagradStep(p, g, sum, n, lr, eps, wd) {

@@ -2,7 +2,7 @@
 // These scalar pairs are the living definition; the reference backend maps them over arrays,
 // faster backends must agree with them (test/kernels/conformance.test.ts).
 //
-// df receives both a and h = f(a): the sigmoid's s' = s(1 − s) (the seed's formula) and
+// df receives both a and h = f(a): the sigmoid's s' = s(1 − s) (the lecture's formula) and
 // tanh' = 1 − h² re-use h, as backprop re-uses factors computed on the way forward.
 // NOTE: softmax is not elementwise; it lives in the backend (softmaxRows) and is used only as
 // an output activation, normally fused with cross-entropy (loss/losses.ts).

@@ -7,7 +7,7 @@
 //
 // | name         | ℓ for one sample with m outputs                          | ∂ℓ/∂ŷ_j or ∂ℓ/∂a_j        |
 // |--------------|----------------------------------------------------------|---------------------------|
-// | sse          | ½ Σ_j (ŷ_j − y_j)²   (the seed's L2 loss)                | ŷ_j − y_j                 |
+// | sse          | ½ Σ_j (ŷ_j − y_j)²   (the lecture's L2 loss)                | ŷ_j − y_j                 |
 // | mse          | (1/m) Σ_j (ŷ_j − y_j)²                                   | 2(ŷ_j − y_j)/m            |
 // | mae          | (1/m) Σ_j |ŷ_j − y_j|                                    | sign(ŷ_j − y_j)/m         |
 // | huber        | (1/m) Σ_j  ½d² if |d| ≤ 1 else |d| − ½,  d = ŷ_j − y_j   | clamp(d, −1, 1)/m         |

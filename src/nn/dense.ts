@@ -1,4 +1,4 @@
-// A dense layer with its activation: the seed's layer l,
+// A dense layer with its activation: the lecture's layer l,
 //   a = W x + b,   h = f(a)
 // over a batch: A = X·Wᵀ + b, X: [B, nIn], W: [nOut, nIn], A and H: [B, nOut].
 // backward sits right under forward. W, b, dW, db are views into the network's flat

@@ -1,4 +1,4 @@
-// The training loop: minibatch stochastic gradient descent, as the seed teaches it.
+// The training loop: minibatch stochastic gradient descent, as the lecture teaches it.
 // One readable function with the phases  // forward // loss // backward // update.
 // It is a generator that yields after every batch, so the same loop serves
 //   fit (runs it to the end), fitAsync (yields to the event loop between batches) and

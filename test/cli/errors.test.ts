@@ -39,8 +39,8 @@ describe('mlpkit errors: exit code 2 and one message', { concurrency: 4 }, () =>
     assert.match(await run('train', fx('one-class.csv')), /the target "label" has one value \("x"\) in all 3 rows/);
   });
 
-  test('--layers that does not parse', async () => {
-    assert.match(await run('train', iris, '--layers', '64,x'), /--layers: expected hidden layer sizes as comma-separated positive integers like 64,32 .* received "64,x"/);
+  test('--hidden that does not parse', async () => {
+    assert.match(await run('train', iris, '--hidden', '64,x'), /--hidden: expected hidden layer sizes as comma-separated positive integers like 64,32 .* received "64,x"/);
   });
 
   test('a model file from another program, or from another version', async () => {

@@ -54,7 +54,7 @@ describe('mlpkit train --report', () => {
   }
 
   test('classification: curves, confusion heat map, per-class chart, summaries', async () => {
-    const r = await mlpkit(['train', join(DATA, 'iris.csv'), '--epochs', '40', '--val-split', '0.2', '--layers', '16', '--report', 'iris.html', '--quiet'], tmp.dir);
+    const r = await mlpkit(['train', join(DATA, 'iris.csv'), '--epochs', '40', '--val-split', '0.2', '--hidden', '16', '--report', 'iris.html', '--quiet'], tmp.dir);
     assert.equal(r.code, 0, r.stderr);
     const html = readFileSync(join(tmp.dir, 'iris.html'), 'utf8');
     assert.doesNotMatch(html, /<script[^>]+src=/, 'no external scripts');

@@ -118,8 +118,10 @@ describe('mlpkit train → eval → predict', () => {
     assert.deepEqual(b.training, a.training, 'same optimizer and generator state');
     assert.deepEqual(b.metadata.mlpkit.history.map((h: { loss: number }) => h.loss), a.metadata.mlpkit.history.map((h: { loss: number }) => h.loss));
     // changing what the network is on resume is refused
-    const bad = usageMessage(await mlpkit(['train', '--resume', at('part.ckpt.json'), '--layers', '8'], tmp.dir));
-    assert.match(bad, /--layers cannot change when resuming/);
+    const bad = usageMessage(await mlpkit(['train', '--resume', at('part.ckpt.json'), '--hidden', '8'], tmp.dir));
+    assert.match(bad, /--hidden cannot change when resuming/);
+    // the old name still works, and is refused the same way
+    assert.match(usageMessage(await mlpkit(['train', '--resume', at('part.ckpt.json'), '--layers', '8'], tmp.dir)), /--layers cannot change when resuming/);
   });
 
   test('regression with categorical features and missing values: an error naming them, or --impute', async () => {
@@ -127,7 +129,7 @@ describe('mlpkit train → eval → predict', () => {
     assert.match(m, /missing values: column "area_m2" at lines 7, 44, 81, 118, 155, … \(8 cells\); column "city" at lines 13, 66, 119, 172, 225, … \(6 cells\)/);
     assert.match(m, /--impute mean\|median\|mode/);
 
-    const t = await mlpkit(['train', houses, '--target', 'price_k', '--impute', 'median', '--val-split', '0.2', '--layers', '32', '--lr', '0.01', '--epochs', '150', '--out', at('houses.json'), '--json'], tmp.dir);
+    const t = await mlpkit(['train', houses, '--target', 'price_k', '--impute', 'median', '--val-split', '0.2', '--hidden', '32', '--lr', '0.01', '--epochs', '150', '--out', at('houses.json'), '--json'], tmp.dir);
     assert.equal(t.code, 0, t.stderr);
     const r = JSON.parse(t.stdout);
     assert.equal(r.task, 'regression');

@@ -1,4 +1,4 @@
-// Hand-derived cases: the seed's chain rule worked out with pencil-and-paper formulas (plain Math
+// Hand-derived cases: the lecture's chain rule worked out with pencil-and-paper formulas (plain Math
 // here, independent of the library), and the optimizers' updates as PyTorch documents them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,7 +8,7 @@ import { Network, Optimizer, LrScheduler, Rng, clipGradNorm, reference } from '.
 const close = (a: number, b: number, tol = 1e-12, what = '') => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${what} ${a} ≠ ${b}`);
 const sig = (z: number) => 1 / (1 + Math.exp(-z));
 
-/** 1-1-1 net: a1 = w1 x + b1, h1 = σ(a1), a2 = w2 h1 + b2, ŷ = a2, L = ½(ŷ − y)² (the seed's L2 loss). */
+/** 1-1-1 net: a1 = w1 x + b1, h1 = σ(a1), a2 = w2 h1 + b2, ŷ = a2, L = ½(ŷ − y)² (the lecture's L2 loss). */
 function tiny(w1: number, b1: number, w2: number, b2: number) {
   const m = new MLP({ task: 'regression', hidden: [1], activation: 'sigmoid', outputActivation: 'identity', loss: 'sse', dtype: 'float64', scaleInputs: 'none', scaleTargets: 'none' });
   m.build(1, 1, 'regression');

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MLP, datasets, trainTestSplit } from '../../src/index.ts';
 
-test('XOR: 2-4-1 sigmoid net, per-sample SGD and the L2 loss as in the seed, reaches 100%', () => {
+test('XOR: 2-4-1 sigmoid net, per-sample SGD and the L2 loss as in the lecture, reaches 100%', () => {
   const { x, y } = datasets.xorTable();
   const model = new MLP({ task: 'classification', hidden: [4], activation: 'sigmoid', outputActivation: 'sigmoid', loss: 'sse', scaleInputs: 'none', seed: 1, init: 'glorotUniform' }); // init pinned: Glorot weights, as written
   const h = model.fit(x, y, { epochs: 2000, batchSize: 1, optimizer: 'sgd', learningRate: 0.5, shuffle: true });

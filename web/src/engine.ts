@@ -117,7 +117,7 @@ export class Engine {
       case 'hyper': {
         const old = this.settings;
         this.settings = structuredClone(msg.settings);
-        const fitChanged = (['optimizer', 'learningRate', 'batchSize', 'l2'] as const).some((k) => old[k] !== this.settings[k]);
+        const fitChanged = (['optimizer', 'learningRate', 'batchSize', 'weightDecay'] as const).some((k) => old[k] !== this.settings[k]);
         if (this.model && fitChanged) {
           // the library keeps the optimizer's state while the optimizer and its hyperparameters
           // (the weight decay included) stay the same, and starts a fresh one when they change
@@ -307,7 +307,7 @@ export class Engine {
       optimizer: s.optimizer,
       learningRate: s.learningRate,
       batchSize: s.batchSize,
-      weightDecay: s.l2,
+      weightDecay: s.weightDecay,
     });
     model.build(s.features.length, outputs, this.task, this.task === 'classification' ? this.classes : undefined);
     return model;
@@ -327,7 +327,7 @@ export class Engine {
   private newTrainer(): Trainer {
     const s = this.settings;
     const t = this.model!.trainer(this.train.x, this.train.y, {
-      epochs: EPOCHS, batchSize: s.batchSize, optimizer: s.optimizer, learningRate: s.learningRate, weightDecay: s.l2, shuffle: true,
+      epochs: EPOCHS, batchSize: s.batchSize, optimizer: s.optimizer, learningRate: s.learningRate, weightDecay: s.weightDecay, shuffle: true,
     });
     this.lastTrainerSamples = 0;
     return t;
@@ -462,7 +462,7 @@ export class Engine {
     model.targetName = 'label';
     const doc = toJSON(model);
     // the fit settings in force now (the page may have changed them since the model was made)
-    Object.assign(doc.config, { optimizer: s.optimizer, learningRate: s.learningRate, batchSize: s.batchSize, weightDecay: s.l2 });
+    Object.assign(doc.config, { optimizer: s.optimizer, learningRate: s.learningRate, batchSize: s.batchSize, weightDecay: s.weightDecay });
     return doc;
   }
 
@@ -491,7 +491,7 @@ export class Engine {
       optimizer: model.config.optimizer,
       learningRate: model.config.learningRate ?? this.settings.learningRate,
       batchSize: model.config.batchSize,
-      l2: model.config.weightDecay ?? 0,
+      weightDecay: model.config.weightDecay ?? 0,
     };
     if (s.dataset === 'csv' && !this.csv) s.dataset = this.settings.dataset === 'csv' ? 'circle' : this.settings.dataset;
     this.loadData(s);

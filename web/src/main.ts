@@ -2,9 +2,8 @@
 // Worker; if one cannot start (some browsers refuse workers on file:// pages), the same engine runs
 // here on the main thread in short time slices.
 
-import Papa from 'papaparse';
 import { Chart, LineController, LineElement, PointElement, LinearScale, Legend, Tooltip } from 'chart.js';
-import { ACTIVATIONS, LOSSES, OPTIMIZERS, type Label, type ModelDocument } from 'mlpkit';
+import { ACTIVATIONS, LOSSES, OPTIMIZERS, guessDelimiter, parseCsv, parseNumber, type Label, type ModelDocument } from 'mlpkit';
 import EngineWorker from './worker.ts?worker&inline';
 import { BIAS_OPTION, Engine } from './engine.ts';
 import type { CsvData, DataMessage, FromEngine, StateMessage, ToEngine } from './protocol.ts';
@@ -296,7 +295,7 @@ function syncControls(): void {
   set('data-seed', settings.dataSeed);
   set('lr', settings.learningRate);
   set('batch', settings.batchSize);
-  set('l2', settings.l2);
+  set('weight-decay', settings.weightDecay);
   set('seed', settings.seed);
   ($('loss') as HTMLSelectElement).value = settings.loss;
   ($('output') as HTMLSelectElement).value = settings.output;
@@ -433,7 +432,7 @@ function setupControls(): void {
   numberInput('data-seed', 'dataSeed', 0, 0xffffffff, true);
   numberInput('lr', 'learningRate', 1e-6, 10, false);
   numberInput('batch', 'batchSize', 1, 2000, true);
-  numberInput('l2', 'l2', 0, 10, false);
+  numberInput('weight-decay', 'weightDecay', 0, 10, false);
   numberInput('seed', 'seed', 0, 0xffffffff, true);
   ($('loss') as HTMLSelectElement).addEventListener('change', (e) => change({ loss: (e.target as HTMLSelectElement).value as Settings['loss'] }));
   ($('optimizer') as HTMLSelectElement).addEventListener('change', (e) => change({ optimizer: (e.target as HTMLSelectElement).value as Settings['optimizer'] }));
@@ -487,7 +486,7 @@ function setupControls(): void {
   // CSV
   const loadCsv = async (file: File) => {
     try {
-      const parsed = parseCsv(file.name, await file.text());
+      const parsed = await readCsvData(file.name, await file.text());
       csv = parsed;
       $('csv-name').textContent = `${file.name}: ${parsed.x.length} rows; ${parsed.columns[0]}, ${parsed.columns[1]} → ${parsed.columns[2]}`;
       change({ dataset: 'csv' }, { csv: parsed });
@@ -719,33 +718,42 @@ function download(doc: ModelDocument): void {
   status('Exported mlpkit-playground-model.json (load it with the CLI or fromJSON)');
 }
 
-/** Two numeric columns and a label: the first two numeric columns are x1, x2, the last column is the label. */
-export function parseCsv(name: string, text: string): CsvData {
-  const res = Papa.parse<string[]>(text.trim(), { skipEmptyLines: true });
-  const rows = res.data.map((r) => r.map((c) => String(c).trim()));
-  if (rows.length < 2) throw new Error('expected a header and rows (or at least 2 rows), received fewer');
-  const isNum = (s: string) => s !== '' && Number.isFinite(Number(s));
-  const header = !(isNum(rows[0][0]) && isNum(rows[0][1]));
-  const body = header ? rows.slice(1) : rows;
-  const width = rows[0].length;
+/**
+ * Two numeric columns and a label, read by the library's CSV reader (parseCsv, as the CLI reads
+ * CSV): the first two columns are x1, x2, the last column is the label. A file without a header
+ * (its first line starts with two numbers) is read with the header x1, x2, …, label.
+ */
+export async function readCsvData(name: string, text: string): Promise<CsvData> {
+  const delimiter = guessDelimiter(text.slice(0, 65536));
+  const first = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/, 1)[0].split(delimiter).map((c) => c.trim());
+  const headerless = first.length >= 2 && first.slice(0, 2).every((c) => parseNumber(c) !== null);
+  const header = first.map((_, j) => (j === 0 ? 'x1' : j === 1 ? 'x2' : j === first.length - 1 ? 'label' : `column_${j + 1}`)).join(delimiter);
+  const t = await parseCsv(headerless ? `${header}\n${text}` : text, { source: name, delimiter });
+  const width = t.names.length;
   if (width < 3) throw new Error(`expected at least 3 columns (x1, x2, label), received ${width}`);
-  const names = header ? rows[0] : ['x1', 'x2', 'label'];
+  const [a, b] = t.columns;
+  const label = t.columns[width - 1];
+  for (const c of [a, b]) {
+    if (c.kind !== 'numeric') throw new Error(`column "${c.name}" holds text (e.g. ${JSON.stringify(c.words.values[0] ?? c.levels[0])} on line ${t.line(c.words.rows[0] ?? 0)}); the first two columns must be numbers`);
+  }
   const x: [number, number][] = [];
   const y: Label[] = [];
   let skipped = 0;
-  for (const r of body) {
-    if (r.length !== width || !isNum(r[0]) || !isNum(r[1]) || r[width - 1] === '') {
+  for (let i = 0; i < t.rows; i++) {
+    const x1 = (a as { values: Float64Array }).values[i];
+    const x2 = (b as { values: Float64Array }).values[i];
+    const v = label.kind === 'numeric' ? label.values[i] : label.codes[i] < 0 ? NaN : label.levels[label.codes[i]];
+    if (Number.isNaN(x1) || Number.isNaN(x2) || (typeof v === 'number' && Number.isNaN(v))) {
       skipped++;
       continue;
     }
-    x.push([Number(r[0]), Number(r[1])]);
-    const lab = r[width - 1];
-    y.push(isNum(lab) ? Number(lab) : lab);
+    x.push([x1, x2]);
+    y.push(v);
   }
-  if (x.length < 10) throw new Error(`expected at least 10 rows with two numbers and a label, found ${x.length}${skipped ? ` (${skipped} rows skipped)` : ''}`);
-  if (skipped) status(`${name}: skipped ${skipped} rows that were not two numbers and a label`);
-  if (new Set(y).size < 2) throw new Error(`the label column "${names[width - 1]}" has only one value; expected at least two classes or varying targets`);
-  return { name, columns: [names[0], names[1], names[width - 1]], x, y };
+  if (x.length < 10) throw new Error(`expected at least 10 rows with two numbers and a label, found ${x.length}${skipped ? ` (${skipped} rows with missing values skipped)` : ''}`);
+  if (skipped) status(`${name}: skipped ${skipped} rows with missing values`);
+  if (new Set(y).size < 2) throw new Error(`the label column "${label.name}" has only one value; expected at least two classes or varying targets`);
+  return { name, columns: [t.names[0], t.names[1], t.names[width - 1]], x, y };
 }
 
 // ---- start --------------------------------------------------------------------------------------

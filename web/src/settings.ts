@@ -48,7 +48,7 @@ export interface Settings {
   learningRate: number;
   batchSize: number;
   /** L2 weight decay λ on W (the library's weightDecay) */
-  l2: number;
+  weightDecay: number;
   /** the model's seed (initial weights, shuffles) */
   seed: number;
   /** training speed limit in epochs per second; 0 = as fast as the machine goes */
@@ -65,7 +65,7 @@ export const PRESETS: Record<string, { label: string; settings: Partial<Settings
     label: 'The lecture\'s network (1-1-1-1 sigmoid, L2 loss, SGD)',
     settings: {
       dataset: 'lecture', points: 200, noise: 0.02, testRatio: 0.5, features: ['x1'], hidden: [1, 1], activations: ['sigmoid', 'sigmoid'], bias: [true, false, false],
-      loss: 'sse', output: 'sigmoid', optimizer: 'sgd', learningRate: 1, batchSize: 1, l2: 0,
+      loss: 'sse', output: 'sigmoid', optimizer: 'sgd', learningRate: 1, batchSize: 1, weightDecay: 0,
     },
   },
 };
@@ -88,7 +88,7 @@ export const DEFAULT_SETTINGS: Settings = {
   optimizer: 'adam',
   learningRate: 0.03,
   batchSize: 10,
-  l2: 0,
+  weightDecay: 0,
   seed: 42,
   speed: 20,
 };
@@ -101,7 +101,7 @@ export function needsReset(a: Settings, b: Settings): boolean {
 }
 
 // ---- the URL hash ------------------------------------------------------------------------------
-// #ds=circle&n=500&noise=0.1&test=0.5&dseed=1&f=x1,x2&h=8,8&act=tanh,tanh&loss=auto&opt=adam&lr=0.03&bs=10&l2=0&seed=42&speed=20[&w=…]
+// #ds=circle&n=500&noise=0.1&test=0.5&dseed=1&f=x1,x2&h=8,8&act=tanh,tanh&loss=auto&opt=adam&lr=0.03&bs=10&wd=0&seed=42&speed=20[&w=…]
 // w: the flat parameter buffer [W_1 … W_L | b_1 … b_L] as base64 of little-endian float32.
 
 const FEATURE_CODES: Record<FeatureName, string> = { 'x1': 'x1', 'x2': 'x2', 'x1²': 'x1sq', 'x2²': 'x2sq', 'x1·x2': 'x1x2', 'sin x1': 'sinx1', 'sin x2': 'sinx2' };
@@ -122,7 +122,7 @@ export function toHash(s: Settings, weights?: Float32Array): string {
   p.set('opt', s.optimizer);
   p.set('lr', String(s.learningRate));
   p.set('bs', String(s.batchSize));
-  p.set('l2', String(s.l2));
+  p.set('wd', String(s.weightDecay));
   p.set('seed', String(s.seed));
   p.set('speed', String(s.speed));
   if (weights) p.set('w', floatsToBase64(weights));
@@ -159,7 +159,8 @@ export function fromHash(hash: string): { settings: Settings; weights?: Float32A
   num('dseed', 0, 0xffffffff, true, (v) => (s.dataSeed = v));
   num('lr', 1e-6, 10, false, (v) => (s.learningRate = v));
   num('bs', 1, 2000, true, (v) => (s.batchSize = v));
-  num('l2', 0, 10, false, (v) => (s.l2 = v));
+  num('wd', 0, 10, false, (v) => (s.weightDecay = v));
+  if (!p.has('wd')) num('l2', 0, 10, false, (v) => (s.weightDecay = v)); // links made before 0.2 called it l2
   num('seed', 0, 0xffffffff, true, (v) => (s.seed = v));
   num('speed', 0, 100000, false, (v) => (s.speed = v));
   const f = p.get('f');
