@@ -14,6 +14,7 @@ const LAYERS = [
   ['config', '^src/config/'],
   ['train', '^src/train/'],
   ['model', '^src/model\\.ts$'],
+  ['select', '^src/select/'],
   ['inspect', '^src/inspect/'],
   ['io', '^src/io/'],
   ['entries', '^src/(index|lowlevel|node|interop)\\.ts$'],

@@ -8,13 +8,14 @@ import { listBackends } from '../src/lowlevel.ts';
 import { EXIT_USAGE, UsageError, exitCodeOf } from './errors.ts';
 import { DATASETS } from './data/sources.ts';
 import { IMPUTE_METHODS } from './data/schema.ts';
-import { parseImpute, parseInteger, parseHidden, parseList, parseNumber, parseTask, type GlobalOptions } from './options.ts';
+import { parseClassWeight, parseDropout, parseImpute, parseInteger, parseHidden, parseList, parseNumber, parseTask, type GlobalOptions } from './options.ts';
 import { train, type TrainOptions } from './commands/train.ts';
 import { evaluate } from './commands/evaluate.ts';
 import { predict, type PredictOptions } from './commands/predict.ts';
 import { info } from './commands/info.ts';
 import { gradcheck, type GradCheckFlags } from './commands/gradcheck.ts';
 import { traceRow, type TraceFlags } from './commands/trace.ts';
+import { cv, search, importance } from './commands/select.ts';
 import { EXPORT_FORMATS, exportModel } from './commands/export.ts';
 import { IMPORT_FORMATS, importModel } from './commands/import.ts';
 import { createRequire } from 'node:module';
@@ -70,7 +71,11 @@ export function buildProgram(): Command {
     .option('--loss <name>', `loss (${LOSSES.join(', ')}; default from the task)`)
     .option('--optimizer <name>', `optimizer (${OPTIMIZERS.join(', ')})`)
     .option('--lr <rate>', 'learning rate (default: the optimizer\'s usual one)', parseNumber('--lr', (x) => x > 0, 'a number > 0 such as 0.01'))
-    .option('--epochs <n>', 'epochs to train (in all, counting a resumed run\'s earlier ones)', parseInteger('--epochs', 1))
+    .option('--dropout <rates>', 'dropout rate of the hidden layers while training, e.g. 0.2 (or one per layer: 0.3,0.1)', parseDropout)
+    .option('--epochs <n>', 'exactly this many epochs (in all, counting a resumed run\'s earlier ones); default: until the loss stops improving', parseInteger('--epochs', 1))
+    .option('--max-epochs <n>', 'without --epochs: at most this many epochs (default 1000)', parseInteger('--max-epochs', 1))
+    .option('--class-weight <weights>', 'weigh classes in the loss: "balanced" (n / (k · n_c)) or label=weight pairs like spam=5,ham=1', parseClassWeight)
+    .option('--sample-weight <column>', 'a numeric column of per-row weights (≥ 0) for the loss; not used as a feature')
     .option('--batch-size <n>', 'samples per gradient step', parseInteger('--batch-size', 1))
     .option('--val-split <fraction>', 'fraction of rows held out for validation, e.g. 0.2', parseNumber('--val-split', (x) => x >= 0 && x < 1, 'a fraction in [0, 1) such as 0.2'))
     .option('--early-stop <patience>', 'stop after this many epochs without a better validation loss; keep the best weights', parseInteger('--early-stop', 1))
@@ -142,6 +147,46 @@ ${examples([
     .addHelpText('after', examples(['mlpkit trace model.json --dataset iris --row 5', 'mlpkit trace model.json data.csv --row 5 --json']))
     .action(run(traceRow as never));
 
+  // cv and search take train's column and model flags
+  const selectCommand = (name: string, description: string) => dataOptions(program.command(name)
+    .description(description)
+    .argument('[data]', 'CSV file with a header row'))
+    .option('--target <column>', 'column to predict (default: the last column; "label" for --dataset)')
+    .option('--features <columns>', 'comma-separated feature columns (default: all but the target)', parseList)
+    .option('--ignore <columns>', 'comma-separated columns to leave out', parseList)
+    .option('--categorical <columns>', 'comma-separated columns to one-hot encode even if they hold numbers', parseList)
+    .addOption(new Option('--task <task>', 'classification or regression (default: inferred from the target)').argParser(parseTask))
+    .addOption(new Option('--impute <method>', `fill missing feature values (${IMPUTE_METHODS.join('|')})`).argParser(parseImpute))
+    .option('--folds <k>', 'number of folds (default 5; stratified for classification)', parseInteger('--folds', 2))
+    .option('--hidden <sizes>', 'hidden layer sizes, e.g. 64,32', parseHidden)
+    .addOption(new Option('--layers <sizes>', 'old name of --hidden').argParser(parseHidden).hideHelp())
+    .option('--activation <name>', 'hidden activation')
+    .option('--optimizer <name>', 'optimizer')
+    .option('--lr <rate>', 'learning rate', parseNumber('--lr', (x) => x > 0, 'a number > 0 such as 0.01'))
+    .option('--epochs <n>', 'epochs per fold', parseInteger('--epochs', 1))
+    .option('--batch-size <n>', 'samples per gradient step', parseInteger('--batch-size', 1))
+    .option('--weight-decay <lambda>', 'L2 weight decay', parseNumber('--weight-decay', (x) => x >= 0, 'a number ≥ 0'))
+    .option('--seed <n>', 'random seed (folds, initialization, shuffling)', parseInteger('--seed', 0))
+    .option('--backend <name>', `kernels: auto, ${listBackends().join(', ')}`);
+
+  selectCommand('cv', 'k-fold cross-validation of the given settings (train\'s flags)')
+    .addHelpText('after', examples(['mlpkit cv --dataset iris', 'mlpkit cv data/iris.csv --target label --folds 10 --hidden 16 --lr 0.01']))
+    .action(run(cv as never));
+
+  selectCommand('search', 'cross-validate every combination of --grid values, best first')
+    .option('--grid <flag=values>', 'a train flag and its candidates, e.g. "lr=0.001|0.01" or "hidden=16|64,32" (repeat for more)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--random <n>', 'try n random combinations instead of all', parseInteger('--random', 1))
+    .addHelpText('after', examples(['mlpkit search --dataset iris --grid "lr=0.001|0.01" --grid "hidden=16|64,32" --folds 3']))
+    .action(run(search as never));
+
+  dataOptions(program.command('importance')
+    .description('permutation importance of each input column of a saved model')
+    .argument('<model>', 'model file')
+    .argument('[data]', 'labelled CSV file (held-out rows are best)'))
+    .option('--repeats <n>', 'shuffles per column (default 5)', parseInteger('--repeats', 1))
+    .option('--seed <n>', 'seed of the shuffles (default 0)', parseInteger('--seed', 0))
+    .addHelpText('after', examples(['mlpkit importance model.json data/iris.csv', 'mlpkit importance model.json test.csv --repeats 10 --json']))
+    .action(run(importance as never));
   program.command('export')
     .description('write a saved model as ONNX, PyTorch (safetensors + a Python file) or TensorFlow.js')
     .argument('<model>', 'model file')

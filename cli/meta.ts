@@ -22,6 +22,10 @@ export interface RunData {
   impute?: ImputeMethod;
   /** fraction held out for validation by the CLI's own seeded split (0 = none) */
   valSplit: number;
+  /** --sample-weight: the column of per-row weights */
+  sampleWeight?: string;
+  /** --class-weight */
+  classWeight?: 'balanced' | Record<string, number>;
 }
 
 export interface CliMeta {

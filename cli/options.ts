@@ -15,6 +15,8 @@ export interface ModelFlags {
   hidden?: number[];
   /** the old name of --hidden, still accepted */
   layers?: number[];
+  /** dropout rate of every hidden layer, or one per hidden layer */
+  dropout?: number[];
   activation?: string;
   loss?: string;
   task?: string;
@@ -31,6 +33,7 @@ export interface FitFlags {
   epochs?: number;
   batchSize?: number;
   earlyStop?: number;
+  maxEpochs?: number;
   weightDecay?: number;
   clipNorm?: number;
 }
@@ -58,6 +61,28 @@ export function parseHidden(v: string): number[] {
   return parts.map(Number);
 }
 
+export function parseDropout(v: string): number[] {
+  const parts = v.split(',').map((p) => p.trim());
+  const rates = parts.map(Number);
+  if (!parts.length || parts.some((p, k) => p === '' || !Number.isFinite(rates[k]) || rates[k] < 0 || rates[k] >= 1)) {
+    throw new UsageError(`--dropout: expected a rate in [0, 1) such as 0.2, or one per hidden layer like 0.3,0.1, received ${JSON.stringify(v)}`);
+  }
+  return rates;
+}
+
+/** --class-weight balanced, or label=weight pairs: spam=5,ham=1 */
+export function parseClassWeight(v: string): 'balanced' | Record<string, number> {
+  if (v.trim() === 'balanced') return 'balanced';
+  const out: Record<string, number> = {};
+  for (const pair of v.split(',')) {
+    const m = /^\s*([^=]+?)\s*=\s*([^=]+?)\s*$/.exec(pair);
+    const w = m ? Number(m[2]) : NaN;
+    if (!m || !Number.isFinite(w) || w < 0) throw new UsageError(`--class-weight: expected "balanced" or label=weight pairs like spam=5,ham=1, received ${JSON.stringify(v)}`);
+    out[m[1]] = w;
+  }
+  return out;
+}
+
 export function parseList(v: string): string[] {
   return v.split(',').map((p) => p.trim()).filter((p) => p.length > 0);
 }
@@ -79,6 +104,7 @@ export function modelConfig(o: ModelFlags & FitFlags): Partial<Config> {
   const c: Partial<Config> = { ...fitConfig(o) };
   const hidden = o.hidden ?? o.layers;
   if (hidden !== undefined) c.hidden = hidden;
+  if (o.dropout !== undefined) c.dropout = o.dropout.length === 1 ? o.dropout[0] : o.dropout;
   if (o.activation !== undefined) c.activation = o.activation as ActivationName;
   if (o.loss !== undefined) c.loss = o.loss as LossName;
   if (o.task !== undefined) c.task = o.task as Task;
@@ -93,6 +119,7 @@ export function fitConfig(o: FitFlags): Partial<FitConfig> {
   if (o.optimizer !== undefined) c.optimizer = o.optimizer as OptimizerName;
   if (o.lr !== undefined) c.learningRate = o.lr;
   if (o.epochs !== undefined) c.epochs = o.epochs;
+  if (o.maxEpochs !== undefined) c.maxEpochs = o.maxEpochs;
   if (o.batchSize !== undefined) c.batchSize = o.batchSize;
   // minDelta is left to the library's own default
   if (o.earlyStop !== undefined) c.earlyStopping = { patience: o.earlyStop } as EarlyStopping;
@@ -102,7 +129,8 @@ export function fitConfig(o: FitFlags): Partial<FitConfig> {
 }
 
 /** Flags that fix what the network is: they cannot change when a run resumes. */
-export const STRUCTURE_FLAGS: [keyof (ModelFlags & { target?: string; features?: string[]; ignore?: string[]; categorical?: string[]; impute?: string; valSplit?: number }), string][] = [
+export const STRUCTURE_FLAGS: [keyof (ModelFlags & { target?: string; features?: string[]; ignore?: string[]; categorical?: string[]; impute?: string; valSplit?: number; sampleWeight?: string; classWeight?: unknown }), string][] = [
+  ['sampleWeight', '--sample-weight'], ['classWeight', '--class-weight'], ['dropout', '--dropout'],
   ['hidden', '--hidden'], ['layers', '--layers'], ['activation', '--activation'], ['loss', '--loss'], ['task', '--task'], ['seed', '--seed'], ['dtype', '--dtype'],
   ['target', '--target'], ['features', '--features'], ['ignore', '--ignore'], ['categorical', '--categorical'], ['impute', '--impute'], ['valSplit', '--val-split'],
 ];

@@ -105,7 +105,7 @@ function htmlTable(headers: string[], rows: (string | number)[][]): string {
 }
 
 function confusionHtml(ev: Evaluation): string {
-  if (ev.task !== 'classification') return '';
+  if (ev.task !== 'classification' || ev.multiLabel) return '';
   const classes = ev.classes.map(String);
   const max = Math.max(1, ...ev.confusion.flat());
   const head = `<tr><th class="corner">true ↓ / predicted →</th>${classes.map((c) => `<th>${esc(c)}</th>`).join('')}</tr>`;

@@ -30,5 +30,10 @@ export { parseCsv, parseDelimiter, guessDelimiter, type CsvInput, type CsvChunk,
 export { parseNumber, MISSING, type Table, type Column, type NumericColumn, type TextColumn, type CellLog } from './data/table.ts';
 export { accuracy, classificationMetrics, regressionMetrics, type ClassificationMetrics, type RegressionMetrics } from './train/metrics.ts';
 
+// model selection
+export { crossValidate, type CrossValidateOptions, type CrossValidation, type FoldResult, type Scorer } from './select/cross-validate.ts';
+export { gridSearch, randomSearch, type Grid, type Space, type Range, type Search, type SearchOptions, type RandomSearchOptions, type SearchResult } from './select/search.ts';
+export { permutationImportance, type ImportanceOptions, type Importance, type FeatureImportance } from './select/importance.ts';
+
 // errors
 export { MlpError, ShapeError, DataError, ConfigError, SerializationError, DivergenceError, type ErrorCode, type ErrorDetails } from './errors.ts';

@@ -14,9 +14,11 @@ import { Network, type LayerSpec } from './nn/network.ts';
 import { Optimizer, type OptimizerName } from './optim/optimizer.ts';
 import type { SchedulerState } from './optim/schedule.ts';
 import type { DType, FloatArray } from './tensor/tensor.ts';
-import { checkTargets, toMatrix, type Features, type Label, type Targets } from './data/input.ts';
+import { checkTargets, featureNamesOf, splitTarget, toMatrix, type Features, type Label, type Targets } from './data/input.ts';
+import { isLabelSets, labelSetsToMatrix } from './data/multilabel.ts';
+import { rowWeights } from './data/weights.ts';
 import { invertScaler, applyScaler } from './data/preprocess.ts';
-import { encodeRows, releaseEncoded, type EncodedData, type Preprocessing } from './data/encode.ts';
+import { attachWeights, encodeRows, releaseEncoded, type EncodedData, type Preprocessing } from './data/encode.ts';
 import { identity } from './data/split.ts';
 import type { TaskKind } from './data/task.ts';
 import { argmaxRows } from './train/metrics.ts';
@@ -176,10 +178,11 @@ export class MLP {
   // ---- training -----------------------------------------------------------------------------
 
   /** Train on x, y. Returns the history. Continues from the current weights when already fitted. */
-  fit(x: Features, y: Targets, options: FitOptions = {}): History {
+  fit(x: Features, y: Targets | string, options: FitOptions = {}): History {
     this.#claim('fit');
     try {
-      const run = startFit(this.#s, x, y, options, 'sync');
+      const a = this.#fitArgs(x, y, options);
+      const run = startFit(this.#s, a.x, a.y, a.options, 'sync');
       for (;;) {
         const r = run.it.next();
         if (r.done) return run.finish(r.value);
@@ -205,10 +208,11 @@ export class MLP {
    * fit that yields to the event loop between batches (every ~15 ms of work), so a page stays
    * responsive, and stops after the current batch when options.signal is aborted.
    */
-  async fitAsync(x: Features, y: Targets, options: FitOptions = {}): Promise<History> {
+  async fitAsync(x: Features, y: Targets | string, options: FitOptions = {}): Promise<History> {
     this.#claim('fitAsync');
     try {
-      const run = startFit(this.#s, x, y, options, 'async');
+      const a = this.#fitArgs(x, y, options);
+      const run = startFit(this.#s, a.x, a.y, a.options, 'async');
       let last = now();
       for (;;) {
         if (options.signal?.aborted && !run.flag.stop) run.flag.stop = 'aborted';
@@ -226,9 +230,10 @@ export class MLP {
   }
 
   /** Step-wise training: call step() for one batch at a time (the playground's step button). */
-  trainer(x: Features, y: Targets, options: FitOptions = {}): Trainer {
+  trainer(x: Features, y: Targets | string, options: FitOptions = {}): Trainer {
     if (this.#training) this.#claim('trainer'); // throws: a step-wise run would interleave with it
-    return new Trainer(startFit(this.#s, x, y, options, 'step'));
+    const a = this.#fitArgs(x, y, options);
+    return new Trainer(startFit(this.#s, a.x, a.y, a.options, 'step'));
   }
 
   /**
@@ -268,10 +273,17 @@ export class MLP {
     return res;
   }
 
-  /** Labels (classification), numbers (single-output regression) or rows (multi-output), in the user's units. */
-  predict(x: Features): Label[] | number[] | number[][] {
+  /**
+   * Labels (classification), label sets (multi-label: the classes whose probability is above ½),
+   * numbers (single-output regression) or rows (multi-output), in the user's labels and units.
+   */
+  predict(x: Features): Label[] | Label[][] | number[] | number[][] {
     const { out, rows, cols } = this.#forward(x, 'predict');
     const pre = this.#s.preprocessing!;
+    if (pre.multiLabel) {
+      // label sets: every class whose probability is above ½
+      return Array.from({ length: rows }, (_, i) => pre.classes!.filter((_c, j) => out[i * cols + j] > 0.5)) as unknown as Label[];
+    }
     if (this.#s.task === 'classification') {
       const k = argmaxRows(out, rows, cols);
       return Array.from(k, (c) => pre.classes![c]);
@@ -282,8 +294,10 @@ export class MLP {
   }
 
   /** Loss and the task's metrics on labelled data (raw inputs and targets). */
-  evaluate(x: Features, y: Targets): Evaluation {
-    const data = this.#encode(x, y, 'evaluate');
+  evaluate(x: Features, y: Targets, options: { sampleWeight?: ArrayLike<number> } = {}): Evaluation {
+    if (options === null || typeof options !== 'object') throw new ConfigError('E_CONFIG', `evaluate: expected an options object, received ${describe(options)}`, { field: 'options', expected: 'an object', received: options });
+    for (const k of Object.keys(options)) if (k !== 'sampleWeight') throw new ConfigError('E_CONFIG', `evaluate: unknown option "${k}"; the one option is sampleWeight`, { field: k, expected: 'sampleWeight', received: k });
+    const data = this.#encode(x, y, 'evaluate', options.sampleWeight);
     try {
       return evaluation(this.#s, data);
     } finally {
@@ -292,8 +306,8 @@ export class MLP {
   }
 
   /** The task's main metric, as scikit-learn's score: accuracy (classification) or R² (regression). */
-  score(x: Features, y: Targets): number {
-    const e = this.evaluate(x, y);
+  score(x: Features, y: Targets, options: { sampleWeight?: ArrayLike<number> } = {}): number {
+    const e = this.evaluate(x, y, options);
     return e.task === 'classification' ? e.accuracy : e.r2;
   }
 
@@ -304,7 +318,7 @@ export class MLP {
    */
   activations(x: Features): { units: number; a: Float64Array; h: Float64Array }[] {
     const net = requireNet(this.#s, 'activations');
-    const X = toMatrix(x, 'activations', net.inputs);
+    const X = this.#matrix(x, 'activations');
     const [N, d] = X.shape;
     const res = net.layers.map((l) => ({ units: l.nOut, a: new Float64Array(N * l.nOut), h: new Float64Array(N * l.nOut) }));
     const buf = net.backend.alloc(Math.min(N, 1024) * d, net.dtype);
@@ -444,17 +458,52 @@ export class MLP {
   // ---- private helpers -------------------------------------------------------------------------
 
   /** Raw rows and targets → network-space data in backend memory (the caller releases it). */
-  #encode(x: Features, y: Targets, where: string): EncodedData {
-    const net = requireNet(this.#s, where);
-    const X = toMatrix(x, where, net.inputs);
-    return encodeRows(encodeTarget(this.#s), X.data, X.shape[1], checkTargets(y, where, X.shape[0]), identity(X.shape[0]), where);
+  #encode(x: Features, y: Targets, where: string, sampleWeight?: ArrayLike<number>): EncodedData {
+    const X = this.#matrix(x, where);
+    const pre = this.#s.preprocessing!;
+    const T = checkTargets(isLabelSets(y) && pre.multiLabel ? labelSetsToMatrix(y, pre.classes!, where) : y, where, X.shape[0]);
+    const w = rowWeights(X.shape[0], sampleWeight, undefined, null, where); // checked before anything is allocated
+    const idx = identity(X.shape[0]);
+    const to = encodeTarget(this.#s);
+    const data = encodeRows(to, X.data, X.shape[1], T, idx, where);
+    if (w) attachWeights(to, data, w, idx);
+    return data;
   }
 
   #forward(x: Features, where: string): { out: Float64Array; rows: number; cols: number } {
-    const net = requireNet(this.#s, where);
-    const res = forwardRaw(this.#s, toMatrix(x, where, net.inputs));
+    requireNet(this.#s, where);
+    const res = forwardRaw(this.#s, this.#matrix(x, where));
     checkOutputs(res.out, res.cols, where);
     return res;
+  }
+
+  /** Features as a matrix of the network's width; records and named columns read by the model's featureNames. */
+  #matrix(x: Features, where: string) {
+    const net = requireNet(this.#s, where);
+    return toMatrix(x, where, net.inputs, featureNamesOf(x) ? this.#featureNames : null);
+  }
+
+  /**
+   * fit's arguments in the form startFit takes: a target given by name is taken out of records
+   * or columns; records and columns become a matrix in featureNames order (the first fit names
+   * the features after their fields).
+   */
+  #fitArgs(x: Features, y: Targets | string, options: FitOptions): { x: Features; y: Targets; options: FitOptions } {
+    let targets: Targets;
+    if (typeof y === 'string') {
+      const split = splitTarget(x, y, 'fit');
+      x = split.x;
+      targets = split.y;
+      if (this.#targetName === null) this.#targetName = y;
+    } else targets = y;
+    const names = featureNamesOf(x);
+    if (!names) return { x, y: targets, options };
+    const use = this.#featureNames ?? names;
+    const X = toMatrix(x, 'fit', this.#s.net ? this.#s.net.inputs : undefined, use);
+    if (!this.#featureNames) this.#featureNames = use.slice();
+    const v = options && typeof options === 'object' ? options.validationData : undefined;
+    const opts = v && featureNamesOf(v.x) ? { ...options, validationData: { x: toMatrix(v.x, 'fit (validationData)', X.shape[1], use), y: v.y } } : options;
+    return { x: X, y: targets, options: opts };
   }
 
   #layer(layer: number, where: string) {

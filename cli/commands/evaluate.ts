@@ -23,8 +23,12 @@ export async function evaluate(modelPath: string, file: string | undefined, o: D
       ...ev.perClass.map((c, i) => [names[i], fixed(c.precision), fixed(c.recall), fixed(c.f1), c.support]),
       ['macro avg', fixed(ev.macro.precision), fixed(ev.macro.recall), fixed(ev.macro.f1), tbl.rows],
     ], ['l', 'r', 'r', 'r', 'r']), '');
-    lines.push('confusion matrix (rows: true class, columns: predicted)');
-    lines.push(table(['', ...names], ev.confusion.map((r, i) => [names[i], ...r]), ['l', ...names.map(() => 'r' as const)]));
+    if (ev.multiLabel) {
+      lines.push(`multi-label: micro F1 ${fixed(ev.micro.f1)}  macro F1 ${fixed(ev.macro.f1)}  Hamming loss ${fixed(ev.hammingLoss)}  (accuracy: rows with every label right)`);
+    } else {
+      lines.push('confusion matrix (rows: true class, columns: predicted)');
+      lines.push(table(['', ...names], ev.confusion.map((r, i) => [names[i], ...r]), ['l', ...names.map(() => 'r' as const)]));
+    }
   } else {
     lines.push(`loss ${fixed(ev.loss)}  MSE ${ev.mse.toPrecision(5)}  MAE ${ev.mae.toPrecision(5)}  R² ${fixed(ev.r2)}`);
   }

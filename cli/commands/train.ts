@@ -9,6 +9,7 @@ import { setThreads } from '../../src/lowlevel.ts';
 import { loadModel, saveModel, writeFileAtomic } from '../../src/node.ts';
 import { EXIT_INTERRUPTED, EXIT_OK, UsageError } from '../errors.ts';
 import { loadTable, type Source } from '../data/sources.ts';
+import type { Table } from '../../src/index.ts';
 import { encodeFeatures, encodeTargets, fitSchema, selectColumns, summarize, type ImputeMethod, type Schema, type Selection } from '../data/schema.ts';
 import { META_KEY, cliMeta, historyRow, modelSummary, type CliMeta } from '../meta.ts';
 import { STRUCTURE_FLAGS, fitConfig, modelConfig, type FitFlags, type GlobalOptions, type ModelFlags } from '../options.ts';
@@ -30,6 +31,8 @@ export interface TrainOptions extends ModelFlags, FitFlags {
   checkpointEvery?: number;
   checkpoint?: string;
   resume?: string;
+  classWeight?: 'balanced' | Record<string, number>;
+  sampleWeight?: string;
 }
 
 /** model.json → model.ckpt.json */
@@ -49,6 +52,19 @@ function rowsOf(x: { data: Float64Array; shape: [number, number] }, idx: Uint32A
   const out = new Float64Array(idx.length * d);
   for (let r = 0; r < idx.length; r++) out.set(x.data.subarray(idx[r] * d, (idx[r] + 1) * d), r * d);
   return { data: out, shape: [idx.length, d] };
+}
+
+/** The numbers of a weight column: every cell a number ≥ 0. */
+function weightsOf(tbl: Table, name: string): Float64Array {
+  const j = tbl.index.get(name);
+  if (j === undefined) throw new UsageError(`--sample-weight: unknown column ${JSON.stringify(name)}; ${tbl.source} has columns ${tbl.names.map((n) => JSON.stringify(n)).join(', ')}`);
+  const col = tbl.columns[j];
+  if (col.kind !== 'numeric') throw new UsageError(`--sample-weight: column ${JSON.stringify(name)} holds text (${JSON.stringify(col.levels[0])} …); weights must be numbers ≥ 0`);
+  for (let r = 0; r < tbl.rows; r++) {
+    const v = col.values[r];
+    if (!(v >= 0) || !Number.isFinite(v)) throw new UsageError(`--sample-weight: ${tbl.source} line ${tbl.line(r)}, column ${JSON.stringify(name)}: ${Number.isNaN(v) ? 'a missing value' : v} is not a weight; weights must be numbers ≥ 0`);
+  }
+  return col.values;
 }
 
 export function evaluationRow(name: string, rows: number, ev: Evaluation): (string | number)[] {
@@ -86,7 +102,12 @@ export async function train(file: string | undefined, o: TrainOptions, g: Global
     ? { file: prior.data.file, dataset: prior.data.dataset, delimiter: delimiter ?? prior.data.delimiter }
     : { file, dataset: o.dataset, delimiter };
   const tbl = await loadTable(src, 'train');
-  const sel: Selection = prior ? prior.data.selection : selectColumns(tbl, { target: o.target ?? (o.dataset ? 'label' : undefined), features: o.features, ignore: o.ignore });
+  const weightColumn = prior ? prior.data.sampleWeight : o.sampleWeight;
+  const classWeight = prior ? prior.data.classWeight : o.classWeight;
+  const rowWeights = weightColumn ? weightsOf(tbl, weightColumn) : null;
+  // the weight column is never a feature
+  const sel: Selection = prior ? prior.data.selection : selectColumns(tbl, { target: o.target ?? (o.dataset ? 'label' : undefined), features: o.features, ignore: weightColumn ? [...(o.ignore ?? []), weightColumn] : o.ignore });
+  if (weightColumn && (sel.target === weightColumn || sel.features.includes(weightColumn))) throw new UsageError(`--sample-weight: column ${JSON.stringify(weightColumn)} is the ${sel.target === weightColumn ? 'target' : 'a feature'}; weights need a column of their own`);
   const N = tbl.rows;
 
   // the validation split: the CLI's own generator, seeded with the model's seed
@@ -109,6 +130,7 @@ export async function train(file: string | undefined, o: TrainOptions, g: Global
   const Y = encodeTargets(tbl, schema, prior ? model.preprocessing?.classes : undefined);
   const pick = (idx: Uint32Array | null) => (idx ? { x: rowsOf(X, idx), y: Array.from(idx, (r) => Y[r]) as Label[] } : { x: X, y: Y });
   const trn = pick(trainRows);
+  const trnWeights = rowWeights ? (trainRows ? Array.from(trainRows, (r) => rowWeights[r]) : Array.from(rowWeights)) : undefined;
   const val = valRows ? pick(valRows) : null;
   const columns = summarize(tbl, sel, schema);
 
@@ -119,7 +141,10 @@ export async function train(file: string | undefined, o: TrainOptions, g: Global
   }
 
   // ---- training -----------------------------------------------------------------------------
-  const totalEpochs = o.epochs ?? (prior ? prior.run.epochs : model.config.epochs);
+  // --epochs (or a resumed run's total): exactly that many; neither: until the loss stops
+  // improving (the library's plateau rule), at most maxEpochs
+  const exact = o.epochs ?? (prior ? prior.run.epochs : model.config.epochs);
+  const totalEpochs = exact ?? model.epochsTrained + model.config.maxEpochs;
   const remaining = totalEpochs - model.epochsTrained;
   if (remaining < 1) throw new UsageError(`${o.resume} has trained ${model.epochsTrained} epochs already and the run asks for ${totalEpochs}; pass --epochs with a larger total to train on`);
   const out = o.out ?? prior?.run.out ?? 'model.json';
@@ -133,6 +158,8 @@ export async function train(file: string | undefined, o: TrainOptions, g: Global
       ...(o.categorical ?? prior?.data.categorical ? { categorical: o.categorical ?? prior?.data.categorical } : {}),
       ...(schema.impute ? { impute: schema.impute } : {}),
       valSplit,
+      ...(weightColumn ? { sampleWeight: weightColumn } : {}),
+      ...(classWeight ? { classWeight } : {}),
     },
     history: prior ? prior.history.filter((h) => h.epoch <= model.epochsTrained) : [],
     run: { backend: model.backendName, started: started.toISOString(), seconds: prior?.run.seconds ?? 0, epochs: totalEpochs, out },
@@ -167,7 +194,9 @@ export async function train(file: string | undefined, o: TrainOptions, g: Global
   try {
     history = await model.fitAsync(trn.x, trn.y, {
       ...fitConfig(o),
-      epochs: remaining,
+      ...(exact !== undefined ? { epochs: remaining } : {}),
+      ...(trnWeights ? { sampleWeight: trnWeights } : {}),
+      ...(classWeight ? { classWeight } : {}),
       ...(val ? { validationData: val } : {}),
       signal: controller.signal,
       onBatchEnd: (e) => {
@@ -267,7 +296,10 @@ export async function train(file: string | undefined, o: TrainOptions, g: Global
       ...(o.report ? { report: o.report } : {}),
     }) + '\n');
   } else if (!g.quiet) {
-    const what = history.stopReason === 'earlyStopping' ? `stopped early at epoch ${model.epochsTrained}, kept the weights of epoch ${history.bestEpoch}` : history.stopReason;
+    const what = history.stopReason === 'earlyStopping' ? `stopped early at epoch ${model.epochsTrained}, kept the weights of epoch ${history.bestEpoch}`
+      : history.stopReason === 'converged' ? `converged: the ${val ? 'validation' : 'training'} loss stopped improving; kept the weights of epoch ${history.bestEpoch}`
+      : history.stopReason === 'maxEpochs' ? `reached maxEpochs before the loss stopped improving; kept the weights of epoch ${history.bestEpoch}; pass --epochs to train longer`
+      : history.stopReason;
     log(`trained ${history.epochs.length} epoch${history.epochs.length === 1 ? '' : 's'} in ${duration(seconds)} (${what})`);
     log(table(evaluationHeaders(task), Object.entries(results).map(([k, ev]) => evaluationRow(k, ev.rows, ev))));
     log(savedNote);

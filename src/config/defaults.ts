@@ -12,6 +12,7 @@ import type { OptimizerName, OptimizerOptions } from '../optim/optimizer.ts';
 import type { Schedule } from '../optim/schedule.ts';
 import type { ScaleMethod } from '../data/preprocess.ts';
 import type { DType } from '../tensor/tensor.ts';
+import type { ClassWeight } from '../data/weights.ts';
 
 export type Task = 'auto' | 'classification' | 'regression';
 
@@ -36,8 +37,14 @@ export interface ModelConfig {
   outputActivation?: ActivationName;
   /** Loss; undefined = from the task (mse, bce or crossentropy). */
   loss?: LossName;
-  /** Weight initializer; undefined = He for the relu family, Glorot otherwise. */
-  init?: InitName;
+  /** Weight initializer, one for every layer or one per layer (hidden layers, then the output); undefined = torchUniform (PyTorch's U(±1/√fanIn)). */
+  init?: InitName | InitName[];
+  /** Bias initializer, likewise; undefined = torchUniform. */
+  biasInit?: InitName | InitName[];
+  /** Whether layers have a bias: one for every layer, or one per layer (hidden layers, then the output). */
+  bias: boolean | boolean[];
+  /** Inverted dropout rate on the hidden layers' outputs while training: one for all, or one per hidden layer; 0 = off. */
+  dropout: number | number[];
   dtype: DType;
   /** "auto" (fastest here), "js", "reference", or a registered backend's name. */
   backend: string;
@@ -51,7 +58,19 @@ export interface ModelConfig {
 
 /** How to train: may change from one fit call to the next. */
 export interface FitConfig {
-  epochs: number;
+  /**
+   * Exactly this many epochs. undefined: train until the plateau rule says the monitored loss
+   * (validation loss when there is validation data) stopped improving, at most maxEpochs.
+   */
+  epochs?: number;
+  /** The plateau rule's cap on epochs (when epochs is not given). */
+  maxEpochs: number;
+  /** The plateau rule: an epoch improves when the monitored loss drops below the best so far minus tol. */
+  tol: number;
+  /** The plateau rule: stop after this many epochs without improvement (scikit-learn's n_iter_no_change). */
+  nIterNoChange: number;
+  /** Per-class weights of the loss: "balanced" (n / (k · n_c), as scikit-learn) or { label: weight }. */
+  classWeight?: ClassWeight;
   /** 1 = per-sample SGD as in the lecture; ≥ N = full batch. */
   batchSize: number;
   optimizer: OptimizerName;
@@ -80,7 +99,11 @@ export const defaults: Config = {
   seed: 42,
   scaleInputs: 'standard',
   scaleTargets: 'standard',
-  epochs: 100,
+  bias: true,
+  dropout: 0,
+  maxEpochs: 1000,
+  tol: 1e-4,
+  nIterNoChange: 10,
   batchSize: 32,
   optimizer: 'adam',
   optimizerOptions: {},

@@ -16,6 +16,8 @@ export interface Preprocessing {
   targets?: Scaler;
   /** classification only: index → label */
   classes?: Label[];
+  /** multi-label classification: one sigmoid output per class, any number of them on at once */
+  multiLabel?: boolean;
 }
 
 /** x: [n, inputs] and y: [n, outputs] in network space (scaled, encoded), in backend memory. */
@@ -93,4 +95,11 @@ export function releaseEncoded(be: Backend, data: EncodedData): void {
   be.release(data.x);
   be.release(data.y);
   if (data.w) be.release(data.w);
+}
+
+/** Attach the weights of rows idx (from rowWeights, one per raw row) to encoded data, in a new backend buffer. */
+export function attachWeights(to: EncodeTarget, data: EncodedData, w: Float64Array, idx: Uint32Array): void {
+  const W = to.backend.alloc(idx.length, to.dtype);
+  for (let r = 0; r < idx.length; r++) W[r] = w[idx[r]];
+  data.w = W;
 }

@@ -137,7 +137,7 @@ export function encodeLabels(classes: readonly Label[], labels: readonly Label[]
     const k = index.get(v);
     if (k === undefined) {
       const shown = classes.length > 12 ? classes.slice(0, 12).map(String).join(', ') + ', …' : classes.map((c) => JSON.stringify(c)).join(', ');
-      throw new DataError('E_LABEL', `${where}: target ${i} is ${JSON.stringify(v)}, which is not one of the ${classes.length} classes the model knows (${shown}); retrain with it or fix the label`);
+      throw new DataError('E_LABEL', `${where}: target ${i} is ${JSON.stringify(v)}, which is not one of the ${classes.length} classes the model knows (${shown}); retrain with it or fix the label`, { field: 'y', row: i, expected: classes, received: v });
     }
     out[i] = k;
   });

@@ -20,20 +20,16 @@ export function inferTask(labels: readonly Label[]): TaskKind {
   return ints && new Set(labels).size <= MAX_AUTO_CLASSES ? 'classification' : 'regression';
 }
 
-/** The task for checked targets: as configured, or inferred ("auto"); rows of one-hot mean classes. */
+/** The task for checked targets: as configured, or inferred ("auto"); rows of 0/1 (one-hot or multi-hot) mean classes. */
 export function resolveTask(task: 'auto' | TaskKind, T: CheckedTargets): TaskKind {
   if (task !== 'auto') return task;
   if (T.kind === 'labels') return inferTask(T.labels);
+  // rows of 0/1 indicators: one-hot (one class per row) or multi-hot (multi-label) mean classes
   const [n, c] = T.m.shape;
   if (c < 2) return 'regression';
-  for (let i = 0; i < n; i++) {
-    let ones = 0;
-    for (let j = 0; j < c; j++) {
-      const v = T.m.data[i * c + j];
-      if (v === 1) ones++;
-      else if (v !== 0) return 'regression';
-    }
-    if (ones !== 1) return 'regression';
+  for (let k = 0; k < n * c; k++) {
+    const v = T.m.data[k];
+    if (v !== 0 && v !== 1) return 'regression';
   }
   return 'classification';
 }

@@ -204,6 +204,11 @@ export function toSnapshot(input: unknown): ModelSnapshot {
     if (classes.length !== want) throw new SerializationError('E_FORMAT', `fromJSON: field "preprocessing.classes": expected ${want} classes for ${outputs} output${outputs > 1 ? 's' : ''}, received ${classes.length}`, { field: 'preprocessing.classes', expected: want, received: classes.length });
     if (new Set(classes).size !== classes.length) throw new SerializationError('E_FORMAT', 'fromJSON: field "preprocessing.classes": expected distinct labels, received duplicates', { field: 'preprocessing.classes', expected: 'distinct labels' });
     pre.classes = classes;
+    if (p.multiLabel !== undefined) {
+      if (p.multiLabel !== true && p.multiLabel !== false) throw new SerializationError('E_FORMAT', `fromJSON: field "preprocessing.multiLabel": expected true or false, received ${describe(p.multiLabel)}`, { field: 'preprocessing.multiLabel', expected: 'a boolean', received: p.multiLabel });
+      if (p.multiLabel && loss !== 'bce') throw new SerializationError('E_FORMAT', `fromJSON: field "preprocessing.multiLabel": a multi-label model has sigmoid outputs and loss "bce", received loss ${JSON.stringify(loss)}`, { field: 'preprocessing.multiLabel', expected: 'loss "bce"', received: loss });
+      if (p.multiLabel) pre.multiLabel = true;
+    }
   }
 
   // weights: into one flat [W_1 … W_L | b_1 … b_L] array, the layout the network uses
@@ -426,7 +431,7 @@ function readInto(v: unknown, dst: FloatArray, shape: number[], encoding: 'base6
 // Each reads only what the document holds; none allocates from a number the document declares.
 
 /** Config keys without a default value (undefined = chosen from the task). */
-const OPTIONAL_CONFIG = ['alpha', 'outputActivation', 'loss', 'init', 'learningRate', 'weightDecay'];
+const OPTIONAL_CONFIG = ['alpha', 'outputActivation', 'loss', 'init', 'biasInit', 'learningRate', 'weightDecay', 'epochs', 'classWeight'];
 const OPTIMIZER_OPTIONS = ['momentum', 'dampening', 'beta1', 'beta2', 'eps', 'rho', 'weightDecay'];
 
 /**
@@ -446,8 +451,16 @@ function checkConfigValues(config: Record<string, unknown>): void {
       if (typeof v !== 'string' && !(Array.isArray(v) && v.every((a) => typeof a === 'string'))) bad(k, 'an activation name or an array of them');
     } else if (k === 'hidden') {
       if (!Array.isArray(v)) bad(k, 'an array of layer sizes');
+    } else if (k === 'init' || k === 'biasInit') {
+      if (typeof v !== 'string' && !(Array.isArray(v) && v.every((a) => typeof a === 'string'))) bad(k, 'an initializer name or an array of them');
+    } else if (k === 'bias') {
+      if (typeof v !== 'boolean' && !(Array.isArray(v) && v.every((a) => typeof a === 'boolean'))) bad(k, 'a boolean or an array of them');
+    } else if (k === 'dropout') {
+      if (!(typeof v === 'number' && Number.isFinite(v)) && !(Array.isArray(v) && v.every((a) => typeof a === 'number' && Number.isFinite(a)))) bad(k, 'a rate or an array of rates');
+    } else if (k === 'classWeight') {
+      if (v !== 'balanced' && (v === null || typeof v !== 'object' || Array.isArray(v) || Object.values(v).some((w) => typeof w !== 'number' || !Number.isFinite(w)))) bad(k, '"balanced" or an object of label → weight');
     } else if (d === undefined) {
-      const numeric = ['alpha', 'learningRate', 'weightDecay'].includes(k);
+      const numeric = ['alpha', 'learningRate', 'weightDecay', 'epochs'].includes(k);
       if (numeric ? typeof v !== 'number' || !Number.isFinite(v) : typeof v !== 'string') bad(k, numeric ? 'a finite number' : 'a name');
     } else if (typeof d === 'object') {
       if (v === null || typeof v !== 'object' || Array.isArray(v)) bad(k, 'an object');

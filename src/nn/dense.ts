@@ -70,6 +70,10 @@ export class Dense {
     if (this.a) be.release(this.a);
     if (this.h && this.h !== this.a) be.release(this.h);
     if (this.delta) be.release(this.delta);
+    if (this.mask) be.release(this.mask);
+    if (this.hd) be.release(this.hd);
+    this.mask = null;
+    this.hd = null;
   }
 
   // x: [B, nIn]  W: [nOut, nIn]  b: [nOut]  a, h: [B, nOut]

@@ -182,8 +182,13 @@ export class Network {
   /** Give every buffer (parameters, gradients, workspace) back to the backend. NOTE: the network is unusable afterwards. */
   dispose(): void {
     const be = this.backend;
-    for (const layer of this.layers) layer.releaseWorkspace();
+    for (const layer of this.layers) {
+      layer.releaseWorkspace();
+      if (!layer.bias) be.release(layer.b); // the zero bias of a bias-less layer is this network's own buffer
+    }
     if (this.dx) be.release(this.dx);
+    if (this.wsum) be.release(this.wsum);
+    this.wsum = null;
     be.release(this.params);
     be.release(this.grads);
     this.dx = null;

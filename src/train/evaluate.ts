@@ -8,11 +8,12 @@ import type { FloatArray, Matrix } from '../tensor/tensor.ts';
 import type { EncodedData } from '../data/encode.ts';
 import type { Label } from '../data/input.ts';
 import { applyScaler, invertScaler } from '../data/preprocess.ts';
-import { argmaxRows, classificationMetrics, regressionMetrics, type ClassificationMetrics, type RegressionMetrics } from './metrics.ts';
+import { argmaxRows, classificationMetrics, countCorrect, multiLabelMetrics, regressionMetrics, type ClassReport, type ClassificationMetrics, type MultiLabelMetrics, type RegressionMetrics } from './metrics.ts';
 import { encodeTarget, requireNet, type ModelState } from './state.ts';
 
 export type Evaluation =
-  | ({ task: 'classification'; loss: number; classes: Label[] } & ClassificationMetrics)
+  | ({ task: 'classification'; multiLabel?: false; loss: number; classes: Label[] } & ClassificationMetrics)
+  | ({ task: 'classification'; multiLabel: true; loss: number; classes: Label[]; accuracy: number; perClass: ClassReport[] } & MultiLabelMetrics)
   | ({ task: 'regression'; loss: number } & RegressionMetrics);
 
 /** Rows per forward pass outside training: large enough to keep the kernels busy, small enough to bound memory. */
@@ -61,17 +62,23 @@ export function lossOn(s: ModelState, data: EncodedData): { loss: number; out: F
   const nOut = net.outputs;
   const out = new Float64Array(data.n * nOut);
   let sum = 0;
+  let total = 0;
   forwardInChunks(net, data.n, (start, B) => data.x.subarray(start * nIn, (start + B) * nIn), (h, a, start, B) => {
-    sum += be.loss(loss, fused ? a : h, data.y.subarray(start * nOut, (start + B) * nOut), null, B, nOut, 1);
+    const w = data.w ? data.w.subarray(start, start + B) : null;
+    sum += be.loss(loss, fused ? a : h, data.y.subarray(start * nOut, (start + B) * nOut), null, B, nOut, 1, w);
+    total += w ? net.weightSum(w, B) : B;
     out.set(h.subarray(0, B * nOut), start * nOut);
   });
-  return { loss: sum / data.n, out };
+  // with sample weights, the weighted mean Σ wᵢℓᵢ / Σ wᵢ (as fit minimizes it)
+  return { loss: sum / total, out };
 }
 
 /** Loss and the task's main metric (accuracy, or R² in the user's units): what fit logs for validation data. */
 export function validationMetrics(s: ModelState, data: EncodedData): { loss: number; metric: number } {
   const { loss, out } = lossOn(s, data);
   const cols = s.net!.outputs;
+  // multi-label: subset accuracy (every label of the row right)
+  if (s.preprocessing!.multiLabel) return { loss, metric: countCorrect(out, data.y, data.n, cols, 0.5, 0, 0, true) / data.n };
   if (s.task === 'classification') {
     const pred = argmaxRows(out, data.n, cols);
     const truth = argmaxRows(data.y, data.n, cols);
@@ -89,10 +96,26 @@ export function evaluation(s: ModelState, data: EncodedData): Evaluation {
   checkOutputs(out, s.net!.outputs, 'evaluate');
   const pre = encodeTarget(s).preprocessing;
   const cols = s.net!.outputs;
+  if (pre.multiLabel) {
+    const pred = Float64Array.from(out, (p) => (p > 0.5 ? 1 : 0));
+    const m = multiLabelMetrics(data.y, pred, data.n, cols);
+    return { task: 'classification', multiLabel: true, loss, classes: pre.classes!, accuracy: m.subsetAccuracy, perClass: m.perLabel, ...m };
+  }
   if (s.task === 'classification') {
     const pred = argmaxRows(out, data.n, cols);
     const truth = argmaxRows(data.y, data.n, cols);
-    return { task: 'classification', loss, classes: pre.classes!, ...classificationMetrics(truth, pred, pre.classes!.length) };
+    const m = classificationMetrics(truth, pred, pre.classes!.length);
+    if (data.w) {
+      // weighted accuracy (scikit-learn's accuracy_score with sample_weight); the other metrics count rows
+      let ok = 0;
+      let all = 0;
+      for (let i = 0; i < data.n; i++) {
+        all += data.w[i];
+        if (pred[i] === truth[i]) ok += data.w[i];
+      }
+      m.accuracy = ok / all;
+    }
+    return { task: 'classification', loss, classes: pre.classes!, ...m };
   }
   const yt = invertScaler(pre.targets!, data.y, data.n, cols);
   const yp = invertScaler(pre.targets!, out, data.n, cols);

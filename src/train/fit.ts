@@ -3,12 +3,15 @@
 // event loop between batches, and a Trainer runs it one batch at a time.
 
 import { defaultLearningRate, type FitConfig } from '../config/defaults.ts';
-import { optimizerOptionsOf, pickFit, resolveFit } from '../config/resolve.ts';
+import { FIT_KEYS, optimizerOptionsOf, pickFit, resolveFit, unknownOption } from '../config/resolve.ts';
+import { rowWeights } from '../data/weights.ts';
+import { resolveTask } from '../data/task.ts';
 import { ConfigError } from '../errors.ts';
 import { Optimizer } from '../optim/optimizer.ts';
 import { LrScheduler } from '../optim/schedule.ts';
-import { checkTargets, toMatrix, type CheckedTargets, type Features, type Targets } from '../data/input.ts';
-import { encodeRows, releaseEncoded, type EncodedData } from '../data/encode.ts';
+import { checkTargets, toMatrix, type CheckedTargets, type Features, type Label, type Targets } from '../data/input.ts';
+import { isLabelSets, labelSetClasses, labelSetsToMatrix } from '../data/multilabel.ts';
+import { attachWeights, encodeRows, releaseEncoded, type EncodedData } from '../data/encode.ts';
 import { identity, validationSplit } from '../data/split.ts';
 import { trainLoop, type BatchEvent, type EpochLog, type History, type StopFlag } from './loop.ts';
 import { validationMetrics } from './evaluate.ts';
@@ -23,7 +26,12 @@ export interface FitHooks {
   onEpochEnd?: (e: EpochLog) => boolean | void;
   /** fitAsync only: stop after the current batch when aborted (history.stopReason = "aborted"). */
   signal?: AbortSignal;
+  /** One weight ≥ 0 per row of x: the loss is Σ wᵢℓᵢ / Σ wᵢ, so a weight of 2 counts a row twice. */
+  sampleWeight?: ArrayLike<number>;
 }
+
+/** Every option fit takes: the fit config's and the hooks. */
+export const FIT_OPTION_KEYS: readonly string[] = [...FIT_KEYS, 'validationData', 'onBatchEnd', 'onEpochEnd', 'signal', 'sampleWeight'];
 
 export type FitOptions = Partial<FitConfig> & FitHooks;
 
@@ -38,12 +46,24 @@ export interface FitRun {
 export const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 export function startFit(s: ModelState, x: Features, y: Targets, options: FitOptions, mode: 'sync' | 'async' | 'step'): FitRun {
+  if (options === null || typeof options !== 'object') throw new ConfigError('E_CONFIG', `fit: expected an options object, received ${JSON.stringify(options)}`, { field: 'options', expected: 'an object', received: options });
+  // a typo must not train with a default: fit(x, y, { epoch: 3 }) is refused, naming "epochs"
+  for (const k of Object.keys(options)) if (!FIT_OPTION_KEYS.includes(k)) throw unknownOption('fit', k, FIT_OPTION_KEYS);
   const cfg: FitConfig = resolveFit({ ...pickFit(s.config), ...pickFit(options) });
   const X = toMatrix(x, 'fit', s.net ? s.net.inputs : undefined);
   const [N, d] = X.shape;
+  // label sets (multi-label): rows of 0/1 over the classes, the model's own once it has them
+  let setClasses: Label[] | undefined;
+  if (isLabelSets(y)) {
+    setClasses = s.preprocessing?.multiLabel ? s.preprocessing.classes! : labelSetClasses(y);
+    y = labelSetsToMatrix(y, setClasses, 'fit');
+  }
   const T = checkTargets(y, 'fit', N);
+  // per-row weights, checked before anything is built or allocated
+  const classLabels = T.kind === 'labels' && (s.task ?? resolveTask(s.config.task, T)) === 'classification' ? T.labels : null;
+  const weights = rowWeights(N, options.sampleWeight, cfg.classWeight, classLabels, 'fit');
 
-  if (!s.net) setupFromData(s, d, T);
+  if (!s.net) setupFromData(s, d, T, setClasses);
   const net = s.net!;
 
   let trainIdx = identity(N);
@@ -62,6 +82,7 @@ export function startFit(s: ModelState, x: Features, y: Targets, options: FitOpt
   try {
     const train = encodeRows(to, X.data, d, T, trainIdx, 'fit');
     encoded.push(train);
+    if (weights) attachWeights(to, train, weights, trainIdx);
     if (valIdx || options.validationData) {
       let vx: ArrayLike<number> = X.data;
       let vT: CheckedTargets = T;
@@ -69,7 +90,8 @@ export function startFit(s: ModelState, x: Features, y: Targets, options: FitOpt
       if (options.validationData) {
         const VX = toMatrix(options.validationData.x, 'fit (validationData)', d);
         vx = VX.data;
-        vT = checkTargets(options.validationData.y, 'fit (validationData)', VX.shape[0]);
+        const vy = options.validationData.y;
+        vT = checkTargets(isLabelSets(vy) && s.preprocessing?.multiLabel ? labelSetsToMatrix(vy, s.preprocessing.classes!, 'fit (validationData)') : vy, 'fit (validationData)', VX.shape[0]);
         vIdx = identity(VX.shape[0]);
       }
       const val = encodeRows(to, vx, d, vT, vIdx!, 'fit (validation)');
@@ -90,14 +112,17 @@ export function startFit(s: ModelState, x: Features, y: Targets, options: FitOpt
     s.optimizer?.dispose();
     s.optimizer = new Optimizer(net, cfg.optimizer, optOptions);
   }
-  const scheduler = new LrScheduler(lr, cfg.schedule, s.epochsTrained + cfg.epochs);
+  // epochs given: exactly that many; left out: up to maxEpochs, until the plateau rule stops it
+  const epochs = cfg.epochs ?? cfg.maxEpochs;
+  const plateau = cfg.epochs === undefined && !cfg.earlyStopping ? { tol: cfg.tol, patience: cfg.nIterNoChange } : null;
+  const scheduler = new LrScheduler(lr, cfg.schedule, s.epochsTrained + epochs);
   if (s.schedulerState && cfg.schedule.type === 'plateau') scheduler.setState(s.schedulerState);
 
   const flag: StopFlag = { stop: null };
   const it = trainLoop({
     net, optimizer: s.optimizer, scheduler, rng: s.rng, loss: s.loss!, train, validate,
-    epochs: cfg.epochs, batchSize: cfg.batchSize, shuffle: cfg.shuffle, clipNorm: cfg.clipNorm,
-    earlyStopping: cfg.earlyStopping, startEpoch: s.epochsTrained, classification: s.task === 'classification', now,
+    epochs, batchSize: cfg.batchSize, shuffle: cfg.shuffle, clipNorm: cfg.clipNorm,
+    earlyStopping: cfg.earlyStopping, plateau, startEpoch: s.epochsTrained, classification: s.task === 'classification', now,
     batchEvents: mode !== 'sync' || options.onBatchEnd !== undefined,
   }, flag);
   let finished = false;

@@ -48,7 +48,12 @@ export interface EpochLog {
   samplesPerSecond: number;
 }
 
-export type StopReason = 'completed' | 'earlyStopping' | 'callback' | 'aborted';
+/**
+ * completed: the epochs asked for; converged: the plateau rule stopped it (the monitored loss did
+ * not improve by tol for nIterNoChange epochs); maxEpochs: the plateau rule's cap was reached before
+ * it converged; earlyStopping, callback, aborted: as named.
+ */
+export type StopReason = 'completed' | 'converged' | 'maxEpochs' | 'earlyStopping' | 'callback' | 'aborted';
 
 export interface History {
   epochs: EpochLog[];
@@ -72,6 +77,12 @@ export interface TrainLoopArgs {
   shuffle: boolean;
   clipNorm: number;
   earlyStopping: EarlyStopping | false;
+  /**
+   * The plateau rule (scikit-learn's tol / n_iter_no_change), when epochs were not given: an epoch
+   * improves when the monitored loss is below the best so far minus tol; after `patience` epochs
+   * without one, training stops ('converged') and the best weights are restored. null: off.
+   */
+  plateau: { tol: number; patience: number } | null;
   /** Epochs the model had already trained (numbering continues). */
   startEpoch: number;
   classification: boolean;
@@ -87,13 +98,15 @@ export interface StopFlag {
 }
 
 export function* trainLoop(args: TrainLoopArgs, flag: StopFlag): Generator<BatchEvent | EpochLog, History> {
-  const { net, optimizer, scheduler, rng, loss, train, validate, epochs, shuffle, clipNorm, earlyStopping, startEpoch, classification, now } = args;
+  const { net, optimizer, scheduler, rng, loss, train, validate, epochs, shuffle, clipNorm, earlyStopping, plateau, startEpoch, classification, now } = args;
   const be = net.backend;
   const { n } = train;
   const B = Math.min(args.batchSize, n);
   const nIn = net.inputs;
   const nOut = net.outputs;
   const fused = isFused(loss);
+  // several sigmoid outputs with binary cross-entropy: multi-label (each output is its own yes/no)
+  const multiLabel = loss === 'bce' && nOut > 1;
   const batches = Math.ceil(n / B);
 
   // all buffers up front
@@ -110,6 +123,7 @@ export function* trainLoop(args: TrainLoopArgs, flag: StopFlag): Generator<Batch
   be.copy(net.params, epochStart, net.size);
   const history: History = { epochs: [], stopReason: 'completed', bestEpoch: startEpoch, bestLoss: Infinity };
   let sinceBest = 0;
+  let sinceImprovement = 0; // the plateau rule's count
   let samples = 0;
   // the small-network path: batch size 1 and plain SGD, when nobody needs per-batch gradients
   const small = B === 1 && !args.batchEvents && clipNorm === 0 && optimizer.name === 'sgd' && be.sgdStep1 !== undefined &&
@@ -194,7 +208,7 @@ export function* trainLoop(args: TrainLoopArgs, flag: StopFlag): Generator<Batch
         // loss: L = (1/B) Σ ℓ(ŷ_i, y_i) (or Σ w_i ℓ_i / Σ w_i), and δ_L = ∂L/∂a_L in the output layer
         L = net.lossAndDelta(loss, yb, Bc, wb);
         if (!Number.isFinite(L)) diverged(L, epoch, b, batches, lr);
-        if (classification) correct += countCorrect(out, yb, Bc, nOut, fused ? 0 : 0.5);
+        if (classification) correct += countCorrect(out, yb, Bc, nOut, fused ? 0 : 0.5, 0, 0, multiLabel);
 
         // backward: dW_l += δ_lᵀ h_{l−1}, db_l += Σ δ_l, δ_{l−1} = (δ_l W_l) ∘ f'(a_{l−1})
         net.backward(Bc);
@@ -229,7 +243,9 @@ export function* trainLoop(args: TrainLoopArgs, flag: StopFlag): Generator<Batch
     const monitored = val ? val.loss : trainLoss;
     scheduler.observe(monitored);
     const minDelta = earlyStopping ? earlyStopping.minDelta : 0;
-    if (monitored < history.bestLoss - minDelta) {
+    // plateau (as scikit-learn): no improvement when the loss is above best − tol; best updated on any decrease
+    if (plateau) sinceImprovement = monitored > history.bestLoss - plateau.tol ? sinceImprovement + 1 : 0;
+    if (plateau ? monitored < history.bestLoss : monitored < history.bestLoss - minDelta) {
       history.bestLoss = monitored;
       history.bestEpoch = epoch;
       be.copy(net.params, best, net.size);
@@ -246,9 +262,14 @@ export function* trainLoop(args: TrainLoopArgs, flag: StopFlag): Generator<Batch
       history.stopReason = 'earlyStopping';
       break;
     }
+    if (plateau && sinceImprovement >= plateau.patience) {
+      history.stopReason = 'converged';
+      break;
+    }
+    if (plateau && e === epochs - 1) history.stopReason = 'maxEpochs';
   }
-  // early stopping restores the best weights, whatever ended training
-  if (earlyStopping && history.bestEpoch > startEpoch) be.copy(best, net.params, net.size);
+  // early stopping and the plateau rule restore the best weights, whatever ended training
+  if ((earlyStopping || plateau) && history.bestEpoch > startEpoch) be.copy(best, net.params, net.size);
   else history.bestEpoch = startEpoch + history.epochs.length;
   for (const buf of [xb, yb, best, epochStart]) be.release(buf);
   if (wb) be.release(wb);

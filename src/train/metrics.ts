@@ -89,11 +89,19 @@ export function argmaxRows(p: ArrayLike<number>, rows: number, cols: number, thr
 
 /**
  * Correct predictions in a batch of network outputs out: [B, cols] against targets y: [B, cols]
- * (one-hot rows, or 0/1 for a single sigmoid output thresholded at `threshold`: 0 on logits, 0.5 on σ).
+ * (one-hot rows, or 0/1 for a single sigmoid output thresholded at `threshold`: 0 on logits, 0.5 on σ;
+ * multiLabel: rows of 0/1, each output thresholded, a row right when all its labels are).
  */
-export function countCorrect(out: ArrayLike<number>, y: ArrayLike<number>, B: number, cols: number, threshold: number, outOff = 0, yOff = 0): number {
+export function countCorrect(out: ArrayLike<number>, y: ArrayLike<number>, B: number, cols: number, threshold: number, outOff = 0, yOff = 0, multiLabel = false): number {
   let ok = 0;
   for (let i = 0; i < B; i++) {
+    if (multiLabel) {
+      // a row is right when every label is (subset accuracy)
+      let all = true;
+      for (let j = 0; j < cols && all; j++) all = out[outOff + i * cols + j] > threshold === y[yOff + i * cols + j] > 0.5;
+      if (all) ok++;
+      continue;
+    }
     if (cols === 1) {
       if (out[outOff + i] > threshold === y[yOff + i] > 0.5) ok++;
       continue;
@@ -109,4 +117,56 @@ export function countCorrect(out: ArrayLike<number>, y: ArrayLike<number>, B: nu
     if (po === yo) ok++;
   }
   return ok;
+}
+
+export interface MultiLabelMetrics {
+  /** Fraction of rows whose whole label set is right (scikit-learn's accuracy_score on label sets). */
+  subsetAccuracy: number;
+  /** Fraction of (row, label) decisions that are wrong. */
+  hammingLoss: number;
+  /** Per label: precision, recall, F1 and support (rows that have it). */
+  perLabel: ClassReport[];
+  /** Averages of the per-label scores. */
+  macro: { precision: number; recall: number; f1: number };
+  /** From the true/false positives and negatives pooled over all labels. */
+  micro: { precision: number; recall: number; f1: number };
+}
+
+/** truth, pred: [rows, labels] of 0/1, row-major. 0/0 counts as 0 (zero_division=0). */
+export function multiLabelMetrics(truth: ArrayLike<number>, pred: ArrayLike<number>, rows: number, labels: number): MultiLabelMetrics {
+  const tp = new Array<number>(labels).fill(0);
+  const fp = new Array<number>(labels).fill(0);
+  const fn = new Array<number>(labels).fill(0);
+  let wrong = 0;
+  let exact = 0;
+  for (let i = 0; i < rows; i++) {
+    let rowOk = true;
+    for (let j = 0; j < labels; j++) {
+      const t = truth[i * labels + j] > 0.5;
+      const p = pred[i * labels + j] > 0.5;
+      if (t && p) tp[j]++;
+      else if (p) fp[j]++;
+      else if (t) fn[j]++;
+      if (t !== p) {
+        wrong++;
+        rowOk = false;
+      }
+    }
+    if (rowOk) exact++;
+  }
+  const prf = (tpv: number, fpv: number, fnv: number) => {
+    const precision = tpv + fpv ? tpv / (tpv + fpv) : 0;
+    const recall = tpv + fnv ? tpv / (tpv + fnv) : 0;
+    return { precision, recall, f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0 };
+  };
+  const perLabel = tp.map((_, j) => ({ ...prf(tp[j], fp[j], fn[j]), support: tp[j] + fn[j] }));
+  const mean = (k: 'precision' | 'recall' | 'f1') => perLabel.reduce((a, r) => a + r[k], 0) / Math.max(1, labels);
+  const sum = (a: number[]) => a.reduce((s, v) => s + v, 0);
+  return {
+    subsetAccuracy: rows ? exact / rows : 0,
+    hammingLoss: rows ? wrong / (rows * labels) : 0,
+    perLabel,
+    macro: { precision: mean('precision'), recall: mean('recall'), f1: mean('f1') },
+    micro: prf(sum(tp), sum(fp), sum(fn)),
+  };
 }

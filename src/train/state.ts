@@ -16,6 +16,7 @@ import type { CheckedTargets, Label } from '../data/input.ts';
 import { fitClasses, fitScaler } from '../data/preprocess.ts';
 import { targetMatrix, type EncodeTarget, type Preprocessing } from '../data/encode.ts';
 import { defaultLoss, defaultOutput, resolveTask, type TaskKind } from '../data/task.ts';
+import { isMultiHot } from '../data/multilabel.ts';
 
 export interface ModelState {
   /** The settings the model was made with, defaults filled in. */
@@ -56,9 +57,14 @@ export function backendOf(s: ModelState): Backend {
 /** Layer specs from the config: the hidden layers, then `outputs` units of `outputActivation`. */
 export function layerSpecs(c: Config, outputs: number, outputActivation: ActivationName): LayerSpec[] {
   const acts = Array.isArray(c.activation) ? c.activation : c.hidden.map(() => c.activation as ActivationName);
+  const L = c.hidden.length + 1;
+  const bias = Array.isArray(c.bias) ? c.bias : new Array<boolean>(L).fill(c.bias);
+  const dropout = Array.isArray(c.dropout) ? c.dropout : c.hidden.map(() => c.dropout as number);
+  // only what differs from a layer's defaults goes into its spec (bias true, dropout 0)
+  const extra = (l: number) => ({ ...(bias[l] === false ? { bias: false } : {}), ...(l < L - 1 && dropout[l] > 0 ? { dropout: dropout[l] } : {}) });
   return [
-    ...c.hidden.map((units, l) => ({ units, activation: acts[l], ...(c.alpha !== undefined ? { alpha: c.alpha } : {}) })),
-    { units: outputs, activation: outputActivation },
+    ...c.hidden.map((units, l) => ({ units, activation: acts[l], ...(c.alpha !== undefined ? { alpha: c.alpha } : {}), ...extra(l) })),
+    { units: outputs, activation: outputActivation, ...extra(L - 1) },
   ];
 }
 
@@ -75,24 +81,27 @@ function identityPreprocessing(inputs: number, outputs: number, task: TaskKind, 
  * Build the network from the config and draw its initial weights from the model's generator.
  * Preprocessing starts as identity (fit replaces it on the first call).
  */
-export function buildNetwork(s: ModelState, inputs: number, outputs: number, task: TaskKind, classes?: Label[]): void {
-  const outAct = s.config.outputActivation ?? defaultOutput(task, outputs);
+export function buildNetwork(s: ModelState, inputs: number, outputs: number, task: TaskKind, classes?: Label[], multiLabel = false): void {
+  // multi-label: one sigmoid per class (binary cross-entropy each), not a softmax over them
+  const outAct = s.config.outputActivation ?? (multiLabel ? 'sigmoid' : defaultOutput(task, outputs));
   const loss = s.config.loss ?? defaultLoss(task, outAct);
   checkLossActivation(loss, outAct, 'MLP');
   const net = new Network(backendOf(s), s.config.dtype, inputs, layerSpecs(s.config, outputs, outAct));
-  net.initialize(s.rng, s.config.init);
+  net.initialize(s.rng, { weights: s.config.init, biases: s.config.biasInit });
   disposeState(s);
   s.net = net;
   s.task = task;
   s.loss = loss;
   s.preprocessing = identityPreprocessing(inputs, outputs, task, classes);
+  if (multiLabel) s.preprocessing.multiLabel = true;
 }
 
 /** First fit: task, classes and output size from the targets, then the network. */
-export function setupFromData(s: ModelState, d: number, T: CheckedTargets): void {
+export function setupFromData(s: ModelState, d: number, T: CheckedTargets, labelSetClasses?: Label[]): void {
   const task = resolveTask(s.config.task, T);
   let outputs: number;
   let classes: Label[] | undefined;
+  let multiLabel = false;
   if (task === 'classification') {
     if (T.kind === 'labels') {
       classes = fitClasses(T.labels);
@@ -101,7 +110,9 @@ export function setupFromData(s: ModelState, d: number, T: CheckedTargets): void
       outputs = classes.length === 2 && !wantsSoftmax ? 1 : classes.length;
     } else {
       outputs = T.m.shape[1];
-      classes = outputs === 1 ? [0, 1] : Array.from({ length: outputs }, (_, i) => i);
+      classes = labelSetClasses ?? (outputs === 1 ? [0, 1] : Array.from({ length: outputs }, (_, i) => i));
+      // rows that are not all one-hot (or label sets): several labels per row
+      multiLabel = labelSetClasses !== undefined || isMultiHot(T.m);
     }
   } else {
     if (T.kind === 'labels' && T.labels.some((v) => typeof v !== 'number')) {
@@ -110,7 +121,7 @@ export function setupFromData(s: ModelState, d: number, T: CheckedTargets): void
     }
     outputs = T.kind === 'labels' ? 1 : T.m.shape[1];
   }
-  buildNetwork(s, d, outputs, task, classes);
+  buildNetwork(s, d, outputs, task, classes, multiLabel);
 }
 
 /** Fit the input (and, for regression, target) scalers on the training rows idx. */

@@ -87,3 +87,31 @@ test('a diverging run stops with the epoch and batch, and keeps finite weights',
   assert.ok(Array.from(m.parameters()).every(Number.isFinite), 'weights must stay finite');
   assert.ok((m.predict([[1, 2]]) as number[]).every(Number.isFinite));
 });
+
+test('errors carry structure: code, field, row, column, expected, received as properties', () => {
+  const m = new MLP({ hidden: [4], seed: 1 });
+  const err = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      return e as MlpError;
+    }
+    assert.fail('expected an error');
+  };
+  const nan = err(() => m.fit([[1, 2], [3, NaN]], [0, 1]));
+  assert.ok(nan instanceof DataError);
+  assert.deepEqual({ code: nan.code, field: nan.field, row: nan.row, column: nan.column, expected: nan.expected }, { code: 'E_NONFINITE', field: 'x', row: 1, column: 1, expected: 'a finite number' });
+  assert.ok(Number.isNaN(nan.received as number));
+  const ragged = err(() => m.fit([[1, 2], [3]], [0, 1]));
+  assert.deepEqual({ code: ragged.code, row: ragged.row, expected: ragged.expected, received: ragged.received }, { code: 'E_SHAPE', row: 1, expected: 2, received: 1 });
+  const cfg = err(() => new MLP({ hidden: [4], seed: 1 }).fit([[1], [2]], [0, 1], { epochs: 0 }));
+  assert.deepEqual({ code: cfg.code, field: cfg.field, received: cfg.received }, { code: 'E_CONFIG', field: 'epochs', received: 0 });
+  const unknown = err(() => new MLP({ hiden: [4] } as never));
+  assert.equal(unknown.field, 'hiden');
+  m.fit([[0], [1], [2], [3]], ['a', 'b', 'a', 'b'], { epochs: 1 });
+  const label = err(() => m.evaluate([[0], [1]], ['a', 'c']));
+  assert.deepEqual({ code: label.code, field: label.field, row: label.row, received: label.received }, { code: 'E_LABEL', field: 'y', row: 1, received: 'c' });
+  assert.ok(!('column' in label), 'details that do not apply are absent, not undefined');
+  const width = err(() => m.predict([[1, 2]]));
+  assert.deepEqual({ code: width.code, expected: width.expected, received: width.received }, { code: 'E_SHAPE', expected: 1, received: 2 });
+});

@@ -67,9 +67,14 @@ export class SgdView {
     const q = <T extends HTMLElement>(sel: string) => r.querySelector(sel) as T;
     q<HTMLElement>('#sgd-formulas').replaceChildren(
       el('p', {}, 'What we are truly minimizing, and its gradient:'),
-      tex('\\min_\\theta \\; \\frac1N \\sum_{i=1}^{N} L\\big(y_i, f_{\\text{MLP}}(x_i;\\theta)\\big), \\qquad \\nabla_\\theta = \\frac1N \\sum_{i=1}^{N} \\frac{\\partial L(y_i, f_{\\text{MLP}}(x_i))}{\\partial \\theta}', true),
+      // one formula per display: on a phone two side by side would scroll
+      el('div', { class: 'tex-row' },
+        tex('\\min_\\theta \\; \\frac1N \\sum_{i=1}^{N} L\\big(y_i, f_{\\text{MLP}}(x_i;\\theta)\\big)', true),
+        tex('\\nabla_\\theta = \\frac1N \\sum_{i=1}^{N} \\frac{\\partial L(y_i, f_{\\text{MLP}}(x_i))}{\\partial \\theta}', true)),
       el('p', {}, 'What we use for the update: one random sample\'s gradient (SGD), or the mean over a minibatch of B:'),
-      tex('\\theta \\leftarrow \\theta - \\eta\\, \\frac{\\partial L(y_i, f_{\\text{MLP}}(x_i))}{\\partial \\theta} \\;\\text{ for some } i, \\qquad \\theta \\leftarrow \\theta - \\eta\\, \\frac1B \\sum_{i \\in \\text{batch}} \\frac{\\partial L_i}{\\partial \\theta}', true),
+      el('div', { class: 'tex-row' },
+        tex('\\theta \\leftarrow \\theta - \\eta\\, \\frac{\\partial L(y_i, f_{\\text{MLP}}(x_i))}{\\partial \\theta} \\;\\text{ for some } i', true),
+        tex('\\theta \\leftarrow \\theta - \\eta\\, \\frac1B \\sum_{i \\in \\text{batch}} \\frac{\\partial L_i}{\\partial \\theta}', true)),
       el('p', { class: 'muted' }, 'The slide writes a sum; the library (like PyTorch) averages, which only rescales η by N. Same network, same initial weights, same η: one update per sample, per minibatch, or per pass over all the data.'),
     );
     const num = (id: string, key: keyof SgdOptions, lo: number, hi: number, int: boolean) => {
