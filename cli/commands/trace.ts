@@ -37,7 +37,7 @@ export async function traceRow(modelPath: string, file: string | undefined, o: T
     out.push('', `layer ${l.layer}: ${l.activation}, ${l.x.length} → ${l.a.length}   a = W x + b,  h = f(a),  δ = ∂L/∂h ∘ f'(a)`);
     out.push(table(
       ['unit', 'a', 'h = f(a)', "f'(a)", '∂L/∂h', 'δ = ∂L/∂a', '∂L/∂b'],
-      l.a.map((a, j) => [String(j + 1), g6(a), g6(l.h[j]), l.fprime ? g6(l.fprime[j]) : 'softmax', g6(l.dLdh[j]), g6(l.delta[j]), g6(l.db[j])]),
+      l.a.map((a, j) => [String(j + 1), g6(a), g6(l.h[j]), l.fprime ? g6(l.fprime[j]) : 'softmax', g6(l.dLdh[j]), g6(l.delta[j]), l.db.length ? g6(l.db[j]) : '— (no bias)']),
       ['r', 'r', 'r', 'r', 'r', 'r', 'r'],
     ));
     let big = 0;

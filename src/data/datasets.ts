@@ -152,15 +152,15 @@ export const LECTURE_THETA: LectureTheta = { w1: 1.5, b1: 0.5, w2: -8, w3: 5 };
  * The network of the lecture this project grew from, "a function of FOUR parameters and FOUR
  * layers", as MLP options: one input, two hidden layers of one sigmoid unit, a sigmoid output, the
  * L2 loss L = ½(y − ŷ)² (the library's `sse`), no scaling (the numbers are the lecture's), plain
- * SGD on one sample at a time. `new MLP(datasets.lectureNetwork)`; see docs/from-slides-to-code.md.
- * NOTE: the lecture's network has a bias in its first layer only; this library version gives every
- * layer a bias (per-layer `bias: false` comes with the training issue), so it has 6 parameters.
+ * SGD on one sample at a time, and a bias in the first layer only (`bias: [true, false, false]`):
+ * four parameters, w1, b1, w2, w3. `new MLP(datasets.lectureNetwork)`; see docs/from-slides-to-code.md.
  */
 export const lectureNetwork = {
   task: 'regression' as const,
   hidden: [1, 1],
   activation: 'sigmoid' as const,
   outputActivation: 'sigmoid' as const,
+  bias: [true, false, false],
   loss: 'sse' as const,
   scaleInputs: 'none' as const,
   scaleTargets: 'none' as const,

@@ -120,6 +120,7 @@ test('the lecture\'s network trains, and its inspector\'s gradients equal the li
   const closed: Record<string, number> = { w3: d3 * f2, w2: d2 * f1, w1: d1 * xs, b1: d1 };
   const lib = gradients(model, [[x]], [y], { float64: true });
   const library: Record<string, number> = { w3: lib.layers[2].dW[0][0], w2: lib.layers[1].dW[0][0], w1: lib.layers[0].dW[0][0], b1: lib.layers[0].db[0] };
+  assert.deepEqual(Object.keys(grads).sort(), ['b1', 'w1', 'w2', 'w3'], 'four parameters: a bias in the first layer only');
   for (const k of ['w1', 'w2', 'w3', 'b1']) {
     assert.ok(k in grads, `the inspector shows ∂L/∂${k}`);
     close(grads[k], library[k], `∂L/∂${k}: page vs library gradients`);
