@@ -30,6 +30,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
 
 /** A file written piece by piece, atomically: nothing appears at `path` until commit(). */
 export interface AtomicFile {
+  /** Append data to the temporary file. */
   write(data: string | Uint8Array): void;
   /** fsync, close and rename over the target. */
   commit(): void;
@@ -123,6 +124,11 @@ export function saveModel(model: MLP, path: string, options: SaveOptions & { bin
   writeFileAtomic(path, binary ? toBytes(model, options) : JSON.stringify(toJSON(model, options)));
 }
 
+/**
+ * Load a model saved by `saveModel` (or `mlpkit train`): the bytes form when the file starts with
+ * `MLPK`, else the JSON document; checked field by field. A file that cannot be read or trusted
+ * throws a SerializationError naming the path.
+ */
 export function loadModel(path: string, options: { backend?: string } = {}): MLP {
   let bytes: Buffer;
   try {

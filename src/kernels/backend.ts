@@ -16,6 +16,7 @@ import type { Rng } from '../tensor/rng.ts';
 import type { ElementwiseActivation } from '../math/activations.ts';
 import type { LossName } from '../math/losses.ts';
 
+/** The kernels a backend implements (`reference` defines them; `registerBackend` adds one). */
 export interface Backend {
   /** Name reported by the API and `mlpkit info`, e.g. "reference", "js", "wasm-simd". */
   readonly name: string;

@@ -7,6 +7,7 @@ import { allocArray, type DType, type FloatArray } from '../tensor/tensor.ts';
 import { activations, sigmoid } from '../math/activations.ts';
 import type { LossName } from '../math/losses.ts';
 
+/** The reference backend: the plainest loops, in float32 or float64; the definition every other backend is tested against. */
 export const reference: Backend = {
   name: 'reference',
   supports: () => true,

@@ -62,6 +62,7 @@ export function setThreads(n: number): void {
   setWasmThreads(n);
 }
 
+/** The registered backends' names, fastest first (what "auto" tries in order). */
 export function listBackends(): string[] {
   ensureWasm();
   return registry.map((b) => b.name);

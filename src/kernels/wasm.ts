@@ -535,6 +535,7 @@ class Pool {
 
 // ---- the engine: one memory, one or two compiled modules, the pool -----------------------------
 
+/** Options of `initBackends`. */
 export interface WasmOptions {
   /** Threads for gemm, the main thread included; default: all logical cores (at most 16). */
   threads?: number;
