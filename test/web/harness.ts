@@ -9,7 +9,7 @@ import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { build } from 'vite';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 const webRoot = fileURLToPath(new URL('../../web/', import.meta.url));
 
@@ -50,4 +50,12 @@ export async function launch(): Promise<Browser> {
 
 export function cleanup(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** Collect a page's console errors and warnings and its uncaught errors into `problems`. */
+export function watch(p: Page, problems: string[]): void {
+  p.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
+  });
+  p.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
 }

@@ -22,7 +22,7 @@ import type { Server } from 'node:http';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { MLP, datasets, fromJSON, gradients, type ModelDocument } from '../../src/index.ts';
 import { layerWeights } from '../helpers/cases.ts';
-import { buildPage, cleanup, launch, serve } from './harness.ts';
+import { buildPage, cleanup, launch, serve, watch } from './harness.ts';
 
 const REL_TOL = 1e-12;
 
@@ -34,12 +34,7 @@ let context: BrowserContext;
 let page: Page;
 const problems: string[] = [];
 
-function watch(p: Page): void {
-  p.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
-  });
-  p.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-}
+const watchPage = (p: Page) => watch(p, problems);
 
 const ready = (p: Page) => p.waitForFunction(() => (window as unknown as { playground: { state: unknown } }).playground.state !== null);
 
@@ -67,7 +62,7 @@ before(async () => {
   browser = await launch();
   context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   page = await context.newPage();
-  watch(page);
+  watchPage(page);
 });
 
 after(async () => {
@@ -237,7 +232,7 @@ test('editing the URL hash in an open tab applies it', async () => {
 test('a 390 px phone: output first, no sideways scrolling, the new views fit, a tap on dense links offers them all', async () => {
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
   const p = await phone.newPage();
-  watch(p);
+  watchPage(p);
   await p.goto(`${url}#speed=0`);
   await ready(p);
   const m = await p.evaluate(() => ({

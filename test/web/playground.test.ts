@@ -19,7 +19,7 @@ import type { Server } from 'node:http';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { datasets, fromJSON, gradients, type ModelDocument } from '../../src/index.ts';
 import { layerWeights } from '../helpers/cases.ts';
-import { buildPage, cleanup, launch, serve } from './harness.ts';
+import { buildPage, cleanup, launch, serve, watch } from './harness.ts';
 
 const TEST_LOSS_BOUND = 0.2;
 const TRAIN_TIMEOUT_MS = 40_000;
@@ -34,12 +34,7 @@ let context: BrowserContext;
 let page: Page;
 const problems: string[] = [];
 
-function watch(p: Page): void {
-  p.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
-  });
-  p.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-}
+const watchPage = (p: Page) => watch(p, problems);
 
 const num = async (p: Page, sel: string) => Number(await p.getAttribute(sel, 'data-value'));
 
@@ -61,7 +56,7 @@ before(async () => {
   browser = await launch();
   context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   page = await context.newPage();
-  watch(page);
+  watchPage(page);
   // the default settings (circle, 2-8-8-1 tanh, adam η = 0.03, batch 10, 500 points), no speed limit
   // speed 60 epochs/s: fast, yet slow enough that polling every 250 ms sees each stage of training
   await page.goto(`${url}#speed=60`);
@@ -214,7 +209,7 @@ test('export → reset → import restores the model; a shared URL with weights 
   const shared = page.url();
   assert.match(shared, /[#&]w=/);
   const p2 = await context.newPage();
-  watch(p2);
+  watchPage(p2);
   await p2.goto(shared);
   await p2.waitForFunction(() => (window as unknown as { playground: { state: unknown } }).playground.state !== null);
   const c = await exportDoc(p2);
@@ -224,7 +219,7 @@ test('export → reset → import restores the model; a shared URL with weights 
 
 test('the built page also runs from the file system', async () => {
   const p = await context.newPage();
-  watch(p);
+  watchPage(p);
   await p.goto(`file://${join(dir, 'index.html')}#speed=0`);
   await p.waitForFunction(() => (window as unknown as { playground: { state: unknown } }).playground.state !== null);
   await p.click('#play');
@@ -267,7 +262,7 @@ test('a CSV with text labels loads and trains, here with the main-thread engine 
   const path = join(dir, 'blobs.csv');
   writeFileSync(path, csv);
   const p = await context.newPage();
-  watch(p);
+  watchPage(p);
   await p.goto(`${url}#engine=main&speed=0`);
   await p.waitForFunction(() => (window as unknown as { playground: { state: unknown } }).playground.state !== null);
   assert.equal(await p.evaluate(() => (window as unknown as { playground: { engine: string } }).playground.engine), 'main thread');
