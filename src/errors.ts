@@ -4,6 +4,7 @@
 // properties (`field`, `expected`, `received`, `row`, `column`), so a program can react to an
 // error without parsing its message.
 
+/** The machine-readable kind of an {@link MlpError}: test `e.code` instead of parsing the message. */
 export type ErrorCode =
   | 'E_SHAPE' // a tensor or data set has the wrong shape (ragged rows, wrong input width)
   | 'E_EMPTY' // no rows, or no columns
@@ -38,6 +39,7 @@ export interface ErrorDetails {
   received?: unknown;
 }
 
+/** The base of every error mlpkit throws on bad input: `code` says what kind, and `field`, `row`, `column`, `expected`, `received` say where and what, when they apply (absent properties otherwise). The message names the problem and a fix. */
 export class MlpError extends Error {
   readonly code: ErrorCode;
   // NOTE: `declare`: no class-field initializers, so absent details are absent properties

@@ -21,6 +21,7 @@ export { toJSON, fromJSON, toBytes, fromBytes, FORMAT, VERSION, type ModelDocume
 export { gradients, gradCheck, jacobian, trace, type Gradients, type LayerGradients, type GradCheckReport, type GradCheckEntry, type GradCheckOptions, type Trace, type TraceLayer } from './inspect/inspect.ts';
 
 // data
+/** Bundled data sets (iris, digits) and seeded generators of the classic toy problems (XOR, spirals, moons, circles, blobs). */
 export * as datasets from './data/datasets.ts';
 export { trainTestSplit, type Dataset } from './data/datasets.ts';
 export { validationSplit } from './data/split.ts';

@@ -68,6 +68,24 @@ export interface ModelSnapshot {
   };
 }
 
+/**
+ * A multilayer perceptron: layers l = 1..L computing a_l = W_l h_{l−1} + b_l, h_l = f_l(a_l) with
+ * h_0 = x and W_l of shape [nOut, nIn], for classification or regression. Construct it from a
+ * Partial<{@link Config}> (missing options come from {@link defaults}), then `fit`, `predict`,
+ * `evaluate`, and save with {@link toJSON} / load with {@link fromJSON}.
+ *
+ * @throws {@link MlpError} (a ConfigError, code E_CONFIG) from the constructor for an unknown
+ * option or a bad value, naming the option.
+ *
+ * @example
+ * ```ts
+ * import { MLP, datasets } from 'mlpkit';
+ * const { x, y } = datasets.xor({ n: 200, seed: 1 });
+ * const model = new MLP({ hidden: [8], activation: 'tanh', epochs: 200, learningRate: 0.05, seed: 1 });
+ * const history = model.fit(x, y);
+ * console.log(history.stopReason, model.score(x, y)); // accuracy in [0, 1]
+ * ```
+ */
 export class MLP {
   readonly #s: ModelState;
   /** The training call under way, if any: a second one is refused (E_BUSY) while it runs. */
@@ -177,7 +195,23 @@ export class MLP {
 
   // ---- training -----------------------------------------------------------------------------
 
-  /** Train on x, y. Returns the history. Continues from the current weights when already fitted. */
+  /**
+   * Train on x: [n][nIn] (or a Table) and y: n labels, numbers or rows (or a column name of the
+   * table). Returns the history. Continues from the current weights when already fitted.
+   *
+   * @throws {@link MlpError}: ShapeError for ragged rows or x, y of different lengths, DataError
+   * for NaN/Infinity or empty data, ConfigError for an unknown or bad option, DivergenceError when
+   * the loss becomes non-finite (the model keeps its last finite weights).
+   *
+   * @example
+   * ```ts
+   * import { MLP, datasets } from 'mlpkit';
+   * const { x, y } = datasets.iris();
+   * const model = new MLP({ hidden: [16], seed: 0 });
+   * const history = model.fit(x, y, { epochs: 50, validationSplit: 0.2 });
+   * console.log(history.epochs.length, history.stopReason);
+   * ```
+   */
   fit(x: Features, y: Targets | string, options: FitOptions = {}): History {
     this.#claim('fit');
     try {
@@ -276,6 +310,18 @@ export class MLP {
   /**
    * Labels (classification), label sets (multi-label: the classes whose probability is above ½),
    * numbers (single-output regression) or rows (multi-output), in the user's labels and units.
+   *
+   * @throws {@link MlpError} (E_NOT_FITTED) before fit; a ShapeError when the rows do not have
+   * the width the model was trained on.
+   *
+   * @example
+   * ```ts
+   * import { MLP, datasets } from 'mlpkit';
+   * const { x, y } = datasets.iris();
+   * const model = new MLP({ hidden: [16], epochs: 50, seed: 0 });
+   * model.fit(x, y);
+   * model.predict([[5.1, 3.5, 1.4, 0.2]]); // [0]: setosa
+   * ```
    */
   predict(x: Features): Label[] | Label[][] | number[] | number[][] {
     const { out, rows, cols } = this.#forward(x, 'predict');

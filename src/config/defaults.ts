@@ -14,8 +14,10 @@ import type { ScaleMethod } from '../data/preprocess.ts';
 import type { DType } from '../tensor/tensor.ts';
 import type { ClassWeight } from '../data/weights.ts';
 
+/** What the model predicts: classes, numbers, or "auto" (inferred from the targets at the first fit, see inferTask). */
 export type Task = 'auto' | 'classification' | 'regression';
 
+/** Stop training when the monitored loss (validation loss if there is validation data, else training loss) has not improved by minDelta for patience epochs; the best weights are restored. */
 export interface EarlyStopping {
   /** Epochs without improvement before stopping. */
   patience: number;
@@ -88,8 +90,10 @@ export interface FitConfig {
   earlyStopping: EarlyStopping | false;
 }
 
+/** Every option of a model: what it is (ModelConfig) and how it trains (FitConfig). `new MLP(config)` takes a Partial<Config>; missing keys come from {@link defaults}. */
 export type Config = ModelConfig & FitConfig;
 
+/** The default of every option: the one typed object that the CLI and the web playground only override. */
 export const defaults: Config = {
   task: 'auto',
   hidden: [64],

@@ -14,8 +14,10 @@ import { ColumnBuilder, indexOf, type Table } from './table.ts';
 
 /** One piece of CSV text: a string, or UTF-8 bytes (a character may be split across two pieces). */
 export type CsvChunk = string | Uint8Array;
+/** CSV text to parse: a whole string, or pieces (strings or UTF-8 bytes) from a stream or iterable. */
 export type CsvInput = string | ReadableStream<CsvChunk> | AsyncIterable<CsvChunk> | Iterable<CsvChunk>;
 
+/** How parseCsv reads its input. */
 export interface CsvOptions {
   /** One character; undefined = guessed from the first lines (",", tab, ";" or "|"). */
   delimiter?: string;
@@ -160,6 +162,18 @@ class ChunkEmitter {
  * Read CSV text with a header row into a column table: numeric columns as Float64Array (NaN =
  * missing), text columns as category codes. The input is a string, a web ReadableStream or an
  * (async) iterable of string or UTF-8 byte chunks, so a file of any size streams through.
+ *
+ * @throws {@link MlpError} (a DataError, code E_CSV) for malformed CSV (unterminated quote, rows
+ * of the wrong width, no header), naming the line.
+ *
+ * @example
+ * ```ts
+ * import { parseCsv } from 'mlpkit';
+ * const table = await parseCsv('a,b,label\n0,0,no\n0,1,yes\n1,0,yes\n1,1,no\n');
+ * console.log(table.names, table.rows); // ['a', 'b', 'label'] 4
+ * const label = table.columns[table.index.get('label')!];
+ * if (label.kind === 'text') console.log(label.levels, label.codes); // ['no', 'yes'] Int32Array [0, 1, 1, 0]
+ * ```
  */
 export async function parseCsv(input: CsvInput, options: CsvOptions = {}): Promise<Table> {
   const source = options.source ?? 'CSV';

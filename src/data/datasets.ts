@@ -8,6 +8,7 @@ import { digitsCsv } from './bundled/digits.ts';
 import { Rng } from '../tensor/rng.ts';
 import { ConfigError } from '../errors.ts';
 
+/** A small data set: rows x [n][features], targets y [n], and the names of the features (and of the classes, where they have names). */
 export interface Dataset<Y = number> {
   x: number[][];
   y: Y[];
@@ -36,6 +37,7 @@ export function digits(): Dataset {
   return fromCsv(digitsCsv);
 }
 
+/** Size, noise and seed of a generated data set. */
 export interface GeneratorOptions {
   /** number of points (default 200) */
   n?: number;

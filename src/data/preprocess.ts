@@ -6,8 +6,10 @@
 import { DataError } from '../errors.ts';
 import type { Label } from './input.ts';
 
+/** How inputs (and regression targets) are scaled: standard (zero mean, unit variance), minmax ([0, 1]) or none. */
 export type ScaleMethod = 'standard' | 'minmax' | 'none';
 
+/** A fitted scaling, per column: x' = (x − shift) / scale. */
 export interface Scaler {
   method: ScaleMethod;
   shift: number[];

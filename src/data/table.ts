@@ -43,6 +43,7 @@ function logCell(log: CellLog, row: number, value = ''): void {
   }
 }
 
+/** A column whose every non-missing cell is a number: values[row] (NaN where missing). */
 export interface NumericColumn {
   kind: 'numeric';
   name: string;
@@ -50,6 +51,7 @@ export interface NumericColumn {
   missing: CellLog;
 }
 
+/** A column with words in it: codes[row] indexes levels (−1 where missing); numbers/words count its numeric and non-numeric cells. */
 export interface TextColumn {
   kind: 'text';
   name: string;
@@ -61,8 +63,10 @@ export interface TextColumn {
   words: CellLog;
 }
 
+/** One column of a parsed table: numeric, or text (categories). */
 export type Column = NumericColumn | TextColumn;
 
+/** A parsed CSV: named columns of equal length `rows`, each numeric or text, with the source and line numbers kept for error messages. */
 export interface Table {
   /** The file name or "dataset iris", for messages. */
   source: string;

@@ -5,6 +5,7 @@ import type { ActivationName } from '../math/activations.ts';
 import type { LossName } from '../math/losses.ts';
 import type { CheckedTargets, Label } from './input.ts';
 
+/** The task a fitted model has: classification or regression (never "auto"). */
 export type TaskKind = 'classification' | 'regression';
 
 /** Integer targets with at most this many distinct values are classes under task "auto". */

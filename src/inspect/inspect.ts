@@ -19,6 +19,7 @@ import { ConfigError, MlpError } from '../errors.ts';
 import { Rng } from '../tensor/rng.ts';
 import { toRows, type FloatArray } from '../tensor/tensor.ts';
 
+/** The gradients of one layer l: dW = ∂L/∂W_l, shaped like W [nOut][nIn], and db = ∂L/∂b_l [nOut]. */
 export interface LayerGradients {
   /** ∂L/∂W as [nOut][nIn] */
   dW: number[][];
@@ -26,6 +27,7 @@ export interface LayerGradients {
   db: number[];
 }
 
+/** What gradients() returns: the loss over the given samples and dW, db for every layer, first to last. */
 export interface Gradients {
   /** L = (1/B) Σ ℓ_i over the given samples */
   loss: number;
@@ -58,7 +60,22 @@ function prepare(snap: ModelSnapshot, x: Features, y: Targets, where: string): E
   return encodeRows({ backend: reference, dtype: snap.dtype, outputs, task: snap.task, preprocessing: snap.preprocessing }, X.data, X.shape[1], checkTargets(y, where, X.shape[0]), identity(X.shape[0]), where);
 }
 
-/** Loss and gradients for samples x, y, computed by backprop on the model's own backend and dtype (or in float64). */
+/**
+ * Loss and gradients for samples x, y, computed by backprop on the model's own backend and dtype
+ * (or in float64): dW_l = ∂L/∂W_l as [nOut][nIn] and db_l = ∂L/∂b_l, with L the mean loss over the samples.
+ *
+ * @throws {@link MlpError} (E_NOT_FITTED) for a model without weights; a ShapeError/DataError for bad x, y.
+ *
+ * @example
+ * ```ts
+ * import { MLP, gradients, datasets } from 'mlpkit';
+ * const { x, y } = datasets.xorTable();
+ * const model = new MLP({ hidden: [2], epochs: 1, seed: 0 });
+ * model.fit(x, y);
+ * const g = gradients(model, x, y, { float64: true });
+ * console.log(g.loss, g.layers[0].dW); // dW_1: [2][2]
+ * ```
+ */
 export function gradients(model: MLP, x: Features, y: Targets, options: { float64?: boolean } = {}): Gradients {
   const snap = snapshotOf(model, 'gradients');
   const data = prepare(snap, x, y, 'gradients');
@@ -107,6 +124,7 @@ function lossOnly(loss: LossName, net: Network, x: FloatArray, y: FloatArray, B:
   return net.backend.loss(loss, fused ? net.output.a : h, y, null, B, net.outputs, 1) / B;
 }
 
+/** One parameter tensor (W or b of a layer) in a gradient check: how many entries were compared and the worst relative error. */
 export interface GradCheckEntry {
   layer: number; // 1-based
   param: 'W' | 'b';
@@ -118,6 +136,7 @@ export interface GradCheckEntry {
   passed: boolean;
 }
 
+/** What gradCheck returns: whether every backprop gradient matched the central finite difference within tolerance, and the worst entries. */
 export interface GradCheckReport {
   passed: boolean;
   /** relative error = |g − n| / max(|g|, |n|, floor · max(1, |L|)) must be < tolerance */
@@ -130,6 +149,7 @@ export interface GradCheckReport {
   backendMaxRelError: number;
 }
 
+/** How gradCheck compares backprop gradients with finite differences. */
 export interface GradCheckOptions {
   /** Step h of the finite difference (default 1e-4). */
   eps?: number;
@@ -247,6 +267,7 @@ export function jacobian(model: MLP, x: readonly number[], options: { float64?: 
   }
 }
 
+/** One layer l of a trace: its a = W x + b and h = f(a) for the traced sample, and in the backward pass delta = ∂L/∂a. */
 export interface TraceLayer {
   /** 1-based layer index l */
   layer: number;
@@ -273,6 +294,7 @@ export interface TraceLayer {
   db: number[];
 }
 
+/** A forward and backward pass of one sample, layer by layer: what trace() returns for teaching and debugging. */
 export interface Trace {
   /** the sample as the network sees it (after feature scaling) */
   x: number[];
@@ -286,7 +308,22 @@ export interface Trace {
   layers: TraceLayer[];
 }
 
-/** Every factor of the chain rule for one sample, in float64, layer by layer. */
+/**
+ * Every factor of the chain rule for one sample, in float64, layer by layer: a = W x + b and
+ * h = f(a) forward, delta = ∂L/∂a, dW and db backward.
+ *
+ * @throws {@link MlpError} (E_NOT_FITTED) for a model without weights; E_CONFIG when x is not one sample of `inputs` numbers.
+ *
+ * @example
+ * ```ts
+ * import { MLP, trace, datasets } from 'mlpkit';
+ * const { x, y } = datasets.xorTable();
+ * const model = new MLP({ hidden: [2], epochs: 1, seed: 0 });
+ * model.fit(x, y);
+ * const t = trace(model, [1, 0], 1);
+ * console.log(t.L, t.layers.map((l) => l.activation));
+ * ```
+ */
 export function trace(model: MLP, x: readonly number[], y: Label | readonly number[]): Trace {
   const snap = snapshotOf(model, 'trace');
   const data = prepare(snap, [x as number[]], [y] as Targets, 'trace');

@@ -24,11 +24,13 @@ import type { Label } from '../data/input.ts';
 import { SCALER_LIMIT } from '../data/preprocess.ts';
 import { LrScheduler, type Schedule, type SchedulerState } from '../optim/schedule.ts';
 
+/** The `format` field of every model document ("mlpkit-model"); a document without it is refused. */
 export const FORMAT = 'mlpkit-model';
 /** 2: the bytes form ends with a CRC-32 of everything before it. Versions 1 and 2 are read. */
 export const VERSION = 2;
 const READABLE_VERSIONS: readonly number[] = [1, 2];
 
+/** How toJSON / model.toJSON writes a model. */
 export interface SaveOptions {
   /** "base64" (default, compact) or "nested" (W as [nOut][nIn] arrays, for reading and editing). */
   weights?: 'base64' | 'nested';
@@ -36,9 +38,12 @@ export interface SaveOptions {
   training?: boolean;
 }
 
+/** A JSON value: what metadata may hold. */
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+/** An array as saved: a base64 string of little-endian floats, or plain numbers (nested: W as [nOut][nIn], b as [nOut]). */
 type Encoded = string | number[] | number[][];
 
+/** A saved model (format "mlpkit-model"): architecture, config, preprocessing, the weights W_l [nOut, nIn] and b_l [nOut] of every layer, and optionally the training state. Plain JSON: JSON.stringify it to save. */
 export interface ModelDocument {
   format: typeof FORMAT;
   version: number;
@@ -64,6 +69,20 @@ export interface ModelDocument {
   metadata?: Record<string, Json>;
 }
 
+/**
+ * The model as a plain, JSON-ready document; fromJSON(toJSON(m)) predicts bit-identically.
+ * @throws {@link MlpError} (E_NOT_FITTED) for a model that has not been fitted
+ * @example
+ * ```ts
+ * import { MLP, toJSON, fromJSON, datasets } from 'mlpkit';
+ * const { x, y } = datasets.iris();
+ * const model = new MLP({ hidden: [8], epochs: 20, seed: 1 });
+ * model.fit(x, y);
+ * const text = JSON.stringify(toJSON(model));
+ * const again = fromJSON(text);
+ * again.predict(x.slice(0, 3)); // same labels as model.predict
+ * ```
+ */
 export function toJSON(model: MLP, options: SaveOptions = {}): ModelDocument {
   const snap = model.snapshot({ training: options.training !== false });
   const enc = options.weights ?? 'base64';
@@ -312,6 +331,10 @@ export function toBytes(model: MLP, options: Omit<SaveOptions, 'weights'> = {}):
   return out;
 }
 
+/**
+ * Read a model written by toBytes: the CRC-32 (version 2), the header and every array are checked before anything is allocated or built.
+ * @throws {@link MlpError} (a SerializationError) when the bytes are truncated, corrupt, of another format or version, or shapes do not match
+ */
 export function fromBytes(bytes: Uint8Array, options: { backend?: string } = {}): MLP {
   if (bytes.length < 8 || MAGIC.some((m, i) => bytes[i] !== m)) throw new SerializationError('E_FORMAT', 'fromBytes: expected bytes starting with "MLPK", received something else; this is not an mlpkit binary model (for a .json file use fromJSON)');
   const len = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, true);

@@ -9,6 +9,7 @@
 
 import { ConfigError } from '../errors.ts';
 
+/** The name of an activation f in h = f(a), as config.activation and config.outputActivation accept it. */
 export type ActivationName =
   | 'identity'
   | 'sigmoid'
@@ -20,6 +21,7 @@ export type ActivationName =
   | 'gelu'
   | 'softmax';
 
+/** Every activation name, in a fixed order (for menus and error messages). */
 export const ACTIVATIONS: readonly ActivationName[] = [
   'identity', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'elu', 'softplus', 'gelu', 'softmax',
 ];
@@ -27,6 +29,7 @@ export const ACTIVATIONS: readonly ActivationName[] = [
 /** Elementwise activations: everything but softmax. */
 export type ElementwiseActivation = Exclude<ActivationName, 'softmax'>;
 
+/** An elementwise activation: f(a) and its derivative f'(a), the latter given a and h = f(a) (whichever is cheaper). */
 export interface ActivationPair {
   /** h = f(a); `alpha` is the slope of leakyRelu and the α of elu. */
   f(a: number, alpha: number): number;
@@ -88,6 +91,7 @@ export const gelu: ActivationPair = {
   df: (a) => normalCdf(a) + a * INV_SQRT_2PI * Math.exp(-0.5 * a * a),
 };
 
+/** The elementwise activations by name (all but softmax, which is not elementwise): the reference definitions the kernels follow. */
 export const activations: Record<ElementwiseActivation, ActivationPair> = {
   identity, sigmoid, tanh, relu, leakyRelu, elu, softplus, gelu,
 };

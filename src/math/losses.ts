@@ -17,9 +17,12 @@
 import { ConfigError } from '../errors.ts';
 import type { ActivationName } from './activations.ts';
 
+/** The name of a loss L(ŷ, y), as config.loss accepts it. */
 export type LossName = 'sse' | 'mse' | 'mae' | 'huber' | 'bce' | 'crossentropy';
+/** Every loss name, in a fixed order. */
 export const LOSSES: readonly LossName[] = ['sse', 'mse', 'mae', 'huber', 'bce', 'crossentropy'];
 
+/** What a loss is: its name, its formula (for display), and the output activation it is fused with, if any. */
 export interface LossInfo {
   name: LossName;
   /** Fused losses take the logits a_L and produce δ_L; they require this output activation. */
@@ -27,6 +30,7 @@ export interface LossInfo {
   formula: string;
 }
 
+/** The description of each loss, by name. */
 export const lossInfo: Record<LossName, LossInfo> = {
   sse: { name: 'sse', formula: '½ Σ_j (ŷ_j − y_j)², averaged over the batch' },
   mse: { name: 'mse', formula: '(1/m) Σ_j (ŷ_j − y_j)², averaged over the batch' },

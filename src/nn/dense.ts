@@ -17,6 +17,7 @@ import type { FloatArray } from '../tensor/tensor.ts';
 import type { Rng } from '../tensor/rng.ts';
 import type { ActivationName } from '../math/activations.ts';
 
+/** A fully connected layer: a = W x + b, h = f(a), with W [nOut, nIn] and b [nOut] views into the network's flat parameters; backward computes dW, db and dx from delta = ∂L/∂a. */
 export class Dense {
   /** The input of the last forward pass (the previous layer's h, or the batch X). */
   x!: FloatArray;

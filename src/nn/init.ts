@@ -20,11 +20,15 @@ import type { Rng } from '../tensor/rng.ts';
 import { ConfigError } from '../errors.ts';
 import type { ActivationName } from '../math/activations.ts';
 
+/** The name of a weight or bias initializer, as config.init and config.biasInit accept it. */
 export type InitName = 'glorotUniform' | 'glorotNormal' | 'heUniform' | 'heNormal' | 'torchUniform' | 'zeros';
+/** Every initializer name, in a fixed order. */
 export const INITS: readonly InitName[] = ['glorotUniform', 'glorotNormal', 'heUniform', 'heNormal', 'torchUniform', 'zeros'];
 
+/** Draws one initial parameter for a layer with fanIn = nIn inputs and fanOut = nOut outputs, using rng. */
 export type Initializer = (rng: Rng, fanIn: number, fanOut: number) => number;
 
+/** The initializers by name: Glorot/He uniform and normal, PyTorch's default uniform U(±1/√fanIn), and zeros. */
 export const initializers: Record<InitName, Initializer> = {
   // Glorot & Bengio 2010, eq. 16: U(−√(6/(fanIn+fanOut)), +√(6/(fanIn+fanOut)))
   glorotUniform: (rng, fanIn, fanOut) => {

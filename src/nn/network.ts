@@ -15,6 +15,7 @@ import { checkInit, defaultBiasInit, defaultInit, initializers, type InitName } 
 import { isFused, type LossName } from '../math/losses.ts';
 import type { Rng } from '../tensor/rng.ts';
 
+/** One layer of a network to build: its width nOut, activation f, and options. */
 export interface LayerSpec {
   units: number;
   activation: ActivationName;
@@ -67,6 +68,7 @@ export function parameterLayout(inputs: number, layers: readonly { units: number
   return { slots, nWeights: nW, size: b };
 }
 
+/** A stack of Dense layers sharing one flat parameter array and one flat gradient array, on one backend: forward, backward, and the workspace for batches. */
 export class Network {
   readonly layers: Dense[] = [];
   readonly params: FloatArray;
@@ -266,6 +268,7 @@ export class Network {
     }
   }
 
+  /** Set every gradient (dW, db of every layer) to 0. */
   zeroGrad(): void {
     this.backend.fill(this.grads, 0, this.grads.length);
   }

@@ -10,9 +10,12 @@ import { ConfigError } from '../errors.ts';
 import type { Network } from '../nn/network.ts';
 import type { FloatArray } from '../tensor/tensor.ts';
 
+/** The name of an optimizer, as config.optimizer accepts it. */
 export type OptimizerName = 'sgd' | 'momentum' | 'nesterov' | 'rmsprop' | 'adagrad' | 'adam' | 'adamw';
+/** Every optimizer name, in a fixed order. */
 export const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'momentum', 'nesterov', 'rmsprop', 'adagrad', 'adam', 'adamw'];
 
+/** Optimizer hyperparameters; each defaults to PyTorch's value for the chosen optimizer. */
 export interface OptimizerOptions {
   /** SGD momentum μ (default 0.9 for "momentum" and "nesterov", 0 for "sgd"), RMSprop momentum (default 0). */
   momentum?: number;
@@ -51,6 +54,7 @@ const BUFFERS: Record<OptimizerName, string[]> = {
   adamw: ['m', 'v'],
 };
 
+/** Updates a network's flat parameters from its flat gradients (W and b of every layer), PyTorch's update rules; keeps the state (moments, step count) the rule needs. */
 export class Optimizer {
   #t = 0;
   readonly buffers: Record<string, FloatArray> = {};
@@ -147,10 +151,12 @@ export class Optimizer {
     for (const v of Object.values(this.buffers)) this.net.backend.release(v);
   }
 
+  /** The step count and state buffers, for saving (shared with the optimizer: copy them to keep them). */
   getState(): OptimizerState {
     return { name: this.name, t: this.t, buffers: this.buffers };
   }
 
+  /** Restore a state from getState (or a saved model) so training resumes exactly. */
   setState(state: OptimizerState): void {
     this.#t = state.t;
     for (const [k, v] of Object.entries(this.buffers)) {

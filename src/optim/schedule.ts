@@ -15,6 +15,7 @@
 
 import { ConfigError } from '../errors.ts';
 
+/** How the learning rate changes from epoch to epoch: constant, step decay, exponential decay, cosine, or reduce-on-plateau. */
 export type Schedule =
   | { type: 'constant' }
   | { type: 'step'; stepSize: number; gamma?: number }
@@ -22,12 +23,14 @@ export type Schedule =
   | { type: 'cosine'; warmup?: number; minLr?: number; epochs?: number }
   | { type: 'plateau'; factor?: number; patience?: number; threshold?: number; minLr?: number };
 
+/** A learning-rate scheduler's state: the current rate and the plateau bookkeeping. */
 export interface SchedulerState {
   lr: number;
   best: number;
   badEpochs: number;
 }
 
+/** Gives the learning rate for each epoch according to a Schedule. */
 export class LrScheduler {
   private state: SchedulerState;
 
@@ -81,10 +84,12 @@ export class LrScheduler {
     }
   }
 
+  /** A copy of the state, for saving. */
   getState(): SchedulerState {
     return { ...this.state };
   }
 
+  /** Restore a state from getState (or a saved model). */
   setState(s: SchedulerState): void {
     this.state = { ...s };
   }

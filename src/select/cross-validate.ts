@@ -15,6 +15,7 @@ import { takeRows, toTable, type Table } from './rows.ts';
 /** A score from a fitted model on held-out data; higher is better. Default: model.score (accuracy or R²). */
 export type Scorer = (model: MLP, x: Features, y: Targets) => number;
 
+/** How crossValidate splits and scores. */
 export interface CrossValidateOptions {
   /** Number of folds, ≥ 2. Default 5. */
   folds?: number;
@@ -28,6 +29,7 @@ export interface CrossValidateOptions {
   scoring?: Scorer;
 }
 
+/** One fold of a cross-validation: its train/test sizes and its score. */
 export interface FoldResult {
   fold: number;
   trainRows: number;
@@ -37,6 +39,7 @@ export interface FoldResult {
   epochs: number;
 }
 
+/** The result of crossValidate: one score per fold, their mean and standard deviation, and the folds. */
 export interface CrossValidation {
   scores: number[];
   mean: number;
@@ -48,6 +51,10 @@ export interface CrossValidation {
 
 const CV_KEYS = ['folds', 'seed', 'stratify', 'fit', 'scoring'];
 
+/**
+ * k-fold cross-validation: trains a fresh model with `config` on k − 1 folds and scores it on the remaining one, k times (stratified for classification by default).
+ * @throws {@link MlpError} (E_CONFIG) for a bad config or option, (a DataError/ShapeError) for bad x, y
+ */
 export function crossValidate(config: Partial<Config>, x: Features, y: Targets, options: CrossValidateOptions = {}): CrossValidation {
   checkKeys(options, CV_KEYS, 'crossValidate');
   new MLP(config); // a bad config fails here, before any fold trains

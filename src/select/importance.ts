@@ -10,6 +10,7 @@ import { Rng } from '../tensor/rng.ts';
 import { checkKeys, type Scorer } from './cross-validate.ts';
 import { toTable } from './rows.ts';
 
+/** How permutationImportance shuffles and scores. */
 export interface ImportanceOptions {
   /** Shuffles per column. Default 5. */
   repeats?: number;
@@ -26,6 +27,7 @@ export interface ImportanceOptions {
   groups?: readonly { name: string; columns: readonly number[] }[];
 }
 
+/** One feature's importance: the mean (and std) drop of the score when its column(s) are shuffled. */
 export interface FeatureImportance {
   feature: string;
   /** The first input column of the feature (its group's first). */
@@ -36,12 +38,17 @@ export interface FeatureImportance {
   drops: number[];
 }
 
+/** The result of permutationImportance: the unshuffled score and every feature, most important first. */
 export interface Importance {
   baseline: number;
   /** One entry per column, most important first. */
   features: FeatureImportance[];
 }
 
+/**
+ * Permutation importance: how much the score of a fitted model drops when each feature's column is shuffled (repeats times, seeded). The model is not changed.
+ * @throws {@link MlpError} (E_CONFIG) for bad options, (E_NOT_FITTED) for a model not fitted yet
+ */
 export function permutationImportance(model: MLP, x: Features, y: Targets, options: ImportanceOptions = {}): Importance {
   checkKeys(options, ['repeats', 'seed', 'scoring', 'featureNames', 'groups'], 'permutationImportance');
   const repeats = options.repeats ?? 5;

@@ -22,16 +22,19 @@ export interface Range {
 /** Per option: a list to pick from (uniformly) or a numeric range. */
 export type Space = { [K in keyof Config & string]?: readonly Config[K][] | Range };
 
+/** How gridSearch and randomSearch cross-validate each candidate. */
 export interface SearchOptions extends CrossValidateOptions {
   /** Options every candidate shares (the candidate's values override them). */
   base?: Partial<Config>;
 }
 
+/** Options of randomSearch: those of gridSearch plus the number of candidates. */
 export interface RandomSearchOptions extends SearchOptions {
   /** Number of candidates drawn. Default 10. */
   iterations?: number;
 }
 
+/** One candidate of a search: its options and its cross-validated mean and std score. */
 export interface SearchResult {
   params: Partial<Config>;
   mean: number;
@@ -39,6 +42,7 @@ export interface SearchResult {
   scores: number[];
 }
 
+/** What gridSearch and randomSearch return: the best candidate and every one tried. */
 export interface Search {
   /** The best candidate's options (without base). */
   best: SearchResult;

@@ -20,6 +20,7 @@ function splitmix32(seed: number): () => number {
   };
 }
 
+/** A seeded pseudo-random generator (xoshiro128**): the only source of randomness in mlpkit, so the same seed gives the same numbers. */
 export class Rng {
   private s0: number;
   private s1: number;
@@ -98,10 +99,12 @@ export class Rng {
     return this.shuffle(p);
   }
 
+  /** The four 32-bit state words, for saving. */
   getState(): RngState {
     return [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0];
   }
 
+  /** Restore the state from getState. */
   setState(s: readonly number[]): this {
     if (s.length !== 4 || s.some((v) => !Number.isInteger(v) || v < 0 || v > 0xffffffff) || s.every((v) => v === 0)) {
       throw new ConfigError('E_CONFIG', `Rng.setState: expected 4 unsigned 32-bit integers, not all zero, received [${s.join(', ')}]`);
@@ -110,6 +113,7 @@ export class Rng {
     return this;
   }
 
+  /** An independent generator in the same state. */
   clone(): Rng {
     return new Rng(0).setState(this.getState());
   }

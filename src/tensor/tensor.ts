@@ -1,7 +1,9 @@
 // Tensors are flat row-major typed arrays with their shape. An MLP needs only matrices:
 // a batch X is [B, nIn], a weight W is [nOut, nIn], a bias b is [nOut].
 
+/** The float type a network computes in. */
 export type DType = 'float32' | 'float64';
+/** A typed array of the network's dtype. */
 export type FloatArray = Float32Array | Float64Array;
 
 /** A row-major matrix: element (i, j) is data[i * cols + j]. */

@@ -11,6 +11,7 @@ import { applyScaler, invertScaler } from '../data/preprocess.ts';
 import { argmaxRows, classificationMetrics, countCorrect, multiLabelMetrics, regressionMetrics, type ClassReport, type ClassificationMetrics, type MultiLabelMetrics, type RegressionMetrics } from './metrics.ts';
 import { encodeTarget, requireNet, type ModelState } from './state.ts';
 
+/** What model.evaluate returns: the loss (mean over rows) and the task's metrics; classification also names the classes. */
 export type Evaluation =
   | ({ task: 'classification'; multiLabel?: false; loss: number; classes: Label[] } & ClassificationMetrics)
   | ({ task: 'classification'; multiLabel: true; loss: number; classes: Label[]; accuracy: number; perClass: ClassReport[] } & MultiLabelMetrics)

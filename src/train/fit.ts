@@ -17,6 +17,7 @@ import { trainLoop, type BatchEvent, type EpochLog, type History, type StopFlag 
 import { validationMetrics } from './evaluate.ts';
 import { encodeTarget, fitPreprocessing, setupFromData, type ModelState } from './state.ts';
 
+/** Options of fit that are not config: validation data, callbacks, an abort signal and per-sample weights. */
 export interface FitHooks {
   /** Explicit validation data (instead of validationSplit). */
   validationData?: { x: Features; y: Targets };
@@ -33,6 +34,7 @@ export interface FitHooks {
 /** Every option fit takes: the fit config's and the hooks. */
 export const FIT_OPTION_KEYS: readonly string[] = [...FIT_KEYS, 'validationData', 'onBatchEnd', 'onEpochEnd', 'signal', 'sampleWeight'];
 
+/** What model.fit takes as options: any fit config (epochs, learningRate, …) for this call, plus hooks. */
 export type FitOptions = Partial<FitConfig> & FitHooks;
 
 /** A fit in progress: the loop, its stop flag, what to do with each event, and the end. */

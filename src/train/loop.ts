@@ -55,6 +55,7 @@ export interface EpochLog {
  */
 export type StopReason = 'completed' | 'converged' | 'maxEpochs' | 'earlyStopping' | 'callback' | 'aborted';
 
+/** What fit returns: one log per epoch, why training stopped, and which epoch's weights the model holds. */
 export interface History {
   epochs: EpochLog[];
   stopReason: StopReason;

@@ -2,6 +2,7 @@
 // Classification: accuracy, confusion matrix (rows = true class, columns = predicted),
 // per-class precision / recall / F1 and their macro averages. Regression: MSE, MAE, R².
 
+/** One class's row of a classification report: precision, recall, F1 (0/0 counts as 0) and support (its number of true samples). */
 export interface ClassReport {
   precision: number;
   recall: number;
@@ -9,6 +10,7 @@ export interface ClassReport {
   support: number;
 }
 
+/** Metrics of predicted class indices against true ones: accuracy, the confusion matrix [nClasses][nClasses], per-class precision/recall/F1 and their unweighted (macro) means. */
 export interface ClassificationMetrics {
   accuracy: number;
   /** confusion[t][p]: samples of true class t predicted as p */
@@ -17,6 +19,7 @@ export interface ClassificationMetrics {
   macro: { precision: number; recall: number; f1: number };
 }
 
+/** Metrics of regression outputs in the user's units: mean squared error, mean absolute error (averaged over every output of every row) and R². */
 export interface RegressionMetrics {
   mse: number;
   mae: number;
@@ -24,12 +27,19 @@ export interface RegressionMetrics {
   r2: number;
 }
 
+/** Fraction of positions where truth[i] === pred[i], in [0, 1]; 0 for empty input. truth and pred have the same length. */
 export function accuracy(truth: ArrayLike<number>, pred: ArrayLike<number>): number {
   let ok = 0;
   for (let i = 0; i < truth.length; i++) if (truth[i] === pred[i]) ok++;
   return truth.length ? ok / truth.length : 0;
 }
 
+/**
+ * Confusion matrix, per-class and macro precision/recall/F1, and accuracy of class indices in [0, nClasses).
+ * @param truth - true class index per sample
+ * @param pred - predicted class index per sample, same length as truth
+ * @param nClasses - number of classes
+ */
 export function classificationMetrics(truth: ArrayLike<number>, pred: ArrayLike<number>, nClasses: number): ClassificationMetrics {
   const confusion = Array.from({ length: nClasses }, () => new Array<number>(nClasses).fill(0));
   for (let i = 0; i < truth.length; i++) confusion[truth[i]][pred[i]]++;
@@ -119,6 +129,7 @@ export function countCorrect(out: ArrayLike<number>, y: ArrayLike<number>, B: nu
   return ok;
 }
 
+/** Metrics of a multi-label classification: rows of 0/1 labels compared label by label. */
 export interface MultiLabelMetrics {
   /** Fraction of rows whose whole label set is right (scikit-learn's accuracy_score on label sets). */
   subsetAccuracy: number;
