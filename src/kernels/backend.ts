@@ -130,7 +130,7 @@ export interface Backend {
 
 /** A small dense network laid out for the fused batch-1 step (kernels/fused.ts builds it). */
 export interface DenseStack {
-  /** [n0, n1, …, nL]: inputs, then each layer's units */
+  /** `[n0, n1, …, nL]`: inputs, then each layer's units */
   sizes: readonly number[];
   kinds: readonly ElementwiseActivation[];
   alphas: readonly number[];
