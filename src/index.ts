@@ -15,7 +15,7 @@ export { INITS, type InitName } from './nn/init.ts';
 export type { ScaleMethod, Scaler } from './data/preprocess.ts';
 
 // save and load
-export { toJSON, fromJSON, toBytes, fromBytes, FORMAT, VERSION, type ModelDocument, type SaveOptions } from './io/format.ts';
+export { toJSON, fromJSON, toBytes, fromBytes, FORMAT, VERSION, type ModelDocument, type SaveOptions, type EncodedArray, type JsonValue } from './io/format.ts';
 
 // seeing and verifying the gradients
 export { gradients, gradCheck, jacobian, trace, type Gradients, type LayerGradients, type GradCheckReport, type GradCheckEntry, type GradCheckOptions, type Trace, type TraceLayer } from './inspect/inspect.ts';
@@ -26,10 +26,11 @@ export * as datasets from './data/datasets.ts';
 export { trainTestSplit, type Dataset } from './data/datasets.ts';
 export { validationSplit } from './data/split.ts';
 export { inferTask, MAX_AUTO_CLASSES, type TaskKind } from './data/task.ts';
-export type { Features, Targets, Label } from './data/input.ts';
+export type { Features, Targets, Label, FeatureRecord } from './data/input.ts';
+export type { ClassWeight } from './data/weights.ts';
 export { parseCsv, parseDelimiter, guessDelimiter, type CsvInput, type CsvChunk, type CsvOptions } from './data/csv.ts';
 export { parseNumber, MISSING, type Table, type Column, type NumericColumn, type TextColumn, type CellLog } from './data/table.ts';
-export { accuracy, classificationMetrics, regressionMetrics, type ClassificationMetrics, type RegressionMetrics } from './train/metrics.ts';
+export { accuracy, classificationMetrics, regressionMetrics, type ClassificationMetrics, type RegressionMetrics, type ClassReport, type MultiLabelMetrics } from './train/metrics.ts';
 
 // model selection
 export { crossValidate, type CrossValidateOptions, type CrossValidation, type FoldResult, type Scorer } from './select/cross-validate.ts';

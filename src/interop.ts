@@ -4,6 +4,6 @@
 
 export { toONNX, fromONNX, type OnnxImportOptions } from './io/onnx.ts';
 export { toSafetensors, fromSafetensors, toPyTorch, type SafetensorsImportOptions } from './io/safetensors.ts';
-export { toTFJS, fromTFJS } from './io/tfjs.ts';
+export { toTFJS, fromTFJS, type TFJSFiles } from './io/tfjs.ts';
 export { MAX_IMPORT_BYTES, type ImportOptions } from './io/sequential.ts';
 export { InteropError, type InteropWhere } from './errors.ts';

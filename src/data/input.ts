@@ -6,7 +6,7 @@ import { DataError, ShapeError, describe, fmtShape } from '../errors.ts';
 import type { FloatArray, Matrix } from '../tensor/tensor.ts';
 
 /** One row as an object of named fields, e.g. { sepalLength: 5.1, petalLength: 1.4 }. */
-export type Record_ = Readonly<Record<string, unknown>>;
+export type FeatureRecord = Readonly<Record<string, unknown>>;
 /**
  * Features: an array of rows (arrays or typed arrays), a row-major matrix { data, shape: [N, d] },
  * an array of objects with named fields (records), or an object of named columns
@@ -18,7 +18,7 @@ export type Features =
   | readonly ArrayLike<number>[]
   | Matrix
   | { data: ArrayLike<number>; shape: readonly [number, number] }
-  | readonly Record_[]
+  | readonly FeatureRecord[]
   | Readonly<Record<string, ArrayLike<number>>>;
 /** A class label. */
 export type Label = string | number | boolean;
@@ -40,7 +40,7 @@ function isMatrix(x: unknown): x is { data: ArrayLike<number>; shape: readonly [
   return !!x && typeof x === 'object' && !Array.isArray(x) && 'data' in x && 'shape' in x;
 }
 
-function isRecord(v: unknown): v is Record_ {
+function isRecord(v: unknown): v is FeatureRecord {
   return !!v && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v);
 }
 
@@ -71,7 +71,7 @@ export function toMatrix(x: Features, where: string, expectCols?: number, names?
   let cols: number;
   let data: Float64Array;
   if (Array.isArray(x) && x.length > 0 && isRecord(x[0])) {
-    return finish(fromRecords(x as readonly Record_[], where, names ?? null), where, expectCols);
+    return finish(fromRecords(x as readonly FeatureRecord[], where, names ?? null), where, expectCols);
   }
   if (Array.isArray(x) && x.length > 0 && ArrayBuffer.isView(x[0])) {
     // rows as typed arrays (e.g. Float32Array per sample)
@@ -130,7 +130,7 @@ export function toMatrix(x: Features, where: string, expectCols?: number, names?
 }
 
 /** Records → a matrix, field by field in `names` order (default: the first record's fields). */
-function fromRecords(x: readonly Record_[], where: string, names: readonly string[] | null): Matrix {
+function fromRecords(x: readonly FeatureRecord[], where: string, names: readonly string[] | null): Matrix {
   const cols = names ?? Object.keys(x[0]);
   if (cols.length === 0) throw new DataError('E_EMPTY', `${where}: expected records with at least one field, received {} as row 0`, { field: 'x', row: 0, expected: 'at least one field', received: 0 });
   const rows = x.length;
@@ -175,7 +175,7 @@ function fromColumns(x: Readonly<Record<string, ArrayLike<number>>>, where: stri
  */
 export function splitTarget(x: Features, target: string, where: string): { x: Features; y: Label[] } {
   if (Array.isArray(x) && x.length > 0 && isRecord(x[0])) {
-    const recs = x as readonly Record_[];
+    const recs = x as readonly FeatureRecord[];
     if (!(target in recs[0])) throw new DataError('E_SHAPE', `${where}: the target field "${target}" is not in row 0 (fields: ${Object.keys(recs[0]).join(', ')})`, { field: 'y', expected: Object.keys(recs[0]), received: target });
     const y = recs.map((r, i) => {
       const v = isRecord(r) ? r[target] : undefined;

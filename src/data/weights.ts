@@ -9,6 +9,7 @@
 import { ConfigError, DataError, describe } from '../errors.ts';
 import type { Label } from './input.ts';
 
+/** Class weights: 'balanced' (n_samples / (n_classes · count of the class), as scikit-learn computes it), or a weight per label. */
 export type ClassWeight = 'balanced' | Record<string, number> | Map<Label, number>;
 
 /** Per-row weights from the options, or null when neither is given. labels: class labels (classification) or null. */

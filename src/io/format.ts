@@ -39,9 +39,9 @@ export interface SaveOptions {
 }
 
 /** A JSON value: what metadata may hold. */
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
 /** An array as saved: a base64 string of little-endian floats, or plain numbers (nested: W as [nOut][nIn], b as [nOut]). */
-type Encoded = string | number[] | number[][];
+export type EncodedArray = string | number[] | number[][];
 
 /** A saved model (format "mlpkit-model"): architecture, config, preprocessing, the weights W_l [nOut, nIn] and b_l [nOut] of every layer, and optionally the training state. Plain JSON: JSON.stringify it to save. */
 export interface ModelDocument {
@@ -55,7 +55,7 @@ export interface ModelDocument {
   config: Partial<Config>;
   preprocessing: Preprocessing;
   /** b is absent for a layer with bias: false */
-  weights: { encoding: 'base64' | 'nested'; layers: { W: Encoded; b?: Encoded }[] };
+  weights: { encoding: 'base64' | 'nested'; layers: { W: EncodedArray; b?: EncodedArray }[] };
   training?: {
     epochs: number;
     rng: number[];
@@ -66,7 +66,7 @@ export interface ModelDocument {
   featureNames?: string[];
   /** name of the target column (optional) */
   targetName?: string;
-  metadata?: Record<string, Json>;
+  metadata?: Record<string, JsonValue>;
 }
 
 /**
@@ -112,7 +112,7 @@ export function toJSON(model: MLP, options: SaveOptions = {}): ModelDocument {
       encoding: enc,
       layers: slots.map((sl) => {
         const W = p.subarray(sl.w, sl.w + sl.nOut * sl.nIn);
-        const entry: { W: Encoded; b?: Encoded } = { W: enc === 'nested' ? nested(W, sl.nOut, sl.nIn) : toBase64(W) };
+        const entry: { W: EncodedArray; b?: EncodedArray } = { W: enc === 'nested' ? nested(W, sl.nOut, sl.nIn) : toBase64(W) };
         if (sl.b >= 0) {
           const b = p.subarray(sl.b, sl.b + sl.nOut);
           entry.b = enc === 'nested' ? Array.from(b) : toBase64(b);
@@ -132,7 +132,7 @@ export function toJSON(model: MLP, options: SaveOptions = {}): ModelDocument {
   }
   if (snap.featureNames) doc.featureNames = snap.featureNames;
   if (snap.targetName !== null) doc.targetName = snap.targetName;
-  if (Object.keys(snap.metadata).length) doc.metadata = snap.metadata as Record<string, Json>;
+  if (Object.keys(snap.metadata).length) doc.metadata = snap.metadata as Record<string, JsonValue>;
   return doc;
 }
 
@@ -307,7 +307,7 @@ export function toBytes(model: MLP, options: Omit<SaveOptions, 'weights'> = {}):
   const doc = toJSON(model, { ...options, weights: 'base64' });
   const blobs: Uint8Array[] = [];
   let offset = 0;
-  const ref = (b64: Encoded): Encoded => {
+  const ref = (b64: EncodedArray): EncodedArray => {
     const bytes = fromBase64(b64 as string);
     const r = `@${offset}:${bytes.length}`;
     blobs.push(bytes);

@@ -68,14 +68,15 @@ export function toTFJS(model: MLP | ModelDocument): Record<string, Uint8Array> {
 }
 
 type Json = Record<string, any>;
-type Files = Record<string, Uint8Array | string>;
+/** A TF.js layers model as in-memory files: model.json and its weight shards, by file name. */
+export type TFJSFiles = Record<string, Uint8Array | string>;
 
 /**
  * An mlpkit model from a TF.js layers model: `files` holds "model.json" and the weight files it
  * names (bytes; model.json may be text). Sequential of Dense layers, with Activation, ReLU,
  * LeakyReLU, ELU, Softmax layers after them; InputLayer and Dropout are skipped.
  */
-export function fromTFJS(files: Files, options: ImportOptions = {}): MLP {
+export function fromTFJS(files: TFJSFiles, options: ImportOptions = {}): MLP {
   const fail = (code: 'E_FORMAT' | 'E_TRUNCATED' | 'E_TOO_LARGE' | 'E_UNSUPPORTED', msg: string, where: { layer?: string; op?: string; tensor?: string } = {}) =>
     new InteropError(code, `fromTFJS: ${msg}`, { format: fmt, ...where });
   const mj = files['model.json'];

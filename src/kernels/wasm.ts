@@ -53,6 +53,7 @@ const v128zero = [0xfd, 0x0c, ...new Array(16).fill(0)];
 const SIMD_PROBE = probe([0, ...v128zero, ...v128zero, 0xfd, 0xe4, 0x01, 0x0b]);
 const RELAXED_PROBE = probe([0, ...v128zero, ...v128zero, ...v128zero, 0xfd, 0x85, 0x02, 0x0b]);
 
+/** What this runtime's WebAssembly offers mlpkit's kernels (detected once, at the first use of a wasm backend). */
 export interface WasmFeatures {
   simd: boolean;
   relaxed: boolean;

@@ -7,6 +7,7 @@
 
 import { ConfigError } from '../errors.ts';
 
+/** The generator's whole state: four unsigned 32-bit words (xoshiro128**), not all zero. */
 export type RngState = [number, number, number, number];
 
 function splitmix32(seed: number): () => number {
