@@ -32,6 +32,16 @@ const dataOptions = (cmd: Command): Command =>
     .option('--dataset <name>', `use a bundled data set instead of a CSV file (${DATASETS.join(', ')}; mnist: its test part)`)
     .option('--delimiter <char>', 'CSV field delimiter (default: guessed; "tab" for tabs)');
 
+/** Which columns are the target and the features, and how they are read: train, cv and search share them. */
+const columnOptions = (cmd: Command): Command =>
+  cmd
+    .option('--target <column>', 'column to predict (default: the last column; "label" for --dataset)')
+    .option('--features <columns>', 'comma-separated feature columns (default: all but the target)', parseList)
+    .option('--ignore <columns>', 'comma-separated columns to leave out', parseList)
+    .option('--categorical <columns>', 'comma-separated columns to one-hot encode even if they hold numbers', parseList)
+    .addOption(new Option('--task <task>', 'classification or regression (default: inferred from the target)').argParser(parseTask))
+    .addOption(new Option('--impute <method>', `fill missing feature values (${IMPUTE_METHODS.join('|')}; text columns take the most frequent value)`).argParser(parseImpute));
+
 export function buildProgram(): Command {
   const program = new Command('mlpkit')
     .description('Train, evaluate, predict and inspect multi-layer perceptrons from CSV files.')
@@ -56,15 +66,9 @@ export function buildProgram(): Command {
     process.exitCode = await (fn as (...a: unknown[]) => Promise<number>)(...args.slice(0, -2), cmd.opts(), g);
   };
 
-  dataOptions(program.command('train')
+  columnOptions(dataOptions(program.command('train')
     .description('train a model on a CSV file (or a bundled data set) and save it')
-    .argument('[data]', 'CSV file with a header row'))
-    .option('--target <column>', 'column to predict (default: the last column; "label" for --dataset)')
-    .option('--features <columns>', 'comma-separated feature columns (default: all but the target)', parseList)
-    .option('--ignore <columns>', 'comma-separated columns to leave out', parseList)
-    .option('--categorical <columns>', 'comma-separated columns to one-hot encode even if they hold numbers', parseList)
-    .addOption(new Option('--task <task>', 'classification or regression (default: inferred from the target)').argParser(parseTask))
-    .addOption(new Option('--impute <method>', `fill missing feature values (${IMPUTE_METHODS.join('|')}; text columns take the most frequent value)`).argParser(parseImpute))
+    .argument('[data]', 'CSV file with a header row')))
     .option('--hidden <sizes>', 'hidden layer sizes, e.g. 64,32 ("none": no hidden layer); the library\'s `hidden`', parseHidden)
     .addOption(new Option('--layers <sizes>', 'old name of --hidden').argParser(parseHidden).hideHelp())
     .option('--activation <name>', `hidden activation (${ACTIVATIONS.filter((a) => a !== 'softmax').join(', ')})`)
@@ -148,15 +152,9 @@ ${examples([
     .action(run(traceRow as never));
 
   // cv and search take train's column and model flags
-  const selectCommand = (name: string, description: string) => dataOptions(program.command(name)
+  const selectCommand = (name: string, description: string) => columnOptions(dataOptions(program.command(name)
     .description(description)
-    .argument('[data]', 'CSV file with a header row'))
-    .option('--target <column>', 'column to predict (default: the last column; "label" for --dataset)')
-    .option('--features <columns>', 'comma-separated feature columns (default: all but the target)', parseList)
-    .option('--ignore <columns>', 'comma-separated columns to leave out', parseList)
-    .option('--categorical <columns>', 'comma-separated columns to one-hot encode even if they hold numbers', parseList)
-    .addOption(new Option('--task <task>', 'classification or regression (default: inferred from the target)').argParser(parseTask))
-    .addOption(new Option('--impute <method>', `fill missing feature values (${IMPUTE_METHODS.join('|')})`).argParser(parseImpute))
+    .argument('[data]', 'CSV file with a header row')))
     .option('--folds <k>', 'number of folds (default 5; stratified for classification)', parseInteger('--folds', 2))
     .option('--hidden <sizes>', 'hidden layer sizes, e.g. 64,32', parseHidden)
     .addOption(new Option('--layers <sizes>', 'old name of --hidden').argParser(parseHidden).hideHelp())

@@ -27,6 +27,17 @@ export interface ModelFlags {
   threads?: number;
 }
 
+/** The data source and its columns: train, cv and search read them alike (cli/main.ts columnOptions). */
+export interface ColumnFlags {
+  dataset?: string;
+  delimiter?: string;
+  target?: string;
+  features?: string[];
+  ignore?: string[];
+  categorical?: string[];
+  impute?: ImputeMethod;
+}
+
 export interface FitFlags {
   optimizer?: string;
   lr?: number;

@@ -8,19 +8,12 @@
 import { crossValidate, gridSearch, parseDelimiter, randomSearch, permutationImportance, type Config, type CrossValidation, type Label } from '../../src/index.ts';
 import { EXIT_OK, UsageError } from '../errors.ts';
 import { loadTable } from '../data/sources.ts';
-import { encodeFeatures, encodeTargets, fitSchema, hasTarget, selectColumns, type ImputeMethod } from '../data/schema.ts';
-import { modelConfig, parseInteger, parseHidden, parseNumber, type FitFlags, type GlobalOptions, type ModelFlags } from '../options.ts';
+import { encodeFeatures, encodeTargets, fitSchema, hasTarget, selectColumns } from '../data/schema.ts';
+import { modelConfig, parseInteger, parseHidden, parseNumber, type ColumnFlags, type FitFlags, type GlobalOptions, type ModelFlags } from '../options.ts';
 import { modelAndData } from './common.ts';
 import { fixed, table } from '../format.ts';
 
-export interface SelectFlags extends ModelFlags, FitFlags {
-  dataset?: string;
-  delimiter?: string;
-  target?: string;
-  features?: string[];
-  ignore?: string[];
-  categorical?: string[];
-  impute?: ImputeMethod;
+export interface SelectFlags extends ModelFlags, FitFlags, ColumnFlags {
   folds?: number;
   grid?: string[];
   random?: number;

@@ -10,21 +10,14 @@ import { loadModel, saveModel, writeFileAtomic } from '../../src/node.ts';
 import { EXIT_INTERRUPTED, EXIT_OK, UsageError } from '../errors.ts';
 import { loadTable, type Source } from '../data/sources.ts';
 import type { Table } from '../../src/index.ts';
-import { encodeFeatures, encodeTargets, fitSchema, selectColumns, summarize, type ImputeMethod, type Schema, type Selection } from '../data/schema.ts';
+import { encodeFeatures, encodeTargets, fitSchema, selectColumns, summarize, type Schema, type Selection } from '../data/schema.ts';
 import { META_KEY, cliMeta, historyRow, modelSummary, type CliMeta } from '../meta.ts';
-import { STRUCTURE_FLAGS, fitConfig, modelConfig, type FitFlags, type GlobalOptions, type ModelFlags } from '../options.ts';
+import { STRUCTURE_FLAGS, fitConfig, modelConfig, type ColumnFlags, type FitFlags, type GlobalOptions, type ModelFlags } from '../options.ts';
 import { Progress, type ProgressMode } from '../progress.ts';
 import { duration, fixed, int, table } from '../format.ts';
 import { writeReport } from '../report.ts';
 
-export interface TrainOptions extends ModelFlags, FitFlags {
-  dataset?: string;
-  delimiter?: string;
-  target?: string;
-  features?: string[];
-  ignore?: string[];
-  categorical?: string[];
-  impute?: ImputeMethod;
+export interface TrainOptions extends ModelFlags, FitFlags, ColumnFlags {
   valSplit?: number;
   out?: string;
   report?: string;
