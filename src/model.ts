@@ -23,7 +23,7 @@ import { identity } from './data/split.ts';
 import type { TaskKind } from './data/task.ts';
 import { argmaxRows } from './train/metrics.ts';
 import type { History } from './train/loop.ts';
-import { checkOutputs, evaluation, forwardInChunks, forwardRaw, type Evaluation } from './train/evaluate.ts';
+import { checkOutputs, chunkRows, evaluation, forwardInChunks, forwardRaw, type Evaluation } from './train/evaluate.ts';
 import { now, startFit, Trainer, type FitOptions } from './train/fit.ts';
 import { backendOf, buildNetwork, disposeState, encodeTarget, newState, requireNet, type ModelState } from './train/state.ts';
 
@@ -367,7 +367,8 @@ export class MLP {
     const X = this.#matrix(x, 'activations');
     const [N, d] = X.shape;
     const res = net.layers.map((l) => ({ units: l.nOut, a: new Float64Array(N * l.nOut), h: new Float64Array(N * l.nOut) }));
-    const buf = net.backend.alloc(Math.min(N, 1024) * d, net.dtype);
+    // NOTE: sized by the same rule forwardInChunks cuts by (a network trained at batch > 1024 has larger chunks)
+    const buf = net.backend.alloc(chunkRows(net, N) * d, net.dtype);
     try {
       forwardInChunks(net, N, (start, B) => {
         applyScaler(this.#s.preprocessing!.inputs, X.data, B, d, buf, start);

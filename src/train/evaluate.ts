@@ -24,8 +24,13 @@ const MAX_CHUNK = 1024;
  * The forward pass over n rows in chunks: rowsAt(start, B) gives the network-space input rows
  * [B, inputs], visit(h, a, start, B) sees the output layer's h_L and a_L of those rows.
  */
+/** Rows per chunk of forwardInChunks over n rows: what an input buffer for it must hold. */
+export function chunkRows(net: Network, n: number): number {
+  return Math.max(1, Math.min(n, Math.max(net.capacity, MAX_CHUNK)));
+}
+
 export function forwardInChunks(net: Network, n: number, rowsAt: (start: number, B: number) => FloatArray, visit: (h: FloatArray, a: FloatArray, start: number, B: number) => void): void {
-  const chunk = Math.max(1, Math.min(n, Math.max(net.capacity, MAX_CHUNK)));
+  const chunk = chunkRows(net, n);
   net.ensureCapacity(chunk);
   for (let s = 0; s < n; s += chunk) {
     const B = Math.min(chunk, n - s);
@@ -40,7 +45,7 @@ export function forwardRaw(s: ModelState, X: Matrix): { out: Float64Array; rows:
   const [N, d] = X.shape;
   const nOut = net.outputs;
   const out = new Float64Array(N * nOut);
-  const chunk = Math.max(1, Math.min(N, Math.max(net.capacity, MAX_CHUNK)));
+  const chunk = chunkRows(net, N);
   if (!s.inputBuf || s.inputBuf.length < chunk * d) {
     if (s.inputBuf) net.backend.release(s.inputBuf);
     s.inputBuf = net.backend.alloc(chunk * d, net.dtype);
