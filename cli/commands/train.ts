@@ -4,7 +4,7 @@
 // same numbers an uninterrupted run would, and ends with the same weights.
 
 import { resolve as resolvePath } from 'node:path';
-import { MLP, MlpError, validationSplit, trace, defaultLearningRate, parseDelimiter, fromJSON, toJSON, type EpochLog, type Evaluation, type History, type Label, type ModelDocument, type Targets } from '../../src/index.ts';
+import { MLP, MlpError, validationSplit, trace, defaultLearningRate, parseDelimiter, fromJSON, toJSON, type EpochLog, type Evaluation, type History, type Label, type ModelDocument } from '../../src/index.ts';
 import { setThreads } from '../../src/lowlevel.ts';
 import { loadModel, saveModel, writeFileAtomic } from '../../src/node.ts';
 import { EXIT_INTERRUPTED, EXIT_OK, UsageError } from '../errors.ts';
@@ -27,6 +27,9 @@ export interface TrainOptions extends ModelFlags, FitFlags, ColumnFlags {
   classWeight?: 'balanced' | Record<string, number>;
   sampleWeight?: string;
 }
+
+/** One target per row: labels or numbers, label sets (multi-label), or rows of 0/1. */
+type TargetList = Label[] | string[][] | number[][];
 
 /** model.json → model.ckpt.json */
 export function checkpointPathFor(out: string): string {
@@ -127,8 +130,8 @@ export async function train(file: string | undefined, o: TrainOptions, g: Global
   const schema: Schema = prior ? prior.schema : fitSchema(tbl, sel, { impute: o.impute, categorical: o.categorical, rows: trainRows });
   const X = encodeFeatures(tbl, schema);
   // multi-label: label sets (the names of the label columns that hold 1), what fit takes
-  const Y: Label[] | string[][] | number[][] = multiLabel ? encodeLabelSets(tbl, schema) : encodeTargets(tbl, schema, prior ? model.preprocessing?.classes : undefined);
-  const pick = (idx: Uint32Array | null) => ({ x: idx ? rowsOf(X, idx) : X, y: (idx ? Array.from(idx, (r) => Y[r]) : Y) as Targets & unknown[] });
+  const Y: TargetList = multiLabel ? encodeLabelSets(tbl, schema) : encodeTargets(tbl, schema, prior ? model.preprocessing?.classes : undefined);
+  const pick = (idx: Uint32Array | null) => ({ x: idx ? rowsOf(X, idx) : X, y: (idx ? Array.from(idx, (r) => Y[r]) : Y) as TargetList });
   const trn = pick(trainRows);
   const trnWeights = rowWeights ? (trainRows ? Array.from(trainRows, (r) => rowWeights[r]) : Array.from(rowWeights)) : undefined;
   const val = valRows ? pick(valRows) : null;
@@ -264,7 +267,7 @@ export async function train(file: string | undefined, o: TrainOptions, g: Global
 
   // ---- results ------------------------------------------------------------------------------
   const results: Record<string, Evaluation & { rows: number }> = {};
-  const evalOn = (name: string, x: typeof trn.x, y: Targets & unknown[]) => {
+  const evalOn = (name: string, x: typeof trn.x, y: TargetList) => {
     results[name] = { ...model.evaluate(x, y), rows: y.length };
   };
   evalOn('training', trn.x, trn.y);
