@@ -17,7 +17,7 @@ const LAYERS = [
   ['select', '^src/select/'],
   ['inspect', '^src/inspect/'],
   ['io', '^src/io/'],
-  ['entries', '^src/(index|lowlevel|node|interop)\\.ts$'],
+  ['entries', '^src/(index|lowlevel|node|interop|infer)\\.ts$'],
 ];
 
 const upward = LAYERS.slice(0, -1).map(([name, path], i) => ({
@@ -40,10 +40,10 @@ module.exports = {
     ...upward,
     {
       name: 'cli-web-public-api-only',
-      comment: 'cli/ and web/ use the library only through its public entry points (src/index.ts, lowlevel.ts, node.ts, interop.ts)',
+      comment: 'cli/ and web/ use the library only through its public entry points (src/index.ts, lowlevel.ts, node.ts, interop.ts, infer.ts)',
       severity: 'error',
       from: { path: '^(cli|web/src)/' },
-      to: { path: '^src/', pathNot: '^src/(index|lowlevel|node|interop)\\.ts$' },
+      to: { path: '^src/', pathNot: '^src/(index|lowlevel|node|interop|infer)\\.ts$' },
     },
     {
       name: 'src-not-into-tools',

@@ -17,13 +17,14 @@ import type { DType, FloatArray } from './tensor/tensor.ts';
 import { checkTargets, featureNamesOf, splitTarget, toMatrix, type Features, type Label, type Targets } from './data/input.ts';
 import { isLabelSets, labelSetsToMatrix } from './data/multilabel.ts';
 import { rowWeights } from './data/weights.ts';
-import { invertScaler, applyScaler } from './data/preprocess.ts';
+import { applyScaler } from './data/preprocess.ts';
+import { decodeOutputs, probabilityRows } from './data/decode.ts';
 import { attachWeights, encodeRows, releaseEncoded, type EncodedData, type Preprocessing } from './data/encode.ts';
 import { identity } from './data/split.ts';
 import type { TaskKind } from './data/task.ts';
-import { argmaxRows } from './train/metrics.ts';
 import type { History } from './train/loop.ts';
-import { checkOutputs, chunkRows, evaluation, forwardInChunks, forwardRaw, type Evaluation } from './train/evaluate.ts';
+import { evaluation, forwardRaw, type Evaluation } from './train/evaluate.ts';
+import { checkOutputs, chunkRows, forwardInChunks } from './nn/inference.ts';
 import { now, startFit, Trainer, type FitOptions } from './train/fit.ts';
 import { backendOf, buildNetwork, disposeState, encodeTarget, newState, requireNet, type ModelState } from './train/state.ts';
 
@@ -302,9 +303,7 @@ export class MLP {
       throw new ConfigError('E_CONFIG', 'predictProba: this model does regression; use predict');
     }
     const { out, rows, cols } = this.#forward(x, 'predictProba');
-    const res: number[][] = [];
-    for (let i = 0; i < rows; i++) res.push(cols === 1 ? [1 - out[i], out[i]] : Array.from(out.subarray(i * cols, (i + 1) * cols)));
-    return res;
+    return probabilityRows(out, rows, cols);
   }
 
   /**
@@ -325,18 +324,7 @@ export class MLP {
    */
   predict(x: Features): Label[] | Label[][] | number[] | number[][] {
     const { out, rows, cols } = this.#forward(x, 'predict');
-    const pre = this.#s.preprocessing!;
-    if (pre.multiLabel) {
-      // label sets: every class whose probability is above ½
-      return Array.from({ length: rows }, (_, i) => pre.classes!.filter((_c, j) => out[i * cols + j] > 0.5)) as unknown as Label[];
-    }
-    if (this.#s.task === 'classification') {
-      const k = argmaxRows(out, rows, cols);
-      return Array.from(k, (c) => pre.classes![c]);
-    }
-    const y = invertScaler(pre.targets!, out, rows, cols);
-    if (cols === 1) return Array.from(y);
-    return Array.from({ length: rows }, (_, i) => Array.from(y.subarray(i * cols, (i + 1) * cols)));
+    return decodeOutputs(this.#s.preprocessing!, this.#s.task!, out, rows, cols) as Label[] | Label[][] | number[] | number[][];
   }
 
   /** Loss and the task's metrics on labelled data (raw inputs and targets). */

@@ -1,7 +1,7 @@
 // Which initializers learn the two-spiral protocol (bench/quality/spirals.ts)? Runs mlpkit with each
 // weight/bias initializer pair, and PyTorch and scikit-learn on the same splits where Debian's
 // python3 has them. Prints a markdown table (docs/initialization.md holds the last one).
-//   node --import tsx bench/quality/init-spirals.ts [--seeds 3]
+//   node --import tsx bench/quality/init-spirals.ts [--seeds 3] [--pairs glorotUniform/torchUniform,…] [--no-peers]
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { MLP, type InitName } from '../../src/index.ts';
@@ -10,7 +10,11 @@ import { spiralSplit, SPIRAL_PROTOCOL, type SpiralSet } from './spirals.ts';
 
 const seeds = Number(process.argv[process.argv.indexOf('--seeds') + 1] || 3);
 const PYTHON = process.env.BENCH_PYTHON || '/usr/bin/python3';
-const pairs: [InitName, InitName][] = [['heUniform', 'zeros'], ['glorotUniform', 'zeros'], ['glorotUniform', 'glorotUniform'], ['heUniform', 'torchUniform'], ['torchUniform', 'zeros'], ['torchUniform', 'torchUniform']];
+const pairsArg = process.argv.includes('--pairs') ? process.argv[process.argv.indexOf('--pairs') + 1] : undefined;
+const pairs: [InitName, InitName][] = pairsArg
+  ? pairsArg.split(',').map((p) => p.split('/') as [InitName, InitName])
+  : [['heUniform', 'zeros'], ['glorotUniform', 'zeros'], ['glorotUniform', 'glorotUniform'], ['heUniform', 'torchUniform'], ['glorotUniform', 'torchUniform'], ['torchUniform', 'zeros'], ['torchUniform', 'torchUniform']];
+const peers = !process.argv.includes('--no-peers');
 
 function mlpkitRun(set: SpiralSet, seed: number, w: InitName, b: InitName): number {
   const { train, test } = spiralSplit(set, seed);
@@ -46,7 +50,7 @@ for (const [w, b] of pairs) {
   rows.push(`| ${w} | ${b} | ${cells.join(' | ')} |`);
   process.stderr.write(rows.at(-1) + '\n');
 }
-for (const peer of ['torch', 'sklearn'] as const) {
+for (const peer of peers ? (['torch', 'sklearn'] as const) : []) {
   const cells = (['mlpkit', 'classic'] as SpiralSet[]).map((set) => {
     const acc = Array.from({ length: seeds }, (_, s) => pythonRun(peer, set, s));
     if (acc.some((a) => a === null)) return 'not installed';

@@ -39,9 +39,9 @@ export interface ModelConfig {
   outputActivation?: ActivationName;
   /** Loss; undefined = from the task (mse, bce or crossentropy). */
   loss?: LossName;
-  /** Weight initializer, one for every layer or one per layer (hidden layers, then the output); undefined = torchUniform (PyTorch's U(±1/√fanIn)). */
+  /** Weight initializer, one for every layer or one per layer (hidden layers, then the output); undefined = glorotUniform (U(±√(6/(fanIn+fanOut))), as scikit-learn). */
   init?: InitName | InitName[];
-  /** Bias initializer, likewise; undefined = torchUniform. */
+  /** Bias initializer, likewise; undefined = glorotUniform (random biases, as scikit-learn). */
   biasInit?: InitName | InitName[];
   /** Whether layers have a bias: one for every layer, or one per layer (hidden layers, then the output). */
   bias: boolean | boolean[];

@@ -1,14 +1,14 @@
-// Loss, metrics and outputs of a model on data: the validation pass during fit, evaluate, and the
-// chunked forward pass that predict also runs.
+// Loss, metrics and outputs of a model on data: the validation pass during fit, evaluate, and
+// predict's forward pass over the model's reused input buffer (the chunked pass is nn/inference.ts).
 
-import { DataError } from '../errors.ts';
 import { isFused } from '../math/losses.ts';
-import type { Network } from '../nn/network.ts';
-import type { FloatArray, Matrix } from '../tensor/tensor.ts';
+import type { Matrix } from '../tensor/tensor.ts';
 import type { EncodedData } from '../data/encode.ts';
 import type { Label } from '../data/input.ts';
-import { applyScaler, invertScaler } from '../data/preprocess.ts';
-import { argmaxRows, classificationMetrics, countCorrect, multiLabelMetrics, regressionMetrics, type ClassReport, type ClassificationMetrics, type MultiLabelMetrics, type RegressionMetrics } from './metrics.ts';
+import { invertScaler } from '../data/preprocess.ts';
+import { argmaxRows } from '../data/decode.ts';
+import { checkOutputs, chunkRows, forwardInChunks, forwardRows } from '../nn/inference.ts';
+import { classificationMetrics, countCorrect, multiLabelMetrics, regressionMetrics, type ClassReport, type ClassificationMetrics, type MultiLabelMetrics, type RegressionMetrics } from './metrics.ts';
 import { encodeTarget, requireNet, type ModelState } from './state.ts';
 
 /** What model.evaluate returns: the loss (mean over rows) and the task's metrics; classification also names the classes. */
@@ -17,45 +17,17 @@ export type Evaluation =
   | ({ task: 'classification'; multiLabel: true; loss: number; classes: Label[]; accuracy: number; perClass: ClassReport[] } & MultiLabelMetrics)
   | ({ task: 'regression'; loss: number } & RegressionMetrics);
 
-/** Rows per forward pass outside training: large enough to keep the kernels busy, small enough to bound memory. */
-const MAX_CHUNK = 1024;
-
-/**
- * The forward pass over n rows in chunks: rowsAt(start, B) gives the network-space input rows
- * [B, inputs], visit(h, a, start, B) sees the output layer's h_L and a_L of those rows.
- */
-/** Rows per chunk of forwardInChunks over n rows: what an input buffer for it must hold. */
-export function chunkRows(net: Network, n: number): number {
-  return Math.max(1, Math.min(n, Math.max(net.capacity, MAX_CHUNK)));
-}
-
-export function forwardInChunks(net: Network, n: number, rowsAt: (start: number, B: number) => FloatArray, visit: (h: FloatArray, a: FloatArray, start: number, B: number) => void): void {
-  const chunk = chunkRows(net, n);
-  net.ensureCapacity(chunk);
-  for (let s = 0; s < n; s += chunk) {
-    const B = Math.min(chunk, n - s);
-    const h = net.forward(rowsAt(s, B), B);
-    visit(h, net.output.a, s, B);
-  }
-}
-
 /** Network outputs h_L for raw rows X: [N, inputs], in network space (probabilities, or scaled regression values). */
 export function forwardRaw(s: ModelState, X: Matrix): { out: Float64Array; rows: number; cols: number } {
   const net = s.net!;
   const [N, d] = X.shape;
-  const nOut = net.outputs;
-  const out = new Float64Array(N * nOut);
-  const chunk = chunkRows(net, N);
-  if (!s.inputBuf || s.inputBuf.length < chunk * d) {
+  // the input buffer is the model's, reused across predict calls (released by dispose)
+  const need = chunkRows(net, N) * d;
+  if (!s.inputBuf || s.inputBuf.length < need) {
     if (s.inputBuf) net.backend.release(s.inputBuf);
-    s.inputBuf = net.backend.alloc(chunk * d, net.dtype);
+    s.inputBuf = net.backend.alloc(need, net.dtype);
   }
-  const buf = s.inputBuf;
-  forwardInChunks(net, N, (start, B) => {
-    applyScaler(s.preprocessing!.inputs, X.data, B, d, buf, start);
-    return buf;
-  }, (h, _a, start, B) => out.set(h.subarray(0, B * nOut), start * nOut));
-  return { out, rows: N, cols: nOut };
+  return { out: forwardRows(net, s.preprocessing!.inputs, X, s.inputBuf), rows: N, cols: net.outputs };
 }
 
 /** Loss (mean over rows) and outputs h_L over encoded data. */
@@ -126,18 +98,4 @@ export function evaluation(s: ModelState, data: EncodedData): Evaluation {
   const yt = invertScaler(pre.targets!, data.y, data.n, cols);
   const yp = invertScaler(pre.targets!, out, data.n, cols);
   return { task: 'regression', loss, ...regressionMetrics(yt, yp, data.n, cols) };
-}
-
-/**
- * NaN or ±Infinity out of the forward pass (weights left unusable by a diverged run, or inputs far
- * outside what the model was trained on) is an error naming the row: never a label or a number
- * computed from NaN.
- */
-export function checkOutputs(out: Float64Array, cols: number, where: string): void {
-  for (let k = 0; k < out.length; k++) {
-    if (out[k] - out[k] !== 0) {
-      const row = Math.floor(k / cols);
-      throw new DataError('E_NONFINITE', `${where}: the model's output for row ${row} is ${out[k]}: its weights overflow on this input (after a diverged fit, or for inputs far outside the training data); retrain with a lower learning rate or clipNorm, or check row ${row}`, { row, column: k % cols, received: out[k] });
-    }
-  }
 }

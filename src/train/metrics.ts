@@ -82,21 +82,6 @@ export function regressionMetrics(truth: ArrayLike<number>, pred: ArrayLike<numb
   return { mse: se / n, mae: ae / n, r2: r2sum / cols };
 }
 
-/** Index of the largest entry of each row; for one column, the 0.5 threshold of a sigmoid output. */
-export function argmaxRows(p: ArrayLike<number>, rows: number, cols: number, threshold = 0.5): Uint32Array {
-  const out = new Uint32Array(rows);
-  for (let i = 0; i < rows; i++) {
-    if (cols === 1) {
-      out[i] = p[i] > threshold ? 1 : 0;
-      continue;
-    }
-    let best = 0;
-    for (let j = 1; j < cols; j++) if (p[i * cols + j] > p[i * cols + best]) best = j;
-    out[i] = best;
-  }
-  return out;
-}
-
 /**
  * Correct predictions in a batch of network outputs out: [B, cols] against targets y: [B, cols]
  * (one-hot rows, or 0/1 for a single sigmoid output thresholded at `threshold`: 0 on logits, 0.5 on σ;

@@ -44,7 +44,7 @@ export function buildCase(c: Case, dtype: 'float32' | 'float64' = 'float64', bac
   });
   model.build(3, c.loss === 'bce' ? 1 : outputs, classification ? 'classification' : 'regression');
   // initializers pinned to the ones these cases were written with (He for the relu family, else
-  // Glorot; zero biases, overwritten below): the default is PyTorch's U(±1/√fanIn) now, and other
+  // Glorot; zero biases, overwritten below): the default is Glorot for W and b now, and other
   // draws put units on kinks (mae, leakyRelu) that a central difference straddles
   const old = (a: ActivationName) => (['relu', 'leakyRelu', 'elu', 'gelu'].includes(a) ? 'heUniform' : 'glorotUniform') as InitName;
   {

