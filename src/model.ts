@@ -350,7 +350,7 @@ export class MLP {
    * const model = new MLP({ hidden: [8], epochs: 200, seed: 0 });
    * model.fit(train.x, train.y);
    * const e = model.evaluate(test.x, test.y);
-   * if (e.task === 'classification') console.log(e.loss, e.accuracy, e.confusion, e.macro.f1); // accuracy ≈ 0.96
+   * if (e.task === 'classification' && !e.multiLabel) console.log(e.loss, e.accuracy, e.confusion, e.macro.f1); // accuracy ≈ 0.96
    * ```
    */
   evaluate(x: Features, y: Targets, options: { sampleWeight?: ArrayLike<number> } = {}): Evaluation {

@@ -111,6 +111,28 @@ process.stdout.write('\\n' + JSON.stringify(failures));
   }
 });
 
+test('every @example type-checks against the sources (strict, the repository\'s tsconfig)', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'mlpkit-examples-tsc-'));
+  try {
+    docExamples().forEach((ex, k) => writeFileSync(join(tmp, `example-${k}.ts`), `// ${ex.file}:${ex.line} (${ex.name})\n${ex.code}\nexport {};\n`));
+    // 'mlpkit', 'mlpkit/node', … resolve to the sources through the repository's `paths`
+    writeFileSync(join(tmp, 'tsconfig.json'), JSON.stringify({
+      extends: join(ROOT, 'tsconfig.json'),
+      compilerOptions: { typeRoots: [join(ROOT, 'node_modules/@types')] },
+      include: ['*.ts'],
+    }));
+    const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(tmp, 'tsconfig.json')], { cwd: tmp, encoding: 'utf8' });
+    const errors = r.stdout.split('\n').filter((l) => /error TS/.test(l)).map((l) => {
+      const k = Number(/example-(\d+)\.ts/.exec(l)?.[1]);
+      return Number.isNaN(k) ? l : l.replace(/^.*example-\d+\.ts/, readFileSync(join(tmp, `example-${k}.ts`), 'utf8').split('\n')[0]!.slice(3));
+    });
+    assert.deepEqual(errors, [], 'these @examples do not type-check');
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
 test('the main API symbols carry a runnable example', () => {
   const have = new Set(docExamples().map((e) => e.name));
   const main = ['MLP', 'fit', 'predict', 'predictProba', 'evaluate', 'score', 'toJSON', 'fromJSON', 'toBytes', 'fromBytes', 'saveModel', 'loadModel',
