@@ -35,7 +35,7 @@ const dataOptions = (cmd: Command): Command =>
 /** Which columns are the target and the features, and how they are read: train, cv and search share them. */
 const columnOptions = (cmd: Command): Command =>
   cmd
-    .option('--target <column>', 'column to predict (default: the last column; "label" for --dataset)')
+    .option('--target <column[,column…]>', 'column to predict (default: the last column; "label" for --dataset); several comma-separated 0/1 columns (a,b,c): multi-label, one yes/no per label')
     .option('--features <columns>', 'comma-separated feature columns (default: all but the target)', parseList)
     .option('--ignore <columns>', 'comma-separated columns to leave out', parseList)
     .option('--categorical <columns>', 'comma-separated columns to one-hot encode even if they hold numbers', parseList)
@@ -100,11 +100,14 @@ columns are used as they are, text columns are one-hot encoded, and the target d
 (text or few integers: classification; other numbers: regression). Empty cells and NA, N/A, NaN,
 null, ? are missing values: an error unless --impute is given. Everything fitted here is saved in
 the model, so eval and predict take raw CSVs with the same columns in any order.
+Multi-label: --target a,b,c names one column per label, each 0 or 1 (true/false, yes/no) in
+every row (a row may have none); the model predicts a label set (one sigmoid output per label).
 Ctrl-C stops after the current batch and saves the best model so far and a checkpoint.
 ${examples([
   'mlpkit train --dataset iris',
   'mlpkit train data.csv --target label --val-split 0.2 --report report.html',
   'mlpkit train houses.csv --target price --impute median --hidden 64,32 --epochs 300',
+  'mlpkit train articles.csv --target sport,politics,tech --val-split 0.2   # multi-label',
   'mlpkit train --dataset digits --epochs 50 --checkpoint-every 5',
   'mlpkit train --resume model.ckpt.json --epochs 100',
 ])}`)
@@ -121,7 +124,7 @@ ${examples([
     .description('one prediction per row, as CSV on stdout (or --out)')
     .argument('<model>', 'model file from mlpkit train')
     .argument('[data]', 'CSV file with the feature columns (any order; the target may be absent)'))
-    .option('--proba', 'add one probability column per class')
+    .option('--proba', 'add one probability column per class (multi-label: per label)')
     .option('-o, --out <file>', 'write the predictions here instead of stdout')
     .addHelpText('after', examples(['mlpkit predict model.json new.csv > predictions.csv', 'mlpkit predict model.json --dataset iris --proba --out predictions.csv']))
     .action(run(predict as never));

@@ -2,7 +2,7 @@
 // data came from, the per-epoch history, and how the run went. Plus the model summary that
 // `info` prints and the report shows, built from the public toJSON document.
 
-import { toJSON, type MLP, type EpochLog } from '../src/index.ts';
+import { toJSON, type MLP, type EpochLog, type Label } from '../src/index.ts';
 import { UsageError } from './errors.ts';
 import { IMPUTE_METHODS, type Schema, type Selection, type ImputeMethod } from './data/schema.ts';
 
@@ -59,16 +59,23 @@ export function cliMeta(model: MLP, path: string): CliMeta {
   if (m === undefined) {
     throw new UsageError(`${path} is an mlpkit model without a column schema (it was saved by the library, not by \`mlpkit train\`), so its CSV columns are unknown; train it with \`mlpkit train\``);
   }
-  return checkCliMeta(m, path, model.inputs!);
+  return checkCliMeta(m, path, model.inputs!, multiLabels(model));
+}
+
+/** A multi-label model's labels (its classes), or null for any other model. */
+export function multiLabels(model: MLP): Label[] | null {
+  return model.preprocessing?.multiLabel ? model.preprocessing.classes ?? null : null;
 }
 
 /**
  * metadata.mlpkit read from a file, checked field by field like the rest of the model: every
  * feature, every category, the inputs they make (exactly the network's), the target, the data and
  * run records and the history. A damaged schema is an error naming the field, never a TypeError
- * in eval, or one feature silently feeding four inputs.
+ * in eval, or one feature silently feeding four inputs. `labels`: the model's labels when it is
+ * multi-label (null when it is not): a multi-label schema must name exactly those. Files written
+ * before multi-label (data.selection.target: one name) are read as a list of one target.
  */
-export function checkCliMeta(raw: unknown, path: string, inputs: number): CliMeta {
+export function checkCliMeta(raw: unknown, path: string, inputs: number, labels?: readonly Label[] | null): CliMeta {
   const fail = (field: string, expected: string, v: unknown): never => {
     const got = v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'string' ? JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v) : typeof v === 'object' ? 'an object' : String(v);
     throw new UsageError(`${path}: field "metadata.${META_KEY}.${field}": expected ${expected}, received ${got}; the file was edited or damaged (retrain with \`mlpkit train\`)`);
@@ -104,8 +111,16 @@ export function checkCliMeta(raw: unknown, path: string, inputs: number): CliMet
   if (ins.length !== inputs) throw new UsageError(`${path}: field "metadata.${META_KEY}.schema.inputs": expected ${inputs} inputs (the network's input width), received ${ins.length}; ${damaged}`);
   if (derived.length !== inputs || derived.some((n, k) => n !== ins[k])) throw new UsageError(`${path}: field "metadata.${META_KEY}.schema.features": expected features that make the ${inputs} inputs in schema.inputs, received features making ${derived.length}${derived.length === inputs ? ' other ones' : ''}; ${damaged}`);
   const target = obj(schema.target, 'schema.target');
-  str(target.name, 'schema.target.name');
-  if (target.type !== 'numeric' && target.type !== 'text') fail('schema.target.type', '"numeric" or "text"', target.type);
+  if (target.type === 'labels') {
+    const names = strs(target.names, 'schema.target.names');
+    if (names.length < 2 || new Set(names).size !== names.length) fail('schema.target.names', 'two or more distinct label columns', target.names);
+    if (labels === null) fail('schema.target.type', 'the type of a single target ("numeric" or "text"): the model is not multi-label', target.type);
+    if (labels && (labels.length !== names.length || labels.some((c) => !names.includes(String(c))))) fail('schema.target.names', `the model's labels (${labels.map((c) => JSON.stringify(String(c))).join(', ')})`, target.names);
+  } else {
+    str(target.name, 'schema.target.name');
+    if (target.type !== 'numeric' && target.type !== 'text') fail('schema.target.type', '"numeric", "text" or "labels"', target.type);
+    if (labels) fail('schema.target', `the model's ${labels.length} label columns (it is multi-label)`, target);
+  }
   if (schema.impute !== null && !(IMPUTE_METHODS as readonly unknown[]).includes(schema.impute)) fail('schema.impute', `null or one of ${IMPUTE_METHODS.join(', ')}`, schema.impute);
   const data = obj(m.data, 'data');
   for (const k of ['file', 'dataset', 'delimiter'] as const) if (data[k] !== undefined) str(data[k], `data.${k}`);
@@ -113,7 +128,12 @@ export function checkCliMeta(raw: unknown, path: string, inputs: number): CliMet
   numb(data.rows, 'data.rows');
   numb(data.valSplit, 'data.valSplit');
   const sel = obj(data.selection, 'data.selection');
-  str(sel.target, 'data.selection.target');
+  if (sel.targets === undefined && typeof sel.target === 'string') {
+    // a file from before multi-label: one target name
+    sel.targets = [sel.target];
+    delete sel.target;
+  }
+  if (strs(sel.targets, 'data.selection.targets').length === 0) fail('data.selection.targets', 'at least one column', sel.targets);
   strs(sel.features, 'data.selection.features');
   strs(sel.ignored, 'data.selection.ignored');
   if (data.categorical !== undefined) strs(data.categorical, 'data.categorical');
@@ -145,15 +165,17 @@ export function cliMetaOrNumeric(model: MLP, path: string): CliMeta {
   }
   const names = model.featureNames;
   const classes = model.preprocessing?.classes;
+  // a multi-label model reads one 0/1 column per label, named by its labels
+  const labels = multiLabels(model)?.map(String);
   const target = model.targetName ?? 'label';
   return {
     schema: {
       features: names.map((name) => ({ name, type: 'numeric' as const })),
       inputs: names.slice(),
-      target: { name: target, type: classes && classes.some((c) => typeof c !== 'number') ? 'text' : 'numeric' },
+      target: labels ? { names: labels, type: 'labels' } : { name: target, type: classes && classes.some((c) => typeof c !== 'number') ? 'text' : 'numeric' },
       impute: null,
     },
-    data: { rows: 0, selection: { target, features: names.slice(), ignored: [] }, valSplit: 0 },
+    data: { rows: 0, selection: { targets: labels ?? [target], features: names.slice(), ignored: [] }, valSplit: 0 },
     history: [],
     run: { backend: model.backendName, started: '', seconds: 0, epochs: model.epochsTrained },
   };
@@ -176,6 +198,8 @@ export interface ModelSummary {
   dtype: string;
   backend: string;
   classes?: string[];
+  /** several labels per row: classes are the labels, one sigmoid output each */
+  multiLabel?: boolean;
   scaling: string;
   optimizer?: string;
   epochsTrained: number;
@@ -201,6 +225,7 @@ export function modelSummary(model: MLP): ModelSummary {
     dtype: doc.dtype,
     backend: model.backendName,
     ...(doc.preprocessing.classes ? { classes: doc.preprocessing.classes.map(String) } : {}),
+    ...(doc.preprocessing.multiLabel ? { multiLabel: true } : {}),
     scaling: `inputs ${doc.preprocessing.inputs.method}${doc.preprocessing.targets ? `, targets ${doc.preprocessing.targets.method}` : ''}`,
     ...(doc.training?.optimizer ? { optimizer: `${doc.training.optimizer.name} (${doc.training.optimizer.t} steps)` } : {}),
     epochsTrained: doc.training?.epochs ?? 0,

@@ -109,6 +109,15 @@ export function parseTask(v: string): Task {
   return v as Task;
 }
 
+/** Several --target columns mean multi-label classification: refuse the flags that contradict it. */
+export function checkMultiLabelFlags(targets: readonly string[], o: { task?: string; loss?: string; classWeight?: unknown }): void {
+  if (targets.length < 2) return;
+  const also = `--target ${targets.join(',')} names ${targets.length} label columns (multi-label classification)`;
+  if (o.task === 'regression') throw new UsageError(`--task regression: ${also}; for several numeric targets train one model per target, or leave --task out`, { field: '--task', expected: 'classification', received: o.task });
+  if (o.classWeight !== undefined) throw new UsageError(`--class-weight: ${also}, and class weights apply to one label per row; weigh rows with --sample-weight COLUMN instead`, { field: '--class-weight', expected: 'one target column', received: targets });
+  if (o.loss !== undefined && o.loss !== 'bce') throw new UsageError(`--loss ${o.loss}: ${also}, which train one sigmoid output per label with binary cross-entropy; leave --loss out (or pass --loss bce)`, { field: '--loss', expected: 'bce', received: o.loss });
+}
+
 // ---- flags → config ------------------------------------------------------------------------
 
 export function modelConfig(o: ModelFlags & FitFlags): Partial<Config> {

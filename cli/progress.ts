@@ -86,7 +86,7 @@ export class Progress {
       const parts = [
         `epoch ${String(log.epoch).padStart(String(this.startEpoch + this.epochs).length)}/${this.startEpoch + this.epochs}`,
         `loss ${fixed(log.loss)}`,
-        ...(log.accuracy !== undefined ? [`accuracy ${fixed(log.accuracy)}`] : []),
+        ...(log.accuracy !== undefined ? [`${m === 'subset_accuracy' ? m : 'accuracy'} ${fixed(log.accuracy)}`] : []),
         ...(log.valLoss !== undefined ? [`val_loss ${fixed(log.valLoss)}`, `val_${m === 'R²' ? 'r2' : m} ${fixed(log.valMetric)}`] : []),
         `${int(log.samplesPerSecond)} samples/s`,
         `ETA ${duration(eta)}`,

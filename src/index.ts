@@ -43,3 +43,5 @@ export { permutationImportance, type ImportanceOptions, type Importance, type Fe
 
 // errors
 export { MlpError, ShapeError, DataError, ConfigError, SerializationError, DivergenceError, type ErrorCode, type ErrorDetails } from './errors.ts';
+// the nearest known name for a misspelt one, as unknown-option errors suggest it (the CLI does the same for columns)
+export { nearestName } from './config/resolve.ts';

@@ -29,7 +29,9 @@ export async function traceRow(modelPath: string, file: string | undefined, o: T
     return EXIT_OK;
   }
   const out: string[] = [];
-  out.push(`row ${row} of ${tbl.source} (line ${tbl.line(row - 1)}), target ${JSON.stringify(Y[row - 1])}`);
+  // multi-label: the row's label set, by name
+  const target = model.preprocessing?.multiLabel ? `labels {${(model.preprocessing.classes ?? []).filter((_c, k) => (Y[row - 1] as number[])[k] === 1).join(', ')}}` : `target ${JSON.stringify(Y[row - 1])}`;
+  out.push(`row ${row} of ${tbl.source} (line ${tbl.line(row - 1)}), ${target}`);
   out.push(`x (scaled, as the network sees it) = ${vec(t.x)}`);
   out.push(`y (encoded) = ${vec(t.y)};  ŷ = ${vec(t.yhat)}`);
   out.push(`loss ${t.loss}: L = ${g6(t.L)}${t.fused ? ' (fused with the output activation: δ_L computed from the logits)' : ''}`);

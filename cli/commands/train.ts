@@ -10,9 +10,9 @@ import { loadModel, saveModel, writeFileAtomic } from '../../src/node.ts';
 import { EXIT_INTERRUPTED, EXIT_OK, UsageError } from '../errors.ts';
 import { loadTable, type Source } from '../data/sources.ts';
 import type { Table } from '../../src/index.ts';
-import { encodeFeatures, encodeTargets, fitSchema, selectColumns, summarize, type Schema, type Selection } from '../data/schema.ts';
+import { describeTargets, encodeFeatures, encodeLabelSets, encodeTargets, fitSchema, selectColumns, summarize, type Schema, type Selection } from '../data/schema.ts';
 import { META_KEY, cliMeta, historyRow, modelSummary, type CliMeta } from '../meta.ts';
-import { STRUCTURE_FLAGS, fitConfig, modelConfig, type ColumnFlags, type FitFlags, type GlobalOptions, type ModelFlags } from '../options.ts';
+import { STRUCTURE_FLAGS, checkMultiLabelFlags, fitConfig, modelConfig, type ColumnFlags, type FitFlags, type GlobalOptions, type ModelFlags } from '../options.ts';
 import { Progress, type ProgressMode } from '../progress.ts';
 import { duration, fixed, int, table } from '../format.ts';
 import { writeReport } from '../report.ts';
@@ -27,6 +27,9 @@ export interface TrainOptions extends ModelFlags, FitFlags, ColumnFlags {
   classWeight?: 'balanced' | Record<string, number>;
   sampleWeight?: string;
 }
+
+/** One target per row: labels or numbers, label sets (multi-label), or rows of 0/1. */
+type TargetList = Label[] | string[][] | number[][];
 
 /** model.json → model.ckpt.json */
 export function checkpointPathFor(out: string): string {
@@ -61,11 +64,14 @@ function weightsOf(tbl: Table, name: string): Float64Array {
 }
 
 export function evaluationRow(name: string, rows: number, ev: Evaluation): (string | number)[] {
-  return ev.task === 'classification' ? [name, rows, fixed(ev.loss), fixed(ev.accuracy), fixed(ev.macro.f1)] : [name, rows, fixed(ev.loss), ev.mse, ev.mae, fixed(ev.r2)];
+  if (ev.task === 'regression') return [name, rows, fixed(ev.loss), ev.mse, ev.mae, fixed(ev.r2)];
+  if (ev.multiLabel) return [name, rows, fixed(ev.loss), fixed(ev.micro.f1), fixed(ev.macro.f1), fixed(ev.hammingLoss), fixed(ev.subsetAccuracy)];
+  return [name, rows, fixed(ev.loss), fixed(ev.accuracy), fixed(ev.macro.f1)];
 }
 
-export function evaluationHeaders(task: string): string[] {
-  return task === 'classification' ? ['', 'rows', 'loss', 'accuracy', 'macro F1'] : ['', 'rows', 'loss', 'MSE', 'MAE', 'R²'];
+export function evaluationHeaders(task: string, multiLabel = false): string[] {
+  if (task !== 'classification') return ['', 'rows', 'loss', 'MSE', 'MAE', 'R²'];
+  return multiLabel ? ['', 'rows', 'loss', 'micro F1', 'macro F1', 'Hamming loss', 'subset accuracy'] : ['', 'rows', 'loss', 'accuracy', 'macro F1'];
 }
 
 export async function train(file: string | undefined, o: TrainOptions, g: GlobalOptions): Promise<number> {
@@ -100,7 +106,10 @@ export async function train(file: string | undefined, o: TrainOptions, g: Global
   const rowWeights = weightColumn ? weightsOf(tbl, weightColumn) : null;
   // the weight column is never a feature
   const sel: Selection = prior ? prior.data.selection : selectColumns(tbl, { target: o.target ?? (o.dataset ? 'label' : undefined), features: o.features, ignore: weightColumn ? [...(o.ignore ?? []), weightColumn] : o.ignore });
-  if (weightColumn && (sel.target === weightColumn || sel.features.includes(weightColumn))) throw new UsageError(`--sample-weight: column ${JSON.stringify(weightColumn)} is the ${sel.target === weightColumn ? 'target' : 'a feature'}; weights need a column of their own`);
+  if (weightColumn && (sel.targets.includes(weightColumn) || sel.features.includes(weightColumn))) throw new UsageError(`--sample-weight: column ${JSON.stringify(weightColumn)} is ${sel.targets.includes(weightColumn) ? (sel.targets.length > 1 ? 'one of the targets' : 'the target') : 'a feature'}; weights need a column of their own`, { field: '--sample-weight', column: weightColumn, expected: 'a column that is neither target nor feature', received: weightColumn });
+  // several targets: multi-label classification, one sigmoid output per label
+  const multiLabel = sel.targets.length > 1;
+  if (!prior) checkMultiLabelFlags(sel.targets, { ...o, classWeight });
   const N = tbl.rows;
 
   // the validation split: the CLI's own generator, seeded with the model's seed
@@ -120,15 +129,16 @@ export async function train(file: string | undefined, o: TrainOptions, g: Global
   }
   const schema: Schema = prior ? prior.schema : fitSchema(tbl, sel, { impute: o.impute, categorical: o.categorical, rows: trainRows });
   const X = encodeFeatures(tbl, schema);
-  const Y = encodeTargets(tbl, schema, prior ? model.preprocessing?.classes : undefined);
-  const pick = (idx: Uint32Array | null) => (idx ? { x: rowsOf(X, idx), y: Array.from(idx, (r) => Y[r]) as Label[] } : { x: X, y: Y });
+  // multi-label: label sets (the names of the label columns that hold 1), what fit takes
+  const Y: TargetList = multiLabel ? encodeLabelSets(tbl, schema) : encodeTargets(tbl, schema, prior ? model.preprocessing?.classes : undefined);
+  const pick = (idx: Uint32Array | null) => ({ x: idx ? rowsOf(X, idx) : X, y: (idx ? Array.from(idx, (r) => Y[r]) : Y) as TargetList });
   const trn = pick(trainRows);
   const trnWeights = rowWeights ? (trainRows ? Array.from(trainRows, (r) => rowWeights[r]) : Array.from(rowWeights)) : undefined;
   const val = valRows ? pick(valRows) : null;
   const columns = summarize(tbl, sel, schema);
 
   if (!g.quiet && !g.json) {
-    log(`data: ${tbl.source}, ${int(N)} rows; target ${JSON.stringify(sel.target)}; ${sel.features.length} feature column${sel.features.length > 1 ? 's' : ''} → ${schema.inputs.length} inputs${sel.ignored.length ? `; ignored ${sel.ignored.join(', ')}` : ''}`);
+    log(`data: ${tbl.source}, ${int(N)} rows; ${multiLabel ? `targets ${describeTargets(sel.targets)} (multi-label)` : `target ${JSON.stringify(sel.targets[0])}`}; ${sel.features.length} feature column${sel.features.length > 1 ? 's' : ''} → ${schema.inputs.length} inputs${sel.ignored.length ? `; ignored ${sel.ignored.join(', ')}` : ''}`);
     if (columns.length <= 20) log(table(['column', 'role', 'type', 'missing', 'values'], columns.map((c) => [c.name, c.role, c.type, c.missing, c.detail]), ['l', 'l', 'l', 'r', 'l']));
     log(val ? `split: ${int(trn.y.length)} training rows, ${int(val.y.length)} validation rows (--val-split ${valSplit})` : `no validation split (set one with --val-split 0.2)`);
   }
@@ -159,10 +169,11 @@ export async function train(file: string | undefined, o: TrainOptions, g: Global
   };
   model.metadata[META_KEY] = meta;
   model.featureNames = schema.inputs.slice();
-  model.targetName = sel.target;
+  // a multi-label model's target columns are its labels (model.preprocessing.classes)
+  if (!multiLabel) model.targetName = sel.targets[0];
 
   const mode: ProgressMode = g.quiet ? 'none' : process.stderr.isTTY ? 'bar' : 'lines';
-  const metricName = () => (model.task === 'regression' ? 'R²' : 'accuracy');
+  const metricName = () => (model.task === 'regression' ? 'R²' : multiLabel ? 'subset_accuracy' : 'accuracy');
   const progress = new Progress(mode, remaining, model.epochsTrained, metricName);
   const controller = new AbortController();
   let interrupts = 0;
@@ -197,7 +208,7 @@ export async function train(file: string | undefined, o: TrainOptions, g: Global
           announced = true;
           const s = modelSummary(model);
           const shape = s.layers.map((l) => l.units).join(' → ');
-          if (!g.quiet && !g.json) log(`model: ${s.task}${s.classes ? ` (${s.classes.length} classes)` : ''}, ${shape}, ${int(s.totalParams)} parameters, loss ${s.loss}, backend ${s.backend}; ${remaining} epoch${remaining > 1 ? 's' : ''} of ${e.batches} batches`);
+          if (!g.quiet && !g.json) log(`model: ${s.task}${s.classes ? ` (${s.multiLabel ? `multi-label, ${s.classes.length} labels` : `${s.classes.length} classes`})` : ''}, ${shape}, ${int(s.totalParams)} parameters, loss ${s.loss}, backend ${s.backend}; ${remaining} epoch${remaining > 1 ? 's' : ''} of ${e.batches} batches`);
         }
         progress.batch(e);
       },
@@ -215,7 +226,7 @@ export async function train(file: string | undefined, o: TrainOptions, g: Global
   } catch (e) {
     // a column the scaler cannot hold: named as the user's column, not as input number j
     if (e instanceof MlpError && e.code === 'E_NONFINITE' && typeof e.column === 'number' && /^fit: (input|target) column/.test(e.message)) {
-      const name = e.message.startsWith('fit: input') ? schema.inputs[e.column] : sel.target;
+      const name = e.message.startsWith('fit: input') ? schema.inputs[e.column] : sel.targets[e.column] ?? sel.targets[0];
       throw new UsageError(`${tbl.source}, column ${JSON.stringify(name)}: ${e.message.replace(/^fit: \w+ column \d+: /, '')}`);
     }
     throw e;
@@ -256,7 +267,7 @@ export async function train(file: string | undefined, o: TrainOptions, g: Global
 
   // ---- results ------------------------------------------------------------------------------
   const results: Record<string, Evaluation & { rows: number }> = {};
-  const evalOn = (name: string, x: typeof trn.x, y: Label[]) => {
+  const evalOn = (name: string, x: typeof trn.x, y: TargetList) => {
     results[name] = { ...model.evaluate(x, y), rows: y.length };
   };
   evalOn('training', trn.x, trn.y);
@@ -275,7 +286,7 @@ export async function train(file: string | undefined, o: TrainOptions, g: Global
       title: `mlpkit: ${src.file ?? `dataset ${src.dataset}`}`,
       task, history: meta.history, evaluation: shown, evaluationOn: shownName, scatter,
       summary: modelSummary(model), columns, stopReason: history.stopReason,
-      trace: { row: 1, trace: trace(model, Array.from(trn.x.data.subarray(0, trn.x.shape[1])), trn.y[0]) },
+      trace: { row: 1, trace: trace(model, Array.from(trn.x.data.subarray(0, trn.x.shape[1])), multiLabel ? (encodeTargets(tbl, schema, model.preprocessing?.classes) as number[][])[trainRows ? trainRows[0] : 0] : trn.y[0] as Label) },
       options: reportOptions(o, model, { valSplit, out, seconds: meta.run.seconds, source: tbl.source, rows: N }),
     });
   }
@@ -284,6 +295,7 @@ export async function train(file: string | undefined, o: TrainOptions, g: Global
     process.stdout.write(JSON.stringify({
       command: 'train', model: out, ...(aborted ? { checkpoint: ckptPath } : {}), task,
       ...(model.preprocessing?.classes ? { classes: model.preprocessing.classes } : {}),
+      ...(multiLabel ? { multiLabel: true, targets: sel.targets } : {}),
       epochs: model.epochsTrained, stopReason: history.stopReason,
       seconds, backend: model.backendName, inputs: schema.inputs, history: meta.history, results,
       ...(o.report ? { report: o.report } : {}),
@@ -294,7 +306,7 @@ export async function train(file: string | undefined, o: TrainOptions, g: Global
       : history.stopReason === 'maxEpochs' ? `reached maxEpochs before the loss stopped improving; kept the weights of epoch ${history.bestEpoch}; pass --epochs to train longer`
       : history.stopReason;
     log(`trained ${history.epochs.length} epoch${history.epochs.length === 1 ? '' : 's'} in ${duration(seconds)} (${what})`);
-    log(table(evaluationHeaders(task), Object.entries(results).map(([k, ev]) => evaluationRow(k, ev.rows, ev))));
+    log(table(evaluationHeaders(task, multiLabel), Object.entries(results).map(([k, ev]) => evaluationRow(k, ev.rows, ev))));
     log(savedNote);
     if (o.report) log(`report: ${o.report}`);
   } else if (aborted) {
@@ -305,7 +317,7 @@ export async function train(file: string | undefined, o: TrainOptions, g: Global
 }
 
 /** Predicted vs actual for the regression scatter: at most 2,000 points. */
-function scatterPoints(model: MLP, part: { x: { data: Float64Array; shape: [number, number] }; y: Label[] } | null): { actual: number[]; predicted: number[] } | null {
+function scatterPoints(model: MLP, part: { x: { data: Float64Array; shape: [number, number] }; y: readonly unknown[] } | null): { actual: number[]; predicted: number[] } | null {
   if (!part) return null;
   const n = Math.min(2000, part.y.length);
   const d = part.x.shape[1];

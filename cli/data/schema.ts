@@ -5,10 +5,11 @@
 //   categorical feature  → one input per category seen in training (one-hot, "city=Paris")
 //   missing cells        → an error naming lines and columns, or the value fitted by --impute
 //   target               → numbers, or text labels
+//   targets (--target a,b,c) → multi-label: one column of 0/1 per label, the label named by its column
 
 import { UsageError } from '../errors.ts';
-import { num, quoteIfComma } from '../format.ts';
-import type { CellLog, Column, Label, Table } from '../../src/index.ts';
+import { int, num, quoteIfComma } from '../format.ts';
+import { nearestName, type CellLog, type Column, type Label, type Table } from '../../src/index.ts';
 
 export type ImputeMethod = 'mean' | 'median' | 'mode';
 export const IMPUTE_METHODS: readonly ImputeMethod[] = ['mean', 'median', 'mode'];
@@ -17,18 +18,34 @@ export type FeatureSpec =
   | { name: string; type: 'numeric'; impute?: number }
   | { name: string; type: 'categorical'; categories: string[]; impute?: string };
 
+/** What the model predicts: one column (numbers or text labels), or several 0/1 label columns (multi-label). */
+export type TargetSpec =
+  | { name: string; type: 'numeric' | 'text' }
+  | { names: string[]; type: 'labels' };
+
 export interface Schema {
   features: FeatureSpec[];
   /** The network's inputs in order: numeric names, and "name=category" for one-hot columns. */
   inputs: string[];
-  target: { name: string; type: 'numeric' | 'text' };
+  target: TargetSpec;
   impute: ImputeMethod | null;
 }
 
 export interface Selection {
-  target: string;
+  /** The target column, or several (--target a,b,c: multi-label), in the user's order. */
+  targets: string[];
   features: string[];
   ignored: string[];
+}
+
+/** The target column names of a schema: one, or the label columns. */
+export function targetNames(schema: Schema): string[] {
+  return schema.target.type === 'labels' ? schema.target.names : [schema.target.name];
+}
+
+/** "y", or "a", "b", "c" for messages. */
+export function describeTargets(names: readonly string[]): string {
+  return names.map((n) => JSON.stringify(n)).join(', ');
 }
 
 /** A column whose cells are mostly numbers is numeric and its text cells are typos; mostly text is categorical. */
@@ -45,23 +62,46 @@ function list(names: readonly string[], max = 12): string {
 // any indexOf or includes per column quadratic (minutes instead of a second).
 function columnOf(table: Table, name: string, flag: string): Column {
   const j = table.index.get(name) ?? -1;
-  if (j < 0) throw new UsageError(`${flag}: unknown column ${JSON.stringify(name)}; ${table.source} has columns ${list(table.names)}`);
+  if (j < 0) {
+    // the nearest name only among a few thousand columns: edit distances to 100,000 names take seconds
+    const near = table.names.length <= 5000 ? nearestName(name, table.names) : undefined;
+    throw new UsageError(`${flag}: unknown column ${JSON.stringify(name)}; ${near ? `did you mean ${JSON.stringify(near)}? ` : ''}${table.source} has columns ${list(table.names)}`, { field: flag, column: name, expected: near ?? 'a column of the file', received: name });
+  }
   return table.columns[j];
+}
+
+/**
+ * --target: one column name, or several separated by commas (multi-label). A name the file has
+ * as it is wins, so a column whose name holds a comma stays one target.
+ */
+function parseTargets(table: Table, raw: string | undefined): string[] {
+  if (raw === undefined) return [table.names[table.names.length - 1]];
+  if (table.index.has(raw)) return [raw];
+  const names = raw.split(',').map((n) => n.trim());
+  if (names.some((n) => n === '')) throw new UsageError(`--target: an empty column name in ${JSON.stringify(raw)}; give one column, or several separated by commas like --target a,b,c`, { field: '--target', expected: 'column names separated by commas', received: raw });
+  const seen = new Set<string>();
+  for (const n of names) {
+    if (seen.has(n)) throw new UsageError(`--target: column ${JSON.stringify(n)} is named twice in ${JSON.stringify(raw)}; name each label column once`, { field: '--target', column: n, expected: 'distinct columns', received: raw });
+    seen.add(n);
+  }
+  for (const n of names) columnOf(table, n, '--target');
+  return names;
 }
 
 /** Target and feature columns from --target, --features and --ignore; the target defaults to the last column. */
 export function selectColumns(table: Table, o: { target?: string; features?: string[]; ignore?: string[] }): Selection {
-  const target = o.target ?? table.names[table.names.length - 1];
-  columnOf(table, target, '--target');
+  const targets = parseTargets(table, o.target);
+  const isTarget = new Set(targets);
   for (const f of o.features ?? []) columnOf(table, f, '--features');
   for (const f of o.ignore ?? []) columnOf(table, f, '--ignore');
-  if (o.features?.includes(target)) throw new UsageError(`--features: column ${JSON.stringify(target)} is the target; a model cannot use its target as an input`);
+  const both = o.features?.find((f) => isTarget.has(f));
+  if (both !== undefined) throw new UsageError(`--features: column ${JSON.stringify(both)} is ${targets.length > 1 ? 'one of the targets' : 'the target'}; a model cannot use its target as an input`, { field: '--features', column: both, expected: 'columns other than the target', received: both });
   const ignore = new Set(o.ignore ?? []);
-  const features = (o.features ?? table.names.filter((n) => n !== target)).filter((n) => !ignore.has(n));
-  if (features.length === 0) throw new UsageError(`no feature columns left: ${table.source} has columns ${list(table.names)}, the target is ${JSON.stringify(target)}; keep at least one column besides the target`);
+  const features = (o.features ?? table.names.filter((n) => !isTarget.has(n))).filter((n) => !ignore.has(n));
+  if (features.length === 0) throw new UsageError(`no feature columns left: ${table.source} has columns ${list(table.names)}, the target${targets.length > 1 ? 's are' : ' is'} ${describeTargets(targets)}; keep at least one column besides the target${targets.length > 1 ? 's' : ''}`);
   const isFeature = new Set(features);
-  const ignored = table.names.filter((n) => n !== target && !isFeature.has(n));
-  return { target, features, ignored };
+  const ignored = table.names.filter((n) => !isTarget.has(n) && !isFeature.has(n));
+  return { targets, features, ignored };
 }
 
 function where(table: Table, rows: readonly number[], count: number): string {
@@ -167,10 +207,24 @@ export function fitSchema(table: Table, sel: Selection, o: { impute?: ImputeMeth
     columnOf(table, c, '--categorical');
     if (!isFeature.has(c)) throw new UsageError(`--categorical: column ${JSON.stringify(c)} is not a feature (features: ${list(sel.features)})`);
   }
-  const tcol = columnOf(table, sel.target, '--target');
-  if (tcol.missing.count) throw missingError(table, [tcol], `The target ${JSON.stringify(tcol.name)} cannot be imputed: remove those rows`);
-  if (tcol.kind === 'text' && isMostlyNumbers(tcol)) throw typoError(table, tcol, tcol.words, 'target');
-  if (isConstant(tcol)) throw new UsageError(`the target ${JSON.stringify(tcol.name)} has one value (${JSON.stringify(keyAt(tcol, 0))}) in all ${table.rows} rows of ${table.source}: there is nothing to learn; a classifier needs at least two classes. Check --target`);
+  let target: TargetSpec;
+  if (sel.targets.length > 1) {
+    // multi-label: every label column 0/1, and each label on in some training row, or the model
+    // would never know it (its classes are the labels it saw)
+    for (const name of sel.targets) {
+      const on = labelColumn(table, name, 'is a target', `, or leave ${JSON.stringify(name)} out of --target`);
+      let count = 0;
+      eachRow(table, rows, (r) => (count += on[r]));
+      if (count === 0) throw new UsageError(`the label ${JSON.stringify(name)} is 0 in every ${rows ? 'training ' : ''}row of ${table.source}: there is nothing to learn about it, the model could never predict it; leave it out of --target${rows ? ', or use a smaller --val-split' : ''}`, { code: 'E_LABEL', field: '--target', column: name, expected: 'a row with 1', received: 0 });
+    }
+    target = { names: sel.targets.slice(), type: 'labels' };
+  } else {
+    const tcol = columnOf(table, sel.targets[0], '--target');
+    if (tcol.missing.count) throw missingError(table, [tcol], `The target ${JSON.stringify(tcol.name)} cannot be imputed: remove those rows`);
+    if (tcol.kind === 'text' && isMostlyNumbers(tcol)) throw typoError(table, tcol, tcol.words, 'target');
+    if (isConstant(tcol)) throw new UsageError(`the target ${JSON.stringify(tcol.name)} has one value (${JSON.stringify(keyAt(tcol, 0))}) in all ${table.rows} rows of ${table.source}: there is nothing to learn; a classifier needs at least two classes. Check --target`);
+    target = { name: tcol.name, type: tcol.kind === 'numeric' ? 'numeric' : 'text' };
+  }
 
   const withMissing: Column[] = [];
   const features: FeatureSpec[] = sel.features.map((name) => {
@@ -197,7 +251,7 @@ export function fitSchema(table: Table, sel: Selection, o: { impute?: ImputeMeth
     }
   }
   const inputs = features.flatMap((f) => (f.type === 'numeric' ? [f.name] : f.categories.map((c) => `${f.name}=${c}`)));
-  return { features, inputs, target: { name: sel.target, type: tcol.kind === 'numeric' ? 'numeric' : 'text' }, impute: o.impute ?? null };
+  return { features, inputs, target, impute: o.impute ?? null };
 }
 
 /** The columns a schema needs, found by name in any order; a missing one is an error that names it. */
@@ -246,13 +300,68 @@ export function encodeFeatures(table: Table, schema: Schema): { data: Float64Arr
   return { data, shape: [N, d] };
 }
 
-/** Whether the table has the target column. */
+/** Whether the table has the target column(s). */
 export function hasTarget(table: Table, schema: Schema): boolean {
-  return table.index.has(schema.target.name);
+  return targetNames(schema).every((n) => table.index.has(n));
 }
 
-/** Target values: numbers, or text labels; with `classes` (a trained classifier) labels are matched to their type. */
-export function encodeTargets(table: Table, schema: Schema, classes?: readonly Label[]): Label[] {
+/** How a label cell may be spelt (any case): 1/0, true/false, yes/no. */
+const LABEL_WORDS: ReadonlyMap<string, 0 | 1> = new Map([['1', 1], ['0', 0], ['true', 1], ['false', 0], ['yes', 1], ['no', 0]]);
+
+function labelOf(text: string): 0 | 1 | null {
+  const w = LABEL_WORDS.get(text.trim().toLowerCase());
+  if (w !== undefined) return w;
+  return /^\s*\+?[01](\.0*)?\s*$/.test(text) ? (Number(text) as 0 | 1) : null; // 1.0, 0.00
+}
+
+/**
+ * One label column of a multi-label target, as 0/1 per row. Any other value, a missing cell
+ * included, is an error naming the line, the column and the value (code E_LABEL, row = the line).
+ */
+function labelColumn(table: Table, name: string, what: string, fix = ''): Uint8Array {
+  const col = need(table, name, what);
+  const j = table.index.get(name)!;
+  const on = new Uint8Array(table.rows);
+  const bad = (r: number, received: string | number | null) => new UsageError(
+    `${table.source} line ${table.line(r)}, column ${JSON.stringify(name)} (column ${j + 1}): expected 0 or 1 (or true/false, yes/no), received ${received === null ? 'a missing value' : JSON.stringify(received)}; a label column says whether each row has that label (1) or not (0). Fix the value${fix}`,
+    { code: 'E_LABEL', field: name, row: table.line(r), column: name, expected: '0 or 1 (true/false, yes/no)', received },
+  );
+  if (col.kind === 'numeric') {
+    for (let r = 0; r < table.rows; r++) {
+      const v = col.values[r];
+      if (v === 1) on[r] = 1;
+      else if (v !== 0) throw bad(r, Number.isNaN(v) ? null : v);
+    }
+  } else {
+    const levels = col.levels.map(labelOf);
+    for (let r = 0; r < table.rows; r++) {
+      const c = col.codes[r];
+      const v = c < 0 ? null : levels[c];
+      if (v === null) throw bad(r, c < 0 ? null : col.levels[c]);
+      on[r] = v;
+    }
+  }
+  return on;
+}
+
+/** Multi-label targets as label sets (what fit takes): the names of the label columns that hold 1, in the schema's order. */
+export function encodeLabelSets(table: Table, schema: Schema): string[][] {
+  const names = targetNames(schema);
+  const cols = names.map((n) => labelColumn(table, n, 'predicts (a target; eval needs it)'));
+  return Array.from({ length: table.rows }, (_, r) => names.filter((_n, k) => cols[k][r] === 1));
+}
+
+/**
+ * Target values: numbers, or text labels; with `classes` (a trained classifier) labels are matched
+ * to their type. Multi-label: rows of 0/1, in the order of `classes` (the model's labels) or else
+ * of the schema.
+ */
+export function encodeTargets(table: Table, schema: Schema, classes?: readonly Label[]): Label[] | number[][] {
+  if (schema.target.type === 'labels') {
+    const order = classes ? classes.map(String) : schema.target.names;
+    const cols = order.map((n) => labelColumn(table, n, 'predicts (a target; eval needs it)'));
+    return Array.from({ length: table.rows }, (_, r) => cols.map((c) => c[r]));
+  }
   const col = need(table, schema.target.name, 'predicts (the target; eval needs it)');
   if (col.missing.count) throw missingError(table, [col], `The target ${JSON.stringify(col.name)} needs a value in every row`);
   const numericLabels = classes ? classes.every((c) => typeof c === 'number') : schema.target.type === 'numeric';
@@ -276,10 +385,11 @@ export interface ColumnSummary {
 /** One line per column, for the terminal and the report. */
 export function summarize(table: Table, sel: Selection, schema: Schema): ColumnSummary[] {
   const isFeature = new Set(sel.features);
+  const isTarget = new Set(sel.targets);
   const specs = new Map(schema.features.map((f) => [f.name, f]));
   return table.names.map((name, j) => {
     const col = table.columns[j];
-    const role = name === sel.target ? 'target' : isFeature.has(name) ? 'feature' : 'ignored';
+    const role = isTarget.has(name) ? 'target' : isFeature.has(name) ? 'feature' : 'ignored';
     const spec = specs.get(name);
     let type: string;
     let detail = '';
@@ -300,6 +410,10 @@ export function summarize(table: Table, sel: Selection, schema: Schema): ColumnS
     if (spec?.type === 'categorical') {
       type = `categorical (${spec.categories.length})`;
       detail = spec.categories.slice(0, 6).map(quoteIfComma).join(', ') + (spec.categories.length > 6 ? ', …' : '');
+    } else if (role === 'target' && schema.target.type === 'labels') {
+      type = 'label (0/1)';
+      const on = labelColumn(table, name, 'is a target');
+      detail = `1 in ${int(on.reduce((a, v) => a + v, 0))} of ${int(table.rows)} rows`;
     } else if (role === 'target') {
       type = col.kind === 'numeric' ? 'numeric' : `text (${(col as { levels: string[] }).levels.length} values)`;
       if (col.kind === 'text') detail = col.levels.slice(0, 6).map(quoteIfComma).join(', ') + (col.levels.length > 6 ? ', …' : '');
