@@ -39,7 +39,22 @@ export interface ErrorDetails {
   received?: unknown;
 }
 
-/** The base of every error mlpkit throws on bad input: `code` says what kind, and `field`, `row`, `column`, `expected`, `received` say where and what, when they apply (absent properties otherwise). The message names the problem and a fix. */
+/**
+ * The base of every error mlpkit throws on bad input: `code` says what kind, and `field`, `row`, `column`, `expected`, `received` say where and what, when they apply (absent properties otherwise). The message names the problem and a fix.
+ *
+ * @example
+ * ```ts
+ * import { MLP, MlpError, ShapeError } from 'mlpkit';
+ * const model = new MLP({ hidden: [4], epochs: 2, seed: 0 });
+ * try {
+ *   model.fit([[0, 0], [0, 1, 2]], [0, 1]);
+ * } catch (e) {
+ *   if (e instanceof ShapeError) console.log(e.code, e.row, e.expected, e.received); // E_SHAPE 1 2 3
+ *   else if (e instanceof MlpError) console.log(e.code, e.message);
+ *   else throw e;
+ * }
+ * ```
+ */
 export class MlpError extends Error {
   readonly code: ErrorCode;
   // NOTE: `declare`: no class-field initializers, so absent details are absent properties

@@ -118,7 +118,21 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Save a model: `.mlpk` (or options.binary) writes the bytes form, anything else the JSON document. */
+/**
+ * Save a model: `.mlpk` (or options.binary) writes the bytes form, anything else the JSON document.
+ *
+ * @example
+ * ```ts
+ * import { MLP, iris } from 'mlpkit';
+ * import { saveModel, loadModel } from 'mlpkit/node';
+ * const { x, y } = iris();
+ * const model = new MLP({ hidden: [8], epochs: 10, seed: 0 });
+ * model.fit(x, y);
+ * saveModel(model, 'iris.json'); // the JSON document, written atomically
+ * saveModel(model, 'iris.mlpk'); // the bytes form
+ * console.log(loadModel('iris.json').predict([x[0]!]), loadModel('iris.mlpk').predict([x[0]!]));
+ * ```
+ */
 export function saveModel(model: MLP, path: string, options: SaveOptions & { binary?: boolean } = {}): void {
   const binary = options.binary ?? path.endsWith('.mlpk');
   writeFileAtomic(path, binary ? toBytes(model, options) : JSON.stringify(toJSON(model, options)));
@@ -128,6 +142,18 @@ export function saveModel(model: MLP, path: string, options: SaveOptions & { bin
  * Load a model saved by `saveModel` (or `mlpkit train`): the bytes form when the file starts with
  * `MLPK`, else the JSON document; checked field by field. A file that cannot be read or trusted
  * throws a SerializationError naming the path.
+ *
+ * @example
+ * ```ts
+ * import { MlpError } from 'mlpkit';
+ * import { loadModel, writeFileAtomic } from 'mlpkit/node';
+ * writeFileAtomic('broken.json', '{"format": "mlpkit-model", "version": 2}');
+ * try {
+ *   loadModel('broken.json');
+ * } catch (e) {
+ *   if (e instanceof MlpError) console.log(e.code, e.field); // E_FORMAT task
+ * }
+ * ```
  */
 export function loadModel(path: string, options: { backend?: string } = {}): MLP {
   let bytes: Buffer;

@@ -132,7 +132,21 @@ export function toJSON(model: MLP, options: SaveOptions = {}): ModelDocument {
   return doc;
 }
 
-/** Build a model from a document (an object or a JSON string); `backend` picks where it runs. */
+/**
+ * Build a model from a document (an object or a JSON string); `backend` picks where it runs.
+ *
+ * @example
+ * ```ts
+ * import { MLP, fromJSON, toJSON, datasets } from 'mlpkit';
+ * const { x, y } = datasets.xor({ n: 100, seed: 0 });
+ * const model = new MLP({ hidden: [4], epochs: 5, seed: 0 });
+ * model.fit(x, y);
+ * const text = JSON.stringify(toJSON(model));
+ * const again = fromJSON(text, { backend: 'js' }); // a full model: it predicts, and trains on where it stopped
+ * again.fit(x, y, { epochs: 2 });
+ * console.log(again.epochsTrained); // 7
+ * ```
+ */
 export function fromJSON(input: unknown, options: { backend?: string } = {}): MLP {
   const snap = toSnapshot(input);
   try {
@@ -228,7 +242,19 @@ export function toSnapshot(input: unknown): ModelSnapshot {
 
 const MAGIC = [0x4d, 0x4c, 0x50, 0x4b]; // "MLPK"
 
-/** The document as bytes: a JSON header without the arrays, then the raw little-endian arrays. */
+/**
+ * The document as bytes: a JSON header without the arrays, then the raw little-endian arrays.
+ *
+ * @example
+ * ```ts
+ * import { MLP, toBytes, fromBytes, datasets } from 'mlpkit';
+ * const { x, y } = datasets.xor({ n: 100, seed: 0 });
+ * const model = new MLP({ hidden: [4], epochs: 5, seed: 0 });
+ * model.fit(x, y);
+ * const bytes = toBytes(model); // "MLPK", a JSON header, the raw float32 arrays, a CRC-32
+ * console.log(bytes.length, fromBytes(bytes).predict(x.slice(0, 3)));
+ * ```
+ */
 export function toBytes(model: MLP, options: Omit<SaveOptions, 'weights'> = {}): Uint8Array {
   const doc = toJSON(model, { ...options, weights: 'base64' });
   const blobs: Uint8Array[] = [];
@@ -260,6 +286,22 @@ export function toBytes(model: MLP, options: Omit<SaveOptions, 'weights'> = {}):
 /**
  * Read a model written by toBytes: the CRC-32 (version 2), the header and every array are checked before anything is allocated or built.
  * @throws {@link MlpError} (a SerializationError) when the bytes are truncated, corrupt, of another format or version, or shapes do not match
+ *
+ * @example
+ * ```ts
+ * import { MLP, MlpError, toBytes, fromBytes, iris } from 'mlpkit';
+ * const { x, y } = iris();
+ * const model = new MLP({ hidden: [4], epochs: 5, seed: 0 });
+ * model.fit(x, y);
+ * const bytes = toBytes(model);
+ * console.log(fromBytes(bytes).predict([x[0]!]));
+ * bytes[20] ^= 1; // one flipped bit
+ * try {
+ *   fromBytes(bytes);
+ * } catch (e) {
+ *   if (e instanceof MlpError) console.log(e.code, e.message); // E_FORMAT … the CRC-32 checksum does not match
+ * }
+ * ```
  */
 export function fromBytes(bytes: Uint8Array, options: { backend?: string } = {}): MLP {
   if (bytes.length < 8 || MAGIC.some((m, i) => bytes[i] !== m)) throw new SerializationError('E_FORMAT', 'fromBytes: expected bytes starting with "MLPK", received something else; this is not an mlpkit binary model (for a .json file use fromJSON)');

@@ -43,7 +43,20 @@ interface Model { irVersion?: number; opsetImport?: { domain?: string; version?:
 
 // ---- export ---------------------------------------------------------------------------------
 
-/** The model as ONNX bytes (a ModelProto): raw rows in, probabilities or the user's units out. */
+/**
+ * The model as ONNX bytes (a ModelProto): raw rows in, probabilities or the user's units out.
+ *
+ * @example
+ * ```ts
+ * import { writeFileSync } from 'node:fs';
+ * import { MLP, iris } from 'mlpkit';
+ * import { toONNX } from 'mlpkit/interop';
+ * const { x, y } = iris();
+ * const model = new MLP({ hidden: [8], epochs: 10, seed: 0 });
+ * model.fit(x, y);
+ * writeFileSync('iris.onnx', toONNX(model)); // onnxruntime (Python, web) answers as model.predictProba
+ * ```
+ */
 export function toONNX(model: MLP | ModelDocument): Uint8Array {
   const seq = toSequential(model, fmt);
   const gelu = seq.layers.some((l) => l.activation === 'gelu');
@@ -123,7 +136,22 @@ export interface OnnxImportOptions extends ImportOptions {
   output?: string;
 }
 
-/** An mlpkit model from ONNX bytes holding an MLP-shaped graph (Gemm or MatMul+Add, activations). */
+/**
+ * An mlpkit model from ONNX bytes holding an MLP-shaped graph (Gemm or MatMul+Add, activations).
+ *
+ * @example
+ * ```ts
+ * import { readFileSync, writeFileSync } from 'node:fs';
+ * import { MLP, iris } from 'mlpkit';
+ * import { toONNX, fromONNX } from 'mlpkit/interop';
+ * const { x, y } = iris();
+ * const trained = new MLP({ hidden: [8], epochs: 10, seed: 0 });
+ * trained.fit(x, y);
+ * writeFileSync('iris.onnx', toONNX(trained)); // or a file skl2onnx or torch.onnx.export wrote
+ * const model = fromONNX(readFileSync('iris.onnx'));
+ * console.log(model.layers.map((l) => `${l.units} ${l.activation}`), model.predict([x[0]!])); // ['8 relu', '3 softmax'] [0]
+ * ```
+ */
 export function fromONNX(bytes: Uint8Array, options: OnnxImportOptions = {}): MLP {
   if (bytes.length > MAX_IMPORT_BYTES) throw new InteropError('E_TOO_LARGE', `fromONNX: the file has ${bytes.length} bytes, more than the limit of ${MAX_IMPORT_BYTES}`, { format: fmt });
   let model: Model;

@@ -31,7 +31,20 @@ const TORCH_MODULE: Record<ActivationName, (alpha?: number) => string> = {
   softmax: () => 'nn.Softmax(dim=1)',
 };
 
-/** The model's weights as a .safetensors file (scalers folded in: raw inputs, outputs in the user's units). */
+/**
+ * The model's weights as a .safetensors file (scalers folded in: raw inputs, outputs in the user's units).
+ *
+ * @example
+ * ```ts
+ * import { MLP, iris } from 'mlpkit';
+ * import { toSafetensors, fromSafetensors } from 'mlpkit/interop';
+ * const { x, y } = iris();
+ * const model = new MLP({ hidden: [8], epochs: 10, seed: 0 });
+ * model.fit(x, y);
+ * const bytes = toSafetensors(model); // "0.weight", "0.bias", "2.weight", … as torch.nn.Sequential names them
+ * console.log(bytes.length, fromSafetensors(bytes).predict([x[0]!]));
+ * ```
+ */
 export function toSafetensors(model: MLP | ModelDocument): Uint8Array {
   return encode(toSequential(model, 'safetensors'));
 }
@@ -78,6 +91,19 @@ export interface SafetensorsImportOptions extends ImportOptions {
 /**
  * An mlpkit model from a .safetensors file of a torch.nn.Sequential of Linear layers (float32),
  * the architecture given or read from the header's metadata.
+ *
+ * @example
+ * ```ts
+ * import { MLP, datasets } from 'mlpkit';
+ * import { toSafetensors, fromSafetensors } from 'mlpkit/interop';
+ * const { x, y } = datasets.xor({ n: 100, seed: 0 });
+ * const trained = new MLP({ hidden: [4], activation: 'tanh', epochs: 10, seed: 0 });
+ * trained.fit(x, y);
+ * const bytes = toSafetensors(trained); // or the file safetensors.torch.save_file wrote for an nn.Sequential
+ * // without mlpkit's metadata in the file, say what follows each Linear layer
+ * const model = fromSafetensors(bytes, { architecture: { activations: ['tanh', 'sigmoid'] } });
+ * console.log(model.predict(x.slice(0, 3)));
+ * ```
  */
 export function fromSafetensors(bytes: Uint8Array, options: SafetensorsImportOptions = {}): MLP {
   const fmt = 'safetensors';
@@ -163,6 +189,19 @@ function read(view: DataView, at: number, count: number): Float32Array {
  * `{ "<name>.safetensors": bytes, "<name>.py": Python source }`: the Python file builds the
  * nn.Sequential, loads the weights (safetensors.torch, or a 20-line reader when that package is
  * missing) and saves them back with the same metadata for fromSafetensors.
+ *
+ * @example
+ * ```ts
+ * import { mkdirSync, writeFileSync } from 'node:fs';
+ * import { MLP, iris } from 'mlpkit';
+ * import { toPyTorch } from 'mlpkit/interop';
+ * const { x, y } = iris();
+ * const model = new MLP({ hidden: [8], epochs: 10, seed: 0 });
+ * model.fit(x, y);
+ * mkdirSync('torch', { recursive: true });
+ * for (const [name, bytes] of Object.entries(toPyTorch(model, { name: 'iris' }))) writeFileSync(`torch/${name}`, bytes);
+ * // torch/iris.py builds the nn.Sequential and loads torch/iris.safetensors into it
+ * ```
  */
 export function toPyTorch(model: MLP | ModelDocument, options: { name?: string } = {}): Record<string, Uint8Array> {
   const name = options.name ?? 'model';

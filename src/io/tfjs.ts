@@ -24,7 +24,22 @@ const KERAS_ACTIVATION: Partial<Record<ActivationName, string>> = {
   identity: 'linear', sigmoid: 'sigmoid', tanh: 'tanh', relu: 'relu', softplus: 'softplus', gelu: 'gelu', softmax: 'softmax', elu: 'elu',
 };
 
-/** The files of a TF.js layers model: `{ "model.json": bytes, "group1-shard1of1.bin": bytes }`. */
+/**
+ * The files of a TF.js layers model: `{ "model.json": bytes, "group1-shard1of1.bin": bytes }`.
+ *
+ * @example
+ * ```ts
+ * import { mkdirSync, writeFileSync } from 'node:fs';
+ * import { MLP, iris } from 'mlpkit';
+ * import { toTFJS } from 'mlpkit/interop';
+ * const { x, y } = iris();
+ * const model = new MLP({ hidden: [8], epochs: 10, seed: 0 });
+ * model.fit(x, y);
+ * mkdirSync('tfjs', { recursive: true });
+ * for (const [name, bytes] of Object.entries(toTFJS(model))) writeFileSync(`tfjs/${name}`, bytes);
+ * // tf.loadLayersModel('…/tfjs/model.json') predicts as model.predictProba
+ * ```
+ */
 export function toTFJS(model: MLP | ModelDocument): Record<string, Uint8Array> {
   const seq = toSequential(model, fmt);
   const layers: unknown[] = [];
@@ -75,6 +90,18 @@ export type TFJSFiles = Record<string, Uint8Array | string>;
  * An mlpkit model from a TF.js layers model: `files` holds "model.json" and the weight files it
  * names (bytes; model.json may be text). Sequential of Dense layers, with Activation, ReLU,
  * LeakyReLU, ELU, Softmax layers after them; InputLayer and Dropout are skipped.
+ *
+ * @example
+ * ```ts
+ * import { MLP, iris } from 'mlpkit';
+ * import { toTFJS, fromTFJS } from 'mlpkit/interop';
+ * const { x, y } = iris();
+ * const trained = new MLP({ hidden: [8], epochs: 10, seed: 0 });
+ * trained.fit(x, y);
+ * const files = toTFJS(trained); // or model.json and its shards, as tf.io.withSaveHandler or a download gave them
+ * const model = fromTFJS(files);
+ * console.log(model.predict([x[0]!]), trained.predict([x[0]!]));
+ * ```
  */
 export function fromTFJS(files: TFJSFiles, options: ImportOptions = {}): MLP {
   const fail = (code: 'E_FORMAT' | 'E_TRUNCATED' | 'E_TOO_LARGE' | 'E_UNSUPPORTED', msg: string, where: { layer?: string; op?: string; tensor?: string } = {}) =>

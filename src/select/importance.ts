@@ -48,6 +48,16 @@ export interface Importance {
 /**
  * Permutation importance: how much the score of a fitted model drops when each feature's column is shuffled (repeats times, seeded). The model is not changed.
  * @throws {@link MlpError} (E_CONFIG) for bad options, (E_NOT_FITTED) for a model not fitted yet
+ *
+ * @example
+ * ```ts
+ * import { MLP, permutationImportance, iris } from 'mlpkit';
+ * const { x, y, featureNames } = iris();
+ * const model = new MLP({ hidden: [8], epochs: 100, seed: 0 });
+ * model.fit(x, y);
+ * const imp = permutationImportance(model, x, y, { repeats: 3, seed: 0, featureNames });
+ * console.log(imp.baseline, imp.features.map((f) => `${f.feature} ${f.importance.toFixed(3)}`)); // petal width first, by far
+ * ```
  */
 export function permutationImportance(model: MLP, x: Features, y: Targets, options: ImportanceOptions = {}): Importance {
   checkKeys(options, ['repeats', 'seed', 'scoring', 'featureNames', 'groups'], 'permutationImportance');

@@ -52,7 +52,17 @@ export interface Search {
 
 const SEARCH_KEYS = ['folds', 'seed', 'stratify', 'fit', 'scoring', 'base'];
 
-/** Every combination of the grid's values, each cross-validated. */
+/**
+ * Every combination of the grid's values, each cross-validated.
+ *
+ * @example
+ * ```ts
+ * import { gridSearch, iris } from 'mlpkit';
+ * const { x, y } = iris();
+ * const search = gridSearch({ hidden: [[4], [16]], learningRate: [0.01, 0.05] }, x, y, { folds: 3, base: { epochs: 10, seed: 0 } });
+ * console.log(search.best.params, search.best.mean, search.results.length); // the best of 4 candidates
+ * ```
+ */
 export function gridSearch(grid: Grid, x: Features, y: Targets, options: SearchOptions = {}): Search {
   checkKeys(options, SEARCH_KEYS, 'gridSearch');
   const keys = checkSpace(grid, 'gridSearch', false);
@@ -64,7 +74,17 @@ export function gridSearch(grid: Grid, x: Features, y: Targets, options: SearchO
   return run(candidates, x, y, options, 'gridSearch');
 }
 
-/** `iterations` candidates drawn from the space with a generator seeded by options.seed. */
+/**
+ * `iterations` candidates drawn from the space with a generator seeded by options.seed.
+ *
+ * @example
+ * ```ts
+ * import { randomSearch, iris } from 'mlpkit';
+ * const { x, y } = iris();
+ * const search = randomSearch({ learningRate: { min: 1e-3, max: 0.1, log: true }, hidden: [[8], [8, 8]] }, x, y, { iterations: 3, folds: 3, seed: 1, base: { epochs: 10, seed: 0 } });
+ * console.log(search.best.params, search.best.mean);
+ * ```
+ */
 export function randomSearch(space: Space, x: Features, y: Targets, options: RandomSearchOptions = {}): Search {
   checkKeys(options, [...SEARCH_KEYS, 'iterations'], 'randomSearch');
   const keys = checkSpace(space, 'randomSearch', true);

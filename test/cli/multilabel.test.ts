@@ -56,7 +56,7 @@ describe('mlpkit multi-label: --target a,b,c', { concurrency: 3 }, () => {
     assert.deepEqual(o.classes, ['politics', 'sport', 'tech'], 'the model keeps its labels sorted');
   });
 
-  test('learns: micro F1 ≥ 0.93 on 300 held-out rows (seed 1; measured 0.975; predicting every label scores 0.64)', async () => {
+  test('learns: micro F1 ≥ 0.93 on 300 held-out rows (seed 1; measured 0.986; predicting every label on scores 0.68)', async () => {
     assert.ok(test_truth.some((t) => t.every((v) => v === 0)), 'the data has rows without any label');
     const r = await run('eval', 'ml.json', 'test.csv', '--json');
     assert.equal(r.code, 0, r.stderr);
@@ -123,7 +123,7 @@ describe('mlpkit multi-label: --target a,b,c', { concurrency: 3 }, () => {
     const c = JSON.parse(cv.stdout);
     assert.equal(c.scoring, 'micro F1');
     assert.equal(c.folds.length, 3);
-    assert.ok(c.mean >= 0.85, `cv micro F1 ${c.mean} (measured 0.95)`);
+    assert.ok(c.mean >= 0.85, `cv micro F1 ${c.mean} (measured 0.96)`);
 
     const imp = await run('importance', 'ml.json', 'test.csv', '--json');
     assert.equal(imp.code, 0, imp.stderr);
