@@ -24,6 +24,19 @@ test('NaN and Infinity name the row and column', () => {
   throwsWith(() => new MLP().fit([[1, 2], [3, 4]], [0, NaN]), DataError, 'E_NONFINITE', /target 1 is NaN/);
 });
 
+test('NaN and ±Infinity in a float matrix name the first such entry, wherever it sits', () => {
+  const m = new MLP({ hidden: [4] });
+  m.fit(x, y, { epochs: 1 });
+  // the check reads 8 entries at a time, then a tail: first, inside and last of a group, and the tail
+  for (const [Arr, at, v] of [[Float32Array, 0, NaN], [Float64Array, 7, Infinity], [Float32Array, 8, -Infinity], [Float64Array, 33, NaN], [Float32Array, 38, Infinity], [Float32Array, 39, NaN]] as const) {
+    const data = new Arr(40).fill(1.5);
+    data[at] = v;
+    if (at < 39) data[39] = NaN; // a later one must not be the one named
+    throwsWith(() => m.predict({ data, shape: [10, 4] }), DataError, 'E_NONFINITE', new RegExp(`row ${Math.floor(at / 4)}, column ${at % 4} is ${v}`));
+  }
+  assert.equal(m.predict({ data: new Float32Array(40).fill(-0), shape: [10, 4] }).length, 10); // −0 is finite
+});
+
 test('wrong input width at predict says expected vs received', () => {
   const m = new MLP({ hidden: [4] });
   m.fit(x, y, { epochs: 1 });
