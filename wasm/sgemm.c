@@ -44,11 +44,19 @@
 // Packed A holds MC rows rounded up to whole MR panels, packed B NC columns rounded up to NR.
 #define AP_FLOATS (((MC + MR - 1) / MR) * MR * KC)
 #define BP_FLOATS (((NC + NR - 1) / NR) * NR * KC)
-EXPORT(gemm_scratch_floats) int gemm_scratch_floats(void) { return AP_FLOATS + BP_FLOATS + MR * NR; }
+// micro_sparse finds B's offset as twice A's (NR = 2·MR); other tile shapes run dense
+#define SPARSE_OK (NR == 2 * MR)
+// the sparse k lists of the packed A panels (see packA): one int per k of each panel, and a count
+#define KI_INTS (((MC + MR - 1) / MR) * (KC + 1))
+EXPORT(gemm_scratch_floats) int gemm_scratch_floats(void) { return AP_FLOATS + BP_FLOATS + MR * NR + KI_INTS; }
 
 // Ap: [kc][MR] panels  ←  op(A)[i0 .. i0+mr, k0 .. k0+kc], zero-padded to MR rows.
 // A is [M, K] (lda = K) or, transposed, stored [K, M] (lda = M).
-static void packA(int transA, const float *A, int lda, int i0, int mr, int k0, int kc, float *Ap) {
+// Sparse inputs: for a whole untransposed panel (the forward pass's x or h), ki gets the byte
+// offsets (16·k) of the k whose MR values are not all +0, and ki[-1] their count (else kc, and ki
+// unused): MNIST's pixels are ~80% zero, and 4 rows share a zero at about half of the k.
+static void packA(int transA, const float *A, int lda, int i0, int mr, int k0, int kc, float *Ap, int *ki) {
+  ki[-1] = kc;
   if (transA) {
     // op(A)[i, k] = A[k·lda + i]: the MR values of one k are contiguous
     for (int k = 0; k < kc; k++) {
@@ -70,20 +78,39 @@ static void packA(int transA, const float *A, int lda, int i0, int mr, int k0, i
       // op(A)[i, k] = A[i·lda + k]: transpose 4×4 blocks in registers (as packB does), so packing
       // the forward pass's x costs a few vector ops per 16 values instead of 16 scalar stores
       const float *s = A + i0 * lda + k0;
-      int k = 0;
+      int k = 0, n = 0;
       for (; k + 4 <= kc; k += 4) {
         v128_t r0 = wasm_v128_load(s + k), r1 = wasm_v128_load(s + lda + k);
         v128_t r2 = wasm_v128_load(s + 2 * lda + k), r3 = wasm_v128_load(s + 3 * lda + k);
         v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
         v128_t t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
         float *d = Ap + k * MR;
-        wasm_v128_store(d, wasm_i64x2_shuffle(t0, t2, 0, 2));
-        wasm_v128_store(d + MR, wasm_i64x2_shuffle(t0, t2, 1, 3));
-        wasm_v128_store(d + 2 * MR, wasm_i64x2_shuffle(t1, t3, 0, 2));
-        wasm_v128_store(d + 3 * MR, wasm_i64x2_shuffle(t1, t3, 1, 3));
+        v128_t c0 = wasm_i64x2_shuffle(t0, t2, 0, 2), c1 = wasm_i64x2_shuffle(t0, t2, 1, 3);
+        v128_t c2 = wasm_i64x2_shuffle(t1, t3, 0, 2), c3 = wasm_i64x2_shuffle(t1, t3, 1, 3);
+        wasm_v128_store(d, c0);
+        wasm_v128_store(d + MR, c1);
+        wasm_v128_store(d + 2 * MR, c2);
+        wasm_v128_store(d + 3 * MR, c3);
+        // branch-free: every k is written at position n, which moves on when its column is not all +0
+        ki[n] = 16 * k;
+        n += wasm_v128_any_true(c0);
+        ki[n] = 16 * (k + 1);
+        n += wasm_v128_any_true(c1);
+        ki[n] = 16 * (k + 2);
+        n += wasm_v128_any_true(c2);
+        ki[n] = 16 * (k + 3);
+        n += wasm_v128_any_true(c3);
       }
-      for (; k < kc; k++)
-        for (int r = 0; r < MR; r++) Ap[k * MR + r] = s[r * lda + k];
+      for (; k < kc; k++) {
+        int nz = 0;
+        for (int r = 0; r < MR; r++) {
+          Ap[k * MR + r] = s[r * lda + k];
+          nz |= s[r * lda + k] != 0.0f || __builtin_signbit(s[r * lda + k]);
+        }
+        ki[n] = 16 * k;
+        n += nz;
+      }
+      ki[-1] = n;
       return;
     }
 #endif
@@ -100,7 +127,9 @@ static void packA(int transA, const float *A, int lda, int i0, int mr, int k0, i
 
 // Bp: [kc][NR] panels  ←  op(B)[k0 .. k0+kc, j0 .. j0+nr], zero-padded to NR columns.
 // B is [K, N] (ldb = N) or, transposed, stored [N, K] (ldb = K).
-static void packB(int transB, const float *B, int ldb, int k0, int kc, int j0, int nr, float *Bp) {
+// Returns 1 when the panel is known finite (checked on the transposed full-width path, the forward
+// pass's W), else 0: skipping A's zeros (packA) drops 0·b, which is NaN for b = ±Infinity or NaN.
+static int packB(int transB, const float *B, int ldb, int k0, int kc, int j0, int nr, float *Bp) {
   if (!transB) {
     for (int k = 0; k < kc; k++) {
       const float *src = B + (k0 + k) * ldb + j0;
@@ -114,11 +143,15 @@ static void packB(int transB, const float *B, int ldb, int k0, int kc, int j0, i
   } else if (nr == NR) {
     // op(B)[k, j] = B[j·ldb + k]: transpose 4×4 blocks in registers
     int k = 0;
+    // NOTE: exponent bits all ones = ±Infinity or NaN; OR-ed over the panel, tested once
+    v128_t expo = wasm_i32x4_splat(0x7f800000), bad = wasm_i32x4_splat(0);
     for (; k + 4 <= kc; k += 4) {
       for (int h = 0; h < NV; h++) {
         const float *s = B + (j0 + 4 * h) * ldb + k0 + k;
         v128_t r0 = wasm_v128_load(s), r1 = wasm_v128_load(s + ldb);
         v128_t r2 = wasm_v128_load(s + 2 * ldb), r3 = wasm_v128_load(s + 3 * ldb);
+        bad = wasm_v128_or(bad, wasm_v128_or(wasm_v128_or(wasm_i32x4_eq(wasm_v128_and(r0, expo), expo), wasm_i32x4_eq(wasm_v128_and(r1, expo), expo)),
+                                              wasm_v128_or(wasm_i32x4_eq(wasm_v128_and(r2, expo), expo), wasm_i32x4_eq(wasm_v128_and(r3, expo), expo))));
         v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
         v128_t t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
         float *d = Bp + k * NR + 4 * h;
@@ -128,8 +161,14 @@ static void packB(int transB, const float *B, int ldb, int k0, int kc, int j0, i
         wasm_v128_store(d + 3 * NR, wasm_i64x2_shuffle(t1, t3, 1, 3));
       }
     }
+    int badTail = 0;
     for (; k < kc; k++)
-      for (int c = 0; c < NR; c++) Bp[k * NR + c] = B[(j0 + c) * ldb + k0 + k];
+      for (int c = 0; c < NR; c++) {
+        float v = B[(j0 + c) * ldb + k0 + k];
+        Bp[k * NR + c] = v;
+        badTail |= v - v != 0.0f;
+      }
+    return !wasm_v128_any_true(bad) && !badTail;
   } else {
     for (int c = 0; c < NR; c++) {
       if (c < nr) {
@@ -140,11 +179,12 @@ static void packB(int transB, const float *B, int ldb, int k0, int kc, int j0, i
       }
     }
   }
+  return 0;
 }
 
 // The micro-kernel. C[0..mr, 0..nr) (row stride ldc) = alpha · Ap·Bp + beta · C, beta = 0 overwriting.
 // Ap: [kc][MR], Bp: [kc][NR]; MR×NV accumulators live in registers for the whole k loop.
-static void micro(int kc, const float *Ap, const float *Bp, float *C, int ldc, float alpha, float beta,
+__attribute__((noinline)) static void micro(int kc, const float *Ap, const float *Bp, float *C, int ldc, float alpha, float beta,
                   int mr, int nr, float *edge) {
   v128_t acc[MR][NV];
 #pragma clang loop unroll(full)
@@ -197,12 +237,62 @@ static void micro(int kc, const float *Ap, const float *Bp, float *C, int ldc, f
     }
 }
 
+// The micro-kernel over the n k's listed in ki (byte offsets 16·k into Ap, 32·k into Bp: NR = 2·MR)
+// only: the k's whose MR values of A are all +0 add +0·b = ±0 to each accumulator, which changes
+// nothing (an accumulator starts at +0 and, adding, never becomes −0), so the result is the dense
+// kernel's bit for bit, for finite B (packB checks).
+__attribute__((noinline)) static void micro_sparse(int n, const int *ki, const float *Ap, const float *Bp, float *C, int ldc, float alpha, float beta,
+                         int mr, int nr, float *edge) {
+  v128_t acc[MR][NV];
+#pragma clang loop unroll(full)
+  for (int r = 0; r < MR; r++)
+#pragma clang loop unroll(full)
+    for (int v = 0; v < NV; v++) acc[r][v] = wasm_f32x4_splat(0.0f);
+  for (int i = 0; i < n; i++) {
+    int o = ki[i];
+    const float *ap = (const float *)((const char *)Ap + o), *bp = (const float *)((const char *)Bp + 2 * o);
+    v128_t b[NV];
+#pragma clang loop unroll(full)
+    for (int v = 0; v < NV; v++) b[v] = wasm_v128_load(bp + 4 * v);
+#pragma clang loop unroll(full)
+    for (int r = 0; r < MR; r++) {
+      v128_t a = wasm_v128_load32_splat(ap + r);
+#pragma clang loop unroll(full)
+      for (int v = 0; v < NV; v++) acc[r][v] = MADD(a, b[v], acc[r][v]);
+    }
+  }
+  v128_t va = wasm_f32x4_splat(alpha), vb = wasm_f32x4_splat(beta);
+  if (mr == MR && nr == NR) {
+#pragma clang loop unroll(full)
+    for (int r = 0; r < MR; r++)
+#pragma clang loop unroll(full)
+      for (int v = 0; v < NV; v++) {
+        float *c = C + r * ldc + 4 * v;
+        v128_t x = wasm_f32x4_mul(va, acc[r][v]);
+        if (beta != 0.0f) x = wasm_f32x4_add(x, wasm_f32x4_mul(vb, wasm_v128_load(c)));
+        wasm_v128_store(c, x);
+      }
+    return;
+  }
+#pragma clang loop unroll(full)
+  for (int r = 0; r < MR; r++)
+#pragma clang loop unroll(full)
+    for (int v = 0; v < NV; v++) wasm_v128_store(edge + r * NR + 4 * v, acc[r][v]);
+  for (int r = 0; r < mr; r++)
+    for (int c = 0; c < nr; c++) {
+      float x = alpha * edge[r * NR + c];
+      if (beta != 0.0f) x += beta * C[r * ldc + c];
+      C[r * ldc + c] = x;
+    }
+}
+
 // C: [M, N] = alpha · op(A): [M, K] · op(B): [K, N] + beta · C, for rows [m0, m1) and columns [n0, n1).
 // transA: A stored [K, M]; transB: B stored [N, K]. scratch: gemm_scratch_floats() floats of this thread.
 EXPORT(gemm)
 void gemm(int transA, int transB, int M, int N, int K, float alpha, const float *A, const float *B, float beta,
           float *C, int m0, int m1, int n0, int n1, float *scratch) {
   float *Ap = scratch, *Bp = scratch + AP_FLOATS, *edge = Bp + BP_FLOATS;
+  int *KI = (int *)(edge + MR * NR);
   int lda = transA ? M : K, ldb = transB ? K : N;
   if (K == 0) {
     // op(A)·op(B) is the zero matrix
@@ -216,21 +306,26 @@ void gemm(int transA, int transB, int M, int N, int K, float alpha, const float 
       int kc = K - pc < KC ? K - pc : KC;
       // the first k block applies beta; later ones accumulate
       float be = pc == 0 ? beta : 1.0f;
+      int finite = 1;
       for (int jr = 0; jr < nc; jr += NR) {
         int nr = nc - jr < NR ? nc - jr : NR;
-        packB(transB, B, ldb, pc, kc, jc + jr, nr, Bp + jr * kc);
+        finite &= packB(transB, B, ldb, pc, kc, jc + jr, nr, Bp + jr * kc);
       }
       for (int ic = m0; ic < m1; ic += MC) {
         int mc = m1 - ic < MC ? m1 - ic : MC;
         for (int ir = 0; ir < mc; ir += MR) {
           int mr = mc - ir < MR ? mc - ir : MR;
-          packA(transA, A, lda, ic + ir, mr, pc, kc, Ap + ir * kc);
+          packA(transA, A, lda, ic + ir, mr, pc, kc, Ap + ir * kc, KI + (ir / MR) * (KC + 1) + 1);
         }
         for (int jr = 0; jr < nc; jr += NR) {
           int nr = nc - jr < NR ? nc - jr : NR;
           for (int ir = 0; ir < mc; ir += MR) {
             int mr = mc - ir < MR ? mc - ir : MR;
-            micro(kc, Ap + ir * kc, Bp + jr * kc, C + (ic + ir) * N + jc + jr, N, alpha, be, mr, nr, edge);
+            const int *ki = KI + (ir / MR) * (KC + 1) + 1;
+            // the sparse kernel where A's panel skips at least a quarter of the k (its index load
+            // costs a few percent per k); same bits either way
+            if (SPARSE_OK && finite && ki[-1] <= kc - kc / 4) micro_sparse(ki[-1], ki, Ap + ir * kc, Bp + jr * kc, C + (ic + ir) * N + jc + jr, N, alpha, be, mr, nr, edge);
+            else micro(kc, Ap + ir * kc, Bp + jr * kc, C + (ic + ir) * N + jc + jr, N, alpha, be, mr, nr, edge);
           }
         }
       }

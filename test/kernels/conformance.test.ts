@@ -76,6 +76,39 @@ for (const be of backends) {
     }
   });
 
+  // Sparse inputs (wasm/sgemm.c skips the k at which a 4-row panel of A is all +0): the result is
+  // the dense kernel's bit for bit (the same A with −0, which is never skipped, gives the dense
+  // path), within the float64 bound above, and ±Infinity or NaN in B still turns 0·b into NaN.
+  test(`${be.name}: gemm NT/NN with mostly-zero rows of A: same bits as dense, NaN from 0·Infinity kept`, () => {
+    const rng = new Rng(11);
+    for (const [M, N, K] of [[16, 24, 300], [37, 19, 784], [8, 8, 40], [130, 64, 257]] as [number, number, number][]) {
+      for (const tB of [true, false]) {
+        const A0 = new Float32Array(M * K), B0 = new Float32Array(K * N);
+        randn(rng, A0); randn(rng, B0);
+        // zero runs shared by all rows (MNIST's border) and scattered zeros (80% of entries)
+        for (let i = 0; i < M; i++) for (let k = 0; k < K; k++) if (k % 7 < 3 || rng.uniform() < 0.8) A0[i * K + k] = 0;
+        const neg = Float32Array.from(A0, (v) => (v === 0 ? -0 : v));
+        const want = new Float64Array(M * N), bound = new Float64Array(M * N);
+        reference.gemm(false, tB, M, N, K, 1, Float64Array.from(A0), Float64Array.from(B0), 0, want);
+        reference.gemm(false, tB, M, N, K, 1, Float64Array.from(A0, Math.abs), Float64Array.from(B0, Math.abs), 0, bound);
+        const C = be.alloc(M * N, 'float32'), Cd = be.alloc(M * N, 'float32');
+        be.gemm(false, tB, M, N, K, 1, fill(be, A0, true), fill(be, B0, true), 0, C);
+        be.gemm(false, tB, M, N, K, 1, fill(be, neg, true), fill(be, B0, true), 0, Cd);
+        for (let i = 0; i < M * N; i++) {
+          assert.ok(Object.is(C[i], Cd[i]), `${be.name} ${tB ? 'NT' : 'NN'} ${M}×${N}×${K} entry ${i}: sparse ${C[i]}, dense ${Cd[i]}`);
+          assert.ok(Math.abs(C[i] - want[i]) <= 2 ** -22 * (K + 2) * bound[i], `${be.name} entry ${i}: ${C[i]} vs ${want[i]}`);
+        }
+        // one Infinity in B, in a k where every row of A is 0: every entry of its column is NaN
+        const kz = 0, col = N - 1;
+        const Binf = new Float32Array(B0);
+        Binf[tB ? col * K + kz : kz * N + col] = Infinity;
+        const Ci = be.alloc(M * N, 'float32');
+        be.gemm(false, tB, M, N, K, 1, fill(be, A0, true), fill(be, Binf, true), 0, Ci);
+        for (let i = 0; i < M; i++) assert.ok(Number.isNaN(Ci[i * N + col]), `${be.name} ${tB ? 'NT' : 'NN'} row ${i}: 0·Infinity gave ${Ci[i * N + col]}`);
+      }
+    }
+  });
+
   test(`${be.name}: gemm with K = 0 gives beta·C`, () => {
     const C = fill(be, Float32Array.of(1, 2, 3, 4), true);
     be.gemm(false, true, 2, 2, 0, 1, fill(be, new Float32Array(0), true), fill(be, new Float32Array(0), true), 0.5, C);
