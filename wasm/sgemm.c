@@ -290,12 +290,15 @@ static inline v128_t tanh4(v128_t x) {
   return wasm_v128_bitselect(big, small, wasm_f32x4_ge(ax, splatf(0.625f)));
 }
 
-// σ(x) = 1 / (1 + e^−x) for x ≥ 0, e^x / (1 + e^x) for x < 0: e^−|x| never overflows
+// σ(x) = 1 − r for x ≥ 0, r for x < 0, where r = e / (1 + e) = σ(−|x|) and e = e^−|x| (never
+// overflows). NOTE: 1 − r rather than 1 / (1 + e) for x ≥ 0: near 1 the subtraction is exact up to
+// its final rounding, so σ is within half an ulp-ish there, and σ' = h(1 − h), which cancels, gets
+// no more error than a correctly rounded h gives it (1 / (1 + e) was up to 2 ulps off near 1, and
+// h(1 − h) turned that into 1e-4 relative at x ≈ 7.6).
 static inline v128_t sigmoid4(v128_t x) {
   v128_t e = exp4(wasm_f32x4_neg(wasm_f32x4_abs(x)));
-  // one division for both branches (e · 1/(1 + e) would round once more)
-  v128_t num = wasm_v128_bitselect(splatf(1.0f), e, wasm_f32x4_ge(x, splatf(0.0f)));
-  return wasm_f32x4_div(num, wasm_f32x4_add(splatf(1.0f), e));
+  v128_t r = wasm_f32x4_div(e, wasm_f32x4_add(splatf(1.0f), e));
+  return wasm_v128_bitselect(wasm_f32x4_sub(splatf(1.0f), r), r, wasm_f32x4_ge(x, splatf(0.0f)));
 }
 
 static inline v128_t act4(int kind, v128_t x) {
@@ -595,5 +598,178 @@ void sum_squares(int lo, int hi, const float *x, int n, double *out) {
     double s = wasm_f64x2_extract_lane(a0, 0) + wasm_f64x2_extract_lane(a0, 1);
     for (; k < end; k++) s += (double)x[k] * (double)x[k];
     out[c] = s;
+  }
+}
+
+// ---- the small-network step: one plain-SGD update on one sample ----------------------------------
+// kernels/fused.ts is the definition (its sgdStep1, the js backend's); this is the same arithmetic
+// statement for statement — float64 sums rounded to float32 where the js code stores into a
+// Float32Array — except that tanh and σ are the f32x4 polynomials above, as the wasm backends'
+// biasActivate computes them. So a network trained through it gets the same bits as the wasm
+// backends' unfused kernels at batch size 1 wherever those run gemm in js (below WASM_MIN_MACS).
+// The loss sits between the two halves, in js (lossRef: one definition of every loss).
+// Layout (built by src/kernels/wasm.ts): d = [L, n0 … nL, kind1 … kindL] (kinds: S1_*), alpha: [L]
+// float64 (leakyRelu's α); params = [W_1 … W_L | b_1 … b_L], W_l: [n_l, n_{l−1}]; work = a_1, h_1,
+// …, a_L, h_L, then the rows dh, dhPrev (DenseStack).
+#define S1_IDENTITY 0
+#define S1_RELU 1
+#define S1_TANH 2
+#define S1_SIGMOID 3
+#define S1_LEAKY 4
+
+// h[0..n) = tanh or σ of a[0..n), 4 lanes at a time; the last 1-3 padded with zeros in registers
+// (NOTE: no stack: the lanes are assembled and taken apart with make/extract)
+static void s1_act_exp(int kind, const float *a, float *h, int n) {
+  int k = 0;
+  int ak = kind == S1_TANH ? 1 : 2;
+  for (; k + 4 <= n; k += 4) wasm_v128_store(h + k, act4(ak, wasm_v128_load(a + k)));
+  if (k < n) {
+    int m = n - k;
+    v128_t v = wasm_f32x4_make(a[k], m > 1 ? a[k + 1] : 0.0f, m > 2 ? a[k + 2] : 0.0f, 0.0f);
+    v128_t y = act4(ak, v);
+    h[k] = wasm_f32x4_extract_lane(y, 0);
+    if (m > 1) h[k + 1] = wasm_f32x4_extract_lane(y, 1);
+    if (m > 2) h[k + 2] = wasm_f32x4_extract_lane(y, 2);
+  }
+}
+
+// two floats ↔ a f64x2 (exact widening; narrowing rounds as a store into a Float32Array does)
+#define LD2(p) wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(p))
+#define ST2(p, v) wasm_v128_store64_lane((p), wasm_f32x4_demote_f64x2_zero(v), 0)
+#define ROUND2(v) wasm_f64x2_promote_low_f32x4(wasm_f32x4_demote_f64x2_zero(v))
+
+// a_j = f32(f32(Σ_q hIn_q·W_jq) + b_j), the sum in float64 in q order (as js adds it)
+static inline float s1_dot(const float *hIn, const float *w, float b, int nIn) {
+  double s = 0.0;
+#pragma clang loop vectorize(disable) unroll(disable)
+  for (int q = 0; q < nIn; q++) s += (double)hIn[q] * (double)w[q];
+  return (float)((double)(float)s + (double)b);
+}
+
+// x: [n0].  The forward pass: a_l = W_l h_{l−1} + b_l, h_l = f_l(a_l) into work; logits = 1: the
+// output layer keeps h_L = a_L (bce from the logits).
+EXPORT(step1_forward)
+void step1_forward(const int *d, const double *alpha, const float *params, float *work, const float *x, int logits) {
+  int L = d[0];
+  const int *sz = d + 1, *kind = d + 2 + L;
+  int wOff = 0, bOff = 0, aOff = 0;
+  for (int l = 1; l <= L; l++) bOff += sz[l] * sz[l - 1];
+  for (int l = 1; l <= L; l++) {
+    int nIn = sz[l - 1], nOut = sz[l], k = kind[l - 1];
+    const float *hIn = l == 1 ? x : work + aOff - nIn;
+    float *a = work + aOff, *h = a + nOut;
+    const float *W = params + wOff, *b = params + bOff;
+    int j = 0;
+    // four rows at a time: independent float64 sums, each still in q order
+    for (; j + 4 <= nOut; j += 4) {
+      const float *w0 = W + j * nIn, *w1 = w0 + nIn, *w2 = w1 + nIn, *w3 = w2 + nIn;
+      double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+#pragma clang loop vectorize(disable) unroll(disable)
+      for (int q = 0; q < nIn; q++) {
+        double v = (double)hIn[q];
+        s0 += v * (double)w0[q];
+        s1 += v * (double)w1[q];
+        s2 += v * (double)w2[q];
+        s3 += v * (double)w3[q];
+      }
+      a[j] = (float)((double)(float)s0 + (double)b[j]);
+      a[j + 1] = (float)((double)(float)s1 + (double)b[j + 1]);
+      a[j + 2] = (float)((double)(float)s2 + (double)b[j + 2]);
+      a[j + 3] = (float)((double)(float)s3 + (double)b[j + 3]);
+    }
+#pragma clang loop vectorize(disable) unroll(disable)
+    for (; j < nOut; j++) a[j] = s1_dot(hIn, W + j * nIn, b[j], nIn);
+    if (logits && l == L) k = S1_IDENTITY;
+    if (k == S1_TANH || k == S1_SIGMOID) s1_act_exp(k, a, h, nOut);
+    else if (k == S1_RELU) for (j = 0; j < nOut; j++) h[j] = a[j] > 0.0f ? a[j] : 0.0f;
+    else if (k == S1_LEAKY) for (j = 0; j < nOut; j++) h[j] = a[j] > 0.0f ? a[j] : (float)(alpha[l - 1] * (double)a[j]);
+    else for (j = 0; j < nOut; j++) h[j] = a[j];
+    wOff += nOut * nIn;
+    bOff += nOut;
+    aOff += 2 * nOut;
+  }
+}
+
+// The backward pass and the update, from the output layer down, once the loss put ∂ℓ/∂h_L (with
+// logits = 1: δ_L) into the row dh of work: δ_l = ∂ℓ/∂h_l ∘ f'(a_l), ∂ℓ/∂h_{l−1} = δ_l W_l (read
+// before W_l changes), W_l −= lr (δ_l h_{l−1}ᵀ + wd W_l), b_l −= lr δ_l. The elementwise loops run
+// two entries per f64x2: the same float64 operations per entry as the scalar code.
+EXPORT(step1_backward)
+void step1_backward(const int *d, const double *alpha, float *params, float *work, const float *x, int logits, int dh, int dhPrev,
+                    double lr, double wd) {
+  int L = d[0];
+  const int *sz = d + 1, *kind = d + 2 + L;
+  int wOff = 0, bOff = 0, aOff = 0;
+  for (int l = 1; l <= L; l++) {
+    wOff += sz[l] * sz[l - 1];
+    aOff += 2 * sz[l];
+  }
+  bOff = wOff; // W_1 … W_L, then b_1 … b_L: start past the last bias, as we walk down
+  for (int l = 1; l <= L; l++) bOff += sz[l];
+  v128_t lr2 = wasm_f64x2_splat(lr), wd2 = wasm_f64x2_splat(wd);
+  for (int l = L; l >= 1; l--) {
+    int nIn = sz[l - 1], nOut = sz[l], k = kind[l - 1];
+    wOff -= nOut * nIn;
+    bOff -= nOut;
+    aOff -= 2 * nOut;
+    // ping-pong between the two scratch rows, as fused.ts
+    float *cur = work + (l == L ? dh : (L - l) % 2 == 1 ? dhPrev : dh);
+    float *below = work + (cur == work + dh ? dhPrev : dh);
+    const float *a = work + aOff, *h = a + nOut;
+    if (!(logits && l == L)) {
+#pragma clang loop vectorize(disable) unroll(disable)
+      for (int j = 0; j < nOut; j++) {
+        double f = k == S1_TANH ? 1.0 - (double)h[j] * (double)h[j]
+          : k == S1_SIGMOID ? (double)h[j] * (1.0 - (double)h[j])
+          : k == S1_RELU ? (a[j] > 0.0f ? 1.0 : 0.0)
+          : k == S1_LEAKY ? (a[j] > 0.0f ? 1.0 : alpha[l - 1])
+          : 1.0;
+        cur[j] = (float)((double)cur[j] * f);
+      }
+    }
+    const float *hIn = l == 1 ? x : work + aOff - nIn;
+    float *W = params + wOff, *b = params + bOff;
+    int n2 = nIn & ~1;
+    if (l > 1) {
+      // ∂ℓ/∂h_{l−1} = δ_l W_l, a float32 row updated row by row as js does
+      for (int q = 0; q < nIn; q++) below[q] = 0.0f;
+      for (int j = 0; j < nOut; j++) {
+        double dj = (double)cur[j];
+        v128_t dj2 = wasm_f64x2_splat(dj);
+        const float *wr = W + j * nIn;
+        int q = 0;
+#pragma clang loop vectorize(disable) unroll(disable)
+        for (; q < n2; q += 2) ST2(below + q, wasm_f64x2_add(LD2(below + q), wasm_f64x2_mul(dj2, LD2(wr + q))));
+        if (q < nIn) below[q] = (float)((double)below[q] + dj * (double)wr[q]);
+      }
+    }
+    for (int j = 0; j < nOut; j++) {
+      double dj = (double)cur[j];
+      v128_t dj2 = wasm_f64x2_splat(dj);
+      float *wr = W + j * nIn;
+      int q = 0;
+      // g = f32(δ_j·h_q) (the float32 gradient buffer), w −= lr (g + wd w)
+#pragma clang loop vectorize(disable) unroll(disable)
+      for (; q + 4 <= nIn; q += 4) {
+        v128_t w4 = wasm_v128_load(wr + q), h4 = wasm_v128_load(hIn + q);
+        v128_t wl = wasm_f64x2_promote_low_f32x4(w4), wh = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(w4, w4, 2, 3, 0, 1));
+        v128_t hl = wasm_f64x2_promote_low_f32x4(h4), hh = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(h4, h4, 2, 3, 0, 1));
+        v128_t gl = ROUND2(wasm_f64x2_mul(dj2, hl)), gh = ROUND2(wasm_f64x2_mul(dj2, hh));
+        v128_t nl = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_sub(wl, wasm_f64x2_mul(lr2, wasm_f64x2_add(gl, wasm_f64x2_mul(wd2, wl)))));
+        v128_t nh = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_sub(wh, wasm_f64x2_mul(lr2, wasm_f64x2_add(gh, wasm_f64x2_mul(wd2, wh)))));
+        wasm_v128_store(wr + q, wasm_i32x4_shuffle(nl, nh, 0, 1, 4, 5));
+      }
+#pragma clang loop vectorize(disable) unroll(disable)
+      for (; q < n2; q += 2) {
+        v128_t w2 = LD2(wr + q);
+        v128_t g2 = ROUND2(wasm_f64x2_mul(dj2, LD2(hIn + q)));
+        ST2(wr + q, wasm_f64x2_sub(w2, wasm_f64x2_mul(lr2, wasm_f64x2_add(g2, wasm_f64x2_mul(wd2, w2)))));
+      }
+      if (q < nIn) {
+        double g = (double)(float)(dj * (double)hIn[q]);
+        wr[q] = (float)((double)wr[q] - lr * (g + wd * (double)wr[q]));
+      }
+      b[j] = (float)((double)b[j] - lr * dj);
+    }
   }
 }

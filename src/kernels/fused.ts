@@ -38,10 +38,18 @@ export function denseStack(sizes: readonly number[], kinds: readonly Elementwise
 }
 
 /**
- * x: [n0] at x[xOff…], y: [nL] at y[yOff…]. Returns ℓ for the sample; leaves the output layer's
- * a_L and h_L in work (see outputOffset). wd applies to W only.
+ * How a backend computes tanh or σ over a row of the stack's work: h = f(a), a at work[aOff…],
+ * h at work[hOff…], n entries (the wasm backends pass their float32 polynomials, so that this step
+ * computes what their biasActivate does).
  */
-export function sgdStep1(net: DenseStack, x: FloatArray, xOff: number, y: FloatArray, yOff: number, loss: LossName, lr: number, wd: number): number {
+export type Squash = (kind: 'tanh' | 'sigmoid', aOff: number, hOff: number, n: number) => void;
+
+/**
+ * x: [n0] at x[xOff…], y: [nL] at y[yOff…]. Returns ℓ for the sample; leaves the output layer's
+ * a_L and h_L in work (see outputOffset). wd applies to W only. squash: tanh and σ by the backend
+ * (default: Math.tanh, Math.exp as nn/activations.ts).
+ */
+export function sgdStep1(net: DenseStack, x: FloatArray, xOff: number, y: FloatArray, yOff: number, loss: LossName, lr: number, wd: number, squash?: Squash): number {
   const { sizes, kinds, alphas, params, work, dh, dhPrev } = net;
   const f32 = params instanceof Float32Array;
   const L = sizes.length - 1;
@@ -62,6 +70,19 @@ export function sgdStep1(net: DenseStack, x: FloatArray, xOff: number, y: FloatA
     const hIn = l === 1 ? x : work;
     const hInOff = l === 1 ? xOff : aOff - nIn; // the previous layer's h sits right before this a
     const hOff = aOff + nOut;
+    if (squash && (kind === 'tanh' || kind === 'sigmoid') && !(fusedBce && l === L)) {
+      // the backend's own tanh/σ over the layer's a (the wasm backends' polynomials)
+      for (let j = 0; j < nOut; j++) {
+        let s = 0;
+        for (let k = 0; k < nIn; k++) s += hIn[hInOff + k] * params[wOff + j * nIn + k];
+        work[aOff + j] = f32 ? Math.fround(Math.fround(s) + params[bOff + j]) : s + params[bOff + j];
+      }
+      squash(kind, aOff, hOff, nOut);
+      wOff += nOut * nIn;
+      bOff += nOut;
+      aOff += 2 * nOut;
+      continue;
+    }
     for (let j = 0; j < nOut; j++) {
       const wr = wOff + j * nIn;
       let s = 0;

@@ -26,8 +26,10 @@
 // them with Atomics.notify, does its own block, and waits for theirs, so the Backend stays
 // synchronous. Workers are unref'd (Node exits without dispose) and `disposeWasm()` ends them.
 
-import type { Backend } from './backend.ts';
+import type { Backend, DenseStack } from './backend.ts';
 import { js, gemmJs } from './js.ts';
+import { lossRef } from './reference.ts';
+import { sgdStep1 as sgdStep1Js, outputOffset } from './fused.ts';
 import { allocArray, type DType, type FloatArray } from '../tensor/tensor.ts';
 
 /** Products below this many multiply-adds stay in TypeScript: the call and packing cost more. */
@@ -165,6 +167,8 @@ interface Exports {
   sum_squares_chunk(): number;
   gather_rows(src: number, cols: number, idx: number, count: number, dst: number): void;
   all_finite(x: number, n: number): number;
+  step1_forward(d: number, alpha: number, params: number, work: number, x: number, logits: number): void;
+  step1_backward(d: number, alpha: number, params: number, work: number, x: number, logits: number, dh: number, dhPrev: number, lr: number, wd: number): void;
   __heap_base: WebAssembly.Global;
 }
 
@@ -833,6 +837,40 @@ function makeBackend(name: string, variant: number, eng: Engine): Backend {
   const { biasActivate: jsBiasActivate, activationBackward: jsActivationBackward, sumRows: jsSumRows, sgdStep: jsSgdStep, gatherRows: jsGatherRows, allFinite: jsAllFinite } = js;
   const { adamStep: jsAdamStep, rmspropStep: jsRmspropStep, adagradStep: jsAdagradStep, scale: jsScale, sumSquares: jsSumSquares } = js;
   const T_MIN = OPTIMIZER_THREAD_MIN;
+  // the small-network step's stack (the last one seen: one per fit call), laid out for wasm/sgemm.c
+  // in a descriptor area of the memory made once: [L, n0 … nL, kind1 … kindL] int32, then α float64
+  const S1_KINDS: Record<string, number> = { identity: 0, relu: 1, tanh: 2, sigmoid: 3, leakyRelu: 4 };
+  const S1_MAX_LAYERS = 30;
+  const s1 = {
+    net: null as DenseStack | null, ok: false, area: -1, desc: 0, alpha: 0, params: 0, work: 0, nL: 0, outA: 0,
+    squash: null as ((kind: 'tanh' | 'sigmoid', aOff: number, hOff: number, n: number) => void) | null,
+  };
+  const s1Prepare = (net: DenseStack): void => {
+    s1.net = net;
+    s1.ok = false;
+    const pp = heap.ptr(net.params), pw = heap.ptr(net.work);
+    // fused.ts with the polynomials, wherever the work row is in the memory
+    s1.squash = pw >= 0 ? (kind, aOff, hOff, n) => ex.act_f32(kind === 'tanh' ? 1 : 2, pw + 4 * aOff, pw + 4 * hOff, n) : null;
+    const L = net.sizes.length - 1;
+    if (pp < 0 || pw < 0 || L > S1_MAX_LAYERS || !net.kinds.every((k) => k in S1_KINDS)) return;
+    if (s1.area < 0) s1.area = heap.allocBytes(8 * 64 + 8 * S1_MAX_LAYERS);
+    if (s1.area < 0) return;
+    s1.desc = s1.area;
+    s1.alpha = s1.area + 8 * 64;
+    const d = new Int32Array(heap.memory.buffer, s1.desc, 64);
+    const al = new Float64Array(heap.memory.buffer, s1.alpha, S1_MAX_LAYERS);
+    d[0] = L;
+    for (let l = 0; l <= L; l++) d[1 + l] = net.sizes[l];
+    for (let l = 0; l < L; l++) {
+      d[2 + L + l] = S1_KINDS[net.kinds[l]];
+      al[l] = net.alphas[l];
+    }
+    s1.params = pp;
+    s1.work = pw;
+    s1.nL = net.sizes[L];
+    s1.outA = outputOffset(net.sizes);
+    s1.ok = true;
+  };
   // the row indices of one gather, copied into the memory (the caller's idx is an ordinary array)
   let idxCap = 0;
   let idxPtr = 0;
@@ -850,13 +888,16 @@ function makeBackend(name: string, variant: number, eng: Engine): Backend {
       else eng.gemm(variant, transA, transB, M, N, K, alpha, A, B, beta, C);
     },
 
-    // a: [rows, cols]  b: [cols]  h: [rows, cols]; relu, identity, tanh and sigmoid in wasm (the
-    // last two with float32 polynomials: docs/backends.md states their error), the rest in js
+    // a: [rows, cols]  b: [cols]  h: [rows, cols]; relu and identity in wasm from 256 entries; tanh
+    // and sigmoid in wasm at every size, with float32 polynomials (docs/backends.md states their
+    // error): the same function for a batch of one as for a large batch (and the fused small-network
+    // step below); the rest in js
     biasActivate(kind, alpha, a, b, h, rows, cols) {
-      if ((kind === 'relu' || kind === 'identity' || kind === 'tanh' || kind === 'sigmoid') && rows * cols >= WASM_MIN_ELEMENTS) {
+      const exp = kind === 'tanh' || kind === 'sigmoid';
+      if (exp || ((kind === 'relu' || kind === 'identity') && rows * cols >= WASM_MIN_ELEMENTS)) {
         const pa = heap.ptr(a), pb = heap.ptr(b), ph = heap.ptr(h);
         if (pa >= 0 && pb >= 0 && ph >= 0) {
-          if (kind === 'tanh' || kind === 'sigmoid') ex.bias_act_exp(kind === 'tanh' ? 1 : 2, pa, pb, ph, rows, cols);
+          if (exp) ex.bias_act_exp(kind === 'tanh' ? 1 : 2, pa, pb, ph, rows, cols);
           else ex.bias_act(kind === 'relu' ? 1 : 0, pa, pb, ph, rows, cols);
           return;
         }
@@ -918,6 +959,22 @@ function makeBackend(name: string, variant: number, eng: Engine): Backend {
         if (px >= 0 && x instanceof Float32Array) return ex.all_finite(px, n) === 1;
       }
       return jsAllFinite(x, n);
+    },
+
+    // The small-network step (batch 1, plain SGD): kernels/fused.ts's arithmetic with the forward
+    // pass and the backward pass + update each one wasm call (wasm/sgemm.c, step1_*), the loss
+    // between them in js (lossRef, as fused.ts). Other activations, arrays outside the memory and
+    // very deep stacks take fused.ts itself, with tanh/σ by the polynomials.
+    sgdStep1(net, x, xOff, y, yOff, loss, lr, wd) {
+      if (net !== s1.net) s1Prepare(net);
+      const px = s1.ok ? heap.ptr(x) : -1;
+      if (px < 0) return sgdStep1Js(net, x, xOff, y, yOff, loss, lr, wd, s1.squash ?? undefined);
+      const logits = loss === 'bce' ? 1 : 0;
+      ex.step1_forward(s1.desc, s1.alpha, s1.params, s1.work, px + 4 * xOff, logits);
+      const nL = s1.nL;
+      const ell = lossRef(loss, net.work, y, net.work, 1, nL, 1, logits ? s1.outA : s1.outA + nL, yOff, net.dh);
+      ex.step1_backward(s1.desc, s1.alpha, s1.params, s1.work, px + 4 * xOff, logits, net.dh, net.dhPrev, lr, wd);
+      return ell;
     },
 
     // ---- optimizer updates: p, g and the state buffers are [n] ----
