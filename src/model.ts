@@ -544,15 +544,16 @@ export class MLP {
 
   #forward(x: Features, where: string): { out: Float64Array; rows: number; cols: number } {
     requireNet(this.#s, where);
-    const res = forwardRaw(this.#s, this.#matrix(x, where));
+    // float matrices are checked for NaN/Infinity chunk by chunk, in the copy predict makes anyway
+    const res = forwardRaw(this.#s, this.#matrix(x, where, true), where);
     checkOutputs(res.out, res.cols, where);
     return res;
   }
 
   /** Features as a matrix of the network's width; records and named columns read by the model's featureNames. */
-  #matrix(x: Features, where: string) {
+  #matrix(x: Features, where: string, floatCheckLater = false) {
     const net = requireNet(this.#s, where);
-    return toMatrix(x, where, net.inputs, featureNamesOf(x) ? this.#featureNames : null);
+    return toMatrix(x, where, net.inputs, featureNamesOf(x) ? this.#featureNames : null, floatCheckLater);
   }
 
   /**

@@ -4,7 +4,7 @@
 import { isFused } from '../math/losses.ts';
 import type { Matrix } from '../tensor/tensor.ts';
 import type { EncodedData } from '../data/encode.ts';
-import type { Label } from '../data/input.ts';
+import { checkFiniteRows, type Label } from '../data/input.ts';
 import { invertScaler } from '../data/preprocess.ts';
 import { argmaxRows } from '../data/decode.ts';
 import { checkOutputs, chunkRows, forwardInChunks, forwardRows } from '../nn/inference.ts';
@@ -18,7 +18,11 @@ export type Evaluation =
   | ({ task: 'regression'; loss: number } & RegressionMetrics);
 
 /** Network outputs h_L for raw rows X: [N, inputs], in network space (probabilities, or scaled regression values). */
-export function forwardRaw(s: ModelState, X: Matrix): { out: Float64Array; rows: number; cols: number } {
+/**
+ * With `checkLater` (X from toMatrix's floatCheckLater, named `where` in errors), each chunk's
+ * raw rows are checked for NaN and ±Infinity as it is copied in (forwardRows).
+ */
+export function forwardRaw(s: ModelState, X: Matrix, checkLater?: string): { out: Float64Array; rows: number; cols: number } {
   const net = s.net!;
   const [N, d] = X.shape;
   // the input buffer is the model's, reused across predict calls (released by dispose)
@@ -27,7 +31,8 @@ export function forwardRaw(s: ModelState, X: Matrix): { out: Float64Array; rows:
     if (s.inputBuf) net.backend.release(s.inputBuf);
     s.inputBuf = net.backend.alloc(need, net.dtype);
   }
-  return { out: forwardRows(net, s.preprocessing!.inputs, X, s.inputBuf), rows: N, cols: net.outputs };
+  const check = checkLater === undefined ? undefined : (start: number, B: number) => checkFiniteRows(X, checkLater, start, B);
+  return { out: forwardRows(net, s.preprocessing!.inputs, X, s.inputBuf, check), rows: N, cols: net.outputs };
 }
 
 /** Loss (mean over rows) and outputs h_L over encoded data. */

@@ -35,6 +35,17 @@ test('NaN and ±Infinity in a float matrix name the first such entry, wherever i
     throwsWith(() => m.predict({ data, shape: [10, 4] }), DataError, 'E_NONFINITE', new RegExp(`row ${Math.floor(at / 4)}, column ${at % 4} is ${v}`));
   }
   assert.equal(m.predict({ data: new Float32Array(40).fill(-0), shape: [10, 4] }).length, 10); // −0 is finite
+  // predict checks float matrices chunk by chunk (1,024 rows) in its copy of them: a bad entry in a
+  // later chunk, on the wasm path (≥ 256 entries), names the same row and column
+  const big = new Float32Array(2500 * 4).fill(0.25);
+  big[2100 * 4 + 3] = NaN;
+  big[2400 * 4] = Infinity;
+  throwsWith(() => m.predict({ data: big, shape: [2500, 4] }), DataError, 'E_NONFINITE', /row 2100, column 3 is NaN/);
+  throwsWith(() => m.predictProba({ data: big, shape: [2500, 4] }), DataError, 'E_NONFINITE', /predictProba: row 2100, column 3 is NaN/);
+  // finite inputs whose float32 copy overflows are not input errors: the output check names them, as before
+  const huge = new Float64Array(2500 * 4).fill(0.25);
+  huge[1500 * 4 + 1] = 1e300;
+  throwsWith(() => m.predict({ data: huge, shape: [2500, 4] }), DataError, 'E_NONFINITE', /the model's output for row 1500 is NaN/);
 });
 
 test('wrong input width at predict says expected vs received', () => {
