@@ -16,6 +16,7 @@ import { DivergenceError } from '../errors.ts';
 import type { EarlyStopping } from '../config/defaults.ts';
 import { countCorrect } from './metrics.ts';
 import { denseStack, fusedStepHandles, outputAt } from '../kernels/fused.ts';
+import type { DenseStack } from '../kernels/backend.ts';
 import type { ElementwiseActivation } from '../math/activations.ts';
 
 /** After each batch. The same object is updated in place every batch: copy it to keep it. */
@@ -96,6 +97,36 @@ export interface TrainLoopArgs {
 /** Set by a consumer (callback, abort) to stop after the current batch. */
 export interface StopFlag {
   stop: StopReason | null;
+}
+
+/** What smallEpoch returns: Σ ℓ, correct answers and samples seen, and the last ℓ (non-finite: stopped there). */
+interface SmallSums { loss: number; correct: number; seen: number; last: number }
+
+/**
+ * One epoch of the small-network path: be.sgdStep1 on each sample in `order`, the loss summed in
+ * order (as the batch loop sums it). Stops after a non-finite ℓ (the caller restores and throws)
+ * or when the stop flag is set, as the batch loop does after each batch. threshold < 0: no accuracy.
+ */
+function smallEpoch(be: Network['backend'], small: DenseStack, train: EncodedData, order: Uint32Array, n: number, loss: LossName, lr: number,
+  optimizer: Optimizer, threshold: number, outAt: number, flag: StopFlag): SmallSums {
+  const nIn = small.sizes[0];
+  const nOut = small.sizes[small.sizes.length - 1];
+  const wd = optimizer.weightDecay;
+  let lossSum = 0;
+  let correct = 0;
+  let seen = 0;
+  let L = 0;
+  for (let b = 0; b < n; b++) {
+    const r = order[b];
+    L = be.sgdStep1!(small, train.x, r * nIn, train.y, r * nOut, loss, lr, wd);
+    optimizer.recordFusedStep();
+    seen++;
+    if (!Number.isFinite(L)) break;
+    if (threshold >= 0) correct += countCorrect(small.work, train.y, 1, nOut, threshold, outAt, r * nOut);
+    lossSum += L;
+    if (flag.stop) break;
+  }
+  return { loss: lossSum, correct, seen, last: L };
 }
 
 export function* trainLoop(args: TrainLoopArgs, flag: StopFlag): Generator<BatchEvent | EpochLog, History> {
@@ -183,20 +214,27 @@ export function* trainLoop(args: TrainLoopArgs, flag: StopFlag): Generator<Batch
     let correct = 0;
     let seen = 0;
 
-    for (let b = 0; b < batches; b++) {
+    if (small) {
+      // the small-network path (batch size 1, plain SGD): the four phases below for one sample,
+      // fused into one kernel with the same arithmetic (kernels/fused.ts), the whole epoch in a
+      // function of its own (smallEpoch: V8 optimizes that small loop long before this generator)
+      const sums = smallEpoch(be, small, train, order, n, loss, lr, optimizer, classification ? (fused ? 0 : 0.5) : -1, smallOut, flag);
+      lossSum = sums.loss;
+      correct = sums.correct;
+      seen = sums.seen;
+      samples += sums.seen;
+      if (!Number.isFinite(sums.last)) diverged(sums.last, epoch, sums.seen - 1, batches, lr);
+      ev.epoch = epoch;
+      ev.batch = sums.seen;
+      ev.loss = sums.last;
+      ev.samples = samples;
+    }
+    for (let b = 0; b < (small ? 0 : batches); b++) {
       const start = b * B;
       const Bc = Math.min(B, n - start); // the last batch may be smaller
       let L: number;
 
-      if (small) {
-        // the small-network path (batch size 1, plain SGD): the four phases below for one sample,
-        // fused into one kernel with the same arithmetic (kernels/fused.ts)
-        const r = order[start];
-        L = be.sgdStep1!(small, train.x, r * nIn, train.y, r * nOut, loss, lr, optimizer.weightDecay);
-        optimizer.recordFusedStep();
-        if (!Number.isFinite(L)) diverged(L, epoch, b, batches, lr);
-        if (classification) correct += countCorrect(small.work, train.y, 1, nOut, fused ? 0 : 0.5, smallOut, r * nOut);
-      } else {
+      {
         be.gatherRows(train.x, nIn, order, start, Bc, xb);
         be.gatherRows(train.y, nOut, order, start, Bc, yb);
         if (wb) be.gatherRows(train.w!, 1, order, start, Bc, wb);

@@ -4,7 +4,7 @@
 // Stated: the weights after 200 updates are the same bits, and so are the epoch losses.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MLP, type ActivationName, type LossName } from '../../src/index.ts';
+import { MLP, DivergenceError, type ActivationName, type LossName } from '../../src/index.ts';
 import { Rng, setThreads } from '../../src/lowlevel.ts';
 
 const rng = new Rng(3);
@@ -91,3 +91,26 @@ for (const backend of ['wasm-simd', 'wasm-relaxed']) {
     });
   }
 }
+
+test('the fused path diverges where the unfused one does: same epoch, batch, message and restored weights', () => {
+  for (const backend of ['js', 'auto']) {
+    const make = () => new MLP({ task: 'regression', hidden: [6], activation: 'relu', outputActivation: 'identity', loss: 'mse', seed: 2, backend });
+    const big = targets.map(([a, b]) => [a * 1e18, b * 1e18]);
+    const fit = { epochs: 3, batchSize: 1, optimizer: 'sgd' as const, learningRate: 10 };
+    const catchIt = (m: MLP, opts: object): DivergenceError => {
+      try {
+        m.fit(x, big, { ...fit, ...opts });
+      } catch (e) {
+        if (e instanceof DivergenceError) return e;
+        throw e;
+      }
+      assert.fail(`${backend}: expected a DivergenceError`);
+    };
+    const a = make(), b = make();
+    const ea = catchIt(a, {});
+    const eb = catchIt(b, { onBatchEnd: () => {} });
+    assert.equal(ea.message, eb.message);
+    assert.deepEqual([ea.epoch, ea.batch], [eb.epoch, eb.batch]);
+    assert.deepEqual(Array.from(a.parameters()), Array.from(b.parameters()));
+  }
+});
