@@ -47,8 +47,12 @@
 // micro_sparse finds B's offset as twice A's (NR = 2·MR); other tile shapes run dense
 #define SPARSE_OK (NR == 2 * MR)
 // the sparse k lists of the packed A panels (see packA): one int per k of each panel, and a count
-#define KI_INTS (((MC + MR - 1) / MR) * (KC + 1))
-EXPORT(gemm_scratch_floats) int gemm_scratch_floats(void) { return AP_FLOATS + BP_FLOATS + MR * NR + KI_INTS; }
+// per A panel: [finite?, count, k list]; per B panel: [count, k list]
+#define KI_STRIDE (KC + 2)
+#define KB_STRIDE (KC + 1)
+#define KI_INTS (((MC + MR - 1) / MR) * KI_STRIDE)
+#define KB_INTS (((NC + NR - 1) / NR) * KB_STRIDE)
+EXPORT(gemm_scratch_floats) int gemm_scratch_floats(void) { return AP_FLOATS + BP_FLOATS + MR * NR + KI_INTS + KB_INTS; }
 
 // Ap: [kc][MR] panels  ←  op(A)[i0 .. i0+mr, k0 .. k0+kc], zero-padded to MR rows.
 // A is [M, K] (lda = K) or, transposed, stored [K, M] (lda = M).
@@ -57,20 +61,26 @@ EXPORT(gemm_scratch_floats) int gemm_scratch_floats(void) { return AP_FLOATS + B
 // unused): MNIST's pixels are ~80% zero, and 4 rows share a zero at about half of the k.
 static void packA(int transA, const float *A, int lda, int i0, int mr, int k0, int kc, float *Ap, int *ki) {
   ki[-1] = kc;
+  ki[-2] = 0; // A's panel known finite (so that B's zeros may be skipped: packB)
   if (transA) {
     // op(A)[i, k] = A[k·lda + i]: the MR values of one k are contiguous
+#if MR == 4
+    if (mr == MR) {
+      // NOTE: exponent bits all ones = ±Infinity or NaN; OR-ed over the panel, tested once
+      v128_t expo = wasm_i32x4_splat(0x7f800000), bad = wasm_i32x4_splat(0);
+      for (int k = 0; k < kc; k++) {
+        v128_t v = wasm_v128_load(A + (k0 + k) * lda + i0);
+        wasm_v128_store(Ap + k * MR, v);
+        bad = wasm_v128_or(bad, wasm_i32x4_eq(wasm_v128_and(v, expo), expo));
+      }
+      ki[-2] = !wasm_v128_any_true(bad);
+      return;
+    }
+#endif
     for (int k = 0; k < kc; k++) {
       const float *src = A + (k0 + k) * lda + i0;
       float *dst = Ap + k * MR;
-      if (mr == MR) {
-#if MR == 4
-        wasm_v128_store(dst, wasm_v128_load(src));
-#else
-        for (int r = 0; r < MR; r++) dst[r] = src[r];
-#endif
-      } else {
-        for (int r = 0; r < MR; r++) dst[r] = r < mr ? src[r] : 0.0f;
-      }
+      for (int r = 0; r < MR; r++) dst[r] = r < mr ? src[r] : 0.0f;
     }
   } else {
 #if MR == 4
@@ -129,7 +139,25 @@ static void packA(int transA, const float *A, int lda, int i0, int mr, int k0, i
 // B is [K, N] (ldb = N) or, transposed, stored [N, K] (ldb = K).
 // Returns 1 when the panel is known finite (checked on the transposed full-width path, the forward
 // pass's W), else 0: skipping A's zeros (packA) drops 0·b, which is NaN for b = ±Infinity or NaN.
-static int packB(int transB, const float *B, int ldb, int k0, int kc, int j0, int nr, float *Bp) {
+// Sparse inputs, the other way: for a whole untransposed panel (dW = δᵀ·x: x's pixels), kb gets
+// the byte offsets (16·k) of the k whose NR values are not all +0, kb[-1] their count (else kc).
+static int packB(int transB, const float *B, int ldb, int k0, int kc, int j0, int nr, float *Bp, int *kb) {
+  kb[-1] = kc;
+#if NR == 8
+  if (!transB && nr == NR) {
+    int n = 0;
+    for (int k = 0; k < kc; k++) {
+      const float *src = B + (k0 + k) * ldb + j0;
+      v128_t v0 = wasm_v128_load(src), v1 = wasm_v128_load(src + 4);
+      wasm_v128_store(Bp + k * NR, v0);
+      wasm_v128_store(Bp + k * NR + 4, v1);
+      kb[n] = 16 * k; // branch-free, as packA
+      n += wasm_v128_any_true(wasm_v128_or(v0, v1));
+    }
+    kb[-1] = n;
+    return 0;
+  }
+#endif
   if (!transB) {
     for (int k = 0; k < kc; k++) {
       const float *src = B + (k0 + k) * ldb + j0;
@@ -238,9 +266,9 @@ __attribute__((noinline)) static void micro(int kc, const float *Ap, const float
 }
 
 // The micro-kernel over the n k's listed in ki (byte offsets 16·k into Ap, 32·k into Bp: NR = 2·MR)
-// only: the k's whose MR values of A are all +0 add +0·b = ±0 to each accumulator, which changes
-// nothing (an accumulator starts at +0 and, adding, never becomes −0), so the result is the dense
-// kernel's bit for bit, for finite B (packB checks).
+// only: the k's whose MR values of A (or NR values of B) are all +0 add +0·b (a·+0) = ±0 to each
+// accumulator, which changes nothing (an accumulator starts at +0 and, adding, never becomes −0),
+// so the result is the dense kernel's bit for bit, for a finite other operand (packA/packB check).
 __attribute__((noinline)) static void micro_sparse(int n, const int *ki, const float *Ap, const float *Bp, float *C, int ldc, float alpha, float beta,
                          int mr, int nr, float *edge) {
   v128_t acc[MR][NV];
@@ -292,7 +320,7 @@ EXPORT(gemm)
 void gemm(int transA, int transB, int M, int N, int K, float alpha, const float *A, const float *B, float beta,
           float *C, int m0, int m1, int n0, int n1, float *scratch) {
   float *Ap = scratch, *Bp = scratch + AP_FLOATS, *edge = Bp + BP_FLOATS;
-  int *KI = (int *)(edge + MR * NR);
+  int *KI = (int *)(edge + MR * NR), *KB = KI + KI_INTS;
   int lda = transA ? M : K, ldb = transB ? K : N;
   if (K == 0) {
     // op(A)·op(B) is the zero matrix
@@ -309,22 +337,23 @@ void gemm(int transA, int transB, int M, int N, int K, float alpha, const float 
       int finite = 1;
       for (int jr = 0; jr < nc; jr += NR) {
         int nr = nc - jr < NR ? nc - jr : NR;
-        finite &= packB(transB, B, ldb, pc, kc, jc + jr, nr, Bp + jr * kc);
+        finite &= packB(transB, B, ldb, pc, kc, jc + jr, nr, Bp + jr * kc, KB + (jr / NR) * KB_STRIDE + 1);
       }
       for (int ic = m0; ic < m1; ic += MC) {
         int mc = m1 - ic < MC ? m1 - ic : MC;
         for (int ir = 0; ir < mc; ir += MR) {
           int mr = mc - ir < MR ? mc - ir : MR;
-          packA(transA, A, lda, ic + ir, mr, pc, kc, Ap + ir * kc, KI + (ir / MR) * (KC + 1) + 1);
+          packA(transA, A, lda, ic + ir, mr, pc, kc, Ap + ir * kc, KI + (ir / MR) * KI_STRIDE + 2);
         }
         for (int jr = 0; jr < nc; jr += NR) {
           int nr = nc - jr < NR ? nc - jr : NR;
           for (int ir = 0; ir < mc; ir += MR) {
             int mr = mc - ir < MR ? mc - ir : MR;
-            const int *ki = KI + (ir / MR) * (KC + 1) + 1;
-            // the sparse kernel where A's panel skips at least a quarter of the k (its index load
-            // costs a few percent per k); same bits either way
+            const int *ki = KI + (ir / MR) * KI_STRIDE + 2, *kb = KB + (jr / NR) * KB_STRIDE + 1;
+            // the sparse kernel where A's panel (or else B's) skips at least a quarter of the k (its
+            // index load costs a few percent per k), the other operand known finite; same bits either way
             if (SPARSE_OK && finite && ki[-1] <= kc - kc / 4) micro_sparse(ki[-1], ki, Ap + ir * kc, Bp + jr * kc, C + (ic + ir) * N + jc + jr, N, alpha, be, mr, nr, edge);
+            else if (SPARSE_OK && ki[-2] && kb[-1] <= kc - kc / 4) micro_sparse(kb[-1], kb, Ap + ir * kc, Bp + jr * kc, C + (ic + ir) * N + jc + jr, N, alpha, be, mr, nr, edge);
             else micro(kc, Ap + ir * kc, Bp + jr * kc, C + (ic + ir) * N + jc + jr, N, alpha, be, mr, nr, edge);
           }
         }

@@ -109,6 +109,33 @@ for (const be of backends) {
     }
   });
 
+  // the other way (dW = δᵀ·x: x's zeros are B's): TN with mostly-zero rows of B
+  test(`${be.name}: gemm TN with mostly-zero rows of B: same bits as dense, NaN from Infinity·0 kept`, () => {
+    const rng = new Rng(13);
+    for (const [M, N, K] of [[16, 24, 300], [128, 784, 64], [8, 8, 40], [37, 130, 257]] as [number, number, number][]) {
+      const A0 = new Float32Array(K * M), B0 = new Float32Array(K * N);
+      randn(rng, A0); randn(rng, B0);
+      for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) if (j % 9 < 4 || k % 5 === 0 || rng.uniform() < 0.8) B0[k * N + j] = 0;
+      const neg = Float32Array.from(B0, (v) => (v === 0 ? -0 : v));
+      const want = new Float64Array(M * N), bound = new Float64Array(M * N);
+      reference.gemm(true, false, M, N, K, 1, Float64Array.from(A0), Float64Array.from(B0), 0, want);
+      reference.gemm(true, false, M, N, K, 1, Float64Array.from(A0, Math.abs), Float64Array.from(B0, Math.abs), 0, bound);
+      const C = be.alloc(M * N, 'float32'), Cd = be.alloc(M * N, 'float32');
+      be.gemm(true, false, M, N, K, 1, fill(be, A0, true), fill(be, B0, true), 0, C);
+      be.gemm(true, false, M, N, K, 1, fill(be, A0, true), fill(be, neg, true), 0, Cd);
+      for (let i = 0; i < M * N; i++) {
+        assert.ok(Object.is(C[i], Cd[i]), `${be.name} TN ${M}×${N}×${K} entry ${i}: sparse ${C[i]}, dense ${Cd[i]}`);
+        assert.ok(Math.abs(C[i] - want[i]) <= 2 ** -22 * (K + 2) * bound[i], `${be.name} entry ${i}: ${C[i]} vs ${want[i]}`);
+      }
+      // NaN in A at k = 0, where every entry of B is 0: its row of C is NaN
+      const Anan = new Float32Array(A0);
+      Anan[0 * M + 1] = NaN;
+      const Ci = be.alloc(M * N, 'float32');
+      be.gemm(true, false, M, N, K, 1, fill(be, Anan, true), fill(be, B0, true), 0, Ci);
+      for (let j = 0; j < N; j++) assert.ok(Number.isNaN(Ci[1 * N + j]), `${be.name} TN column ${j}: NaN·0 gave ${Ci[1 * N + j]}`);
+    }
+  });
+
   test(`${be.name}: gemm with K = 0 gives beta·C`, () => {
     const C = fill(be, Float32Array.of(1, 2, 3, 4), true);
     be.gemm(false, true, 2, 2, 0, 1, fill(be, new Float32Array(0), true), fill(be, new Float32Array(0), true), 0.5, C);
