@@ -41,6 +41,30 @@ function fill(be: Backend, src: Float32Array, inWasm: boolean): Float32Array {
   return a;
 }
 
+/**
+ * op(A)·op(B) with the zeros of `sparse` as +0 (which the wasm gemm may skip) and as −0 (never
+ * skipped: the dense kernel) give the same bits, within the float64 bound 2⁻²²·(K+2)·|A|·|B|.
+ */
+function sparseMatchesDense(be: Backend, tA: boolean, tB: boolean, M: number, N: number, K: number, A0: Float32Array, B0: Float32Array, sparse: 'A' | 'B'): void {
+  const neg = (x: Float32Array) => Float32Array.from(x, (v) => (v === 0 ? -0 : v));
+  const want = new Float64Array(M * N), bound = new Float64Array(M * N);
+  reference.gemm(tA, tB, M, N, K, 1, Float64Array.from(A0), Float64Array.from(B0), 0, want);
+  reference.gemm(tA, tB, M, N, K, 1, Float64Array.from(A0, Math.abs), Float64Array.from(B0, Math.abs), 0, bound);
+  const bufs = [fill(be, A0, true), fill(be, B0, true), fill(be, sparse === 'A' ? neg(A0) : A0, true), fill(be, sparse === 'B' ? neg(B0) : B0, true)];
+  const C = be.alloc(M * N, 'float32') as Float32Array, Cd = be.alloc(M * N, 'float32') as Float32Array;
+  try {
+    be.gemm(tA, tB, M, N, K, 1, bufs[0], bufs[1], 0, C);
+    be.gemm(tA, tB, M, N, K, 1, bufs[2], bufs[3], 0, Cd);
+    const kind = `${tA ? 'T' : 'N'}${tB ? 'T' : 'N'}`;
+    for (let i = 0; i < M * N; i++) {
+      assert.ok(Object.is(C[i], Cd[i]), `${be.name} ${kind} ${M}×${N}×${K} entry ${i}: sparse ${C[i]}, dense ${Cd[i]}`);
+      assert.ok(Math.abs(C[i] - want[i]) <= 2 ** -22 * (K + 2) * bound[i], `${be.name} ${kind} entry ${i}: ${C[i]} vs ${want[i]}`);
+    }
+  } finally {
+    for (const b of [...bufs, C, Cd]) be.release(b);
+  }
+}
+
 const shapes: [number, number, number][] = [
   [1, 1, 1], [1, 8, 2], [2, 1, 8], [3, 5, 7], [4, 8, 16], [5, 9, 257], [13, 17, 300],
   [33, 9, 513], [64, 70, 129], [7, 1100, 20], [130, 3, 1],
@@ -87,17 +111,7 @@ for (const be of backends) {
         randn(rng, A0); randn(rng, B0);
         // zero runs shared by all rows (MNIST's border) and scattered zeros (80% of entries)
         for (let i = 0; i < M; i++) for (let k = 0; k < K; k++) if (k % 7 < 3 || rng.uniform() < 0.8) A0[i * K + k] = 0;
-        const neg = Float32Array.from(A0, (v) => (v === 0 ? -0 : v));
-        const want = new Float64Array(M * N), bound = new Float64Array(M * N);
-        reference.gemm(false, tB, M, N, K, 1, Float64Array.from(A0), Float64Array.from(B0), 0, want);
-        reference.gemm(false, tB, M, N, K, 1, Float64Array.from(A0, Math.abs), Float64Array.from(B0, Math.abs), 0, bound);
-        const C = be.alloc(M * N, 'float32'), Cd = be.alloc(M * N, 'float32');
-        be.gemm(false, tB, M, N, K, 1, fill(be, A0, true), fill(be, B0, true), 0, C);
-        be.gemm(false, tB, M, N, K, 1, fill(be, neg, true), fill(be, B0, true), 0, Cd);
-        for (let i = 0; i < M * N; i++) {
-          assert.ok(Object.is(C[i], Cd[i]), `${be.name} ${tB ? 'NT' : 'NN'} ${M}×${N}×${K} entry ${i}: sparse ${C[i]}, dense ${Cd[i]}`);
-          assert.ok(Math.abs(C[i] - want[i]) <= 2 ** -22 * (K + 2) * bound[i], `${be.name} entry ${i}: ${C[i]} vs ${want[i]}`);
-        }
+        sparseMatchesDense(be, false, tB, M, N, K, A0, B0, 'A');
         // one Infinity in B, in a k where every row of A is 0: every entry of its column is NaN
         const kz = 0, col = N - 1;
         const Binf = new Float32Array(B0);
@@ -116,17 +130,7 @@ for (const be of backends) {
       const A0 = new Float32Array(K * M), B0 = new Float32Array(K * N);
       randn(rng, A0); randn(rng, B0);
       for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) if (j % 9 < 4 || k % 5 === 0 || rng.uniform() < 0.8) B0[k * N + j] = 0;
-      const neg = Float32Array.from(B0, (v) => (v === 0 ? -0 : v));
-      const want = new Float64Array(M * N), bound = new Float64Array(M * N);
-      reference.gemm(true, false, M, N, K, 1, Float64Array.from(A0), Float64Array.from(B0), 0, want);
-      reference.gemm(true, false, M, N, K, 1, Float64Array.from(A0, Math.abs), Float64Array.from(B0, Math.abs), 0, bound);
-      const C = be.alloc(M * N, 'float32'), Cd = be.alloc(M * N, 'float32');
-      be.gemm(true, false, M, N, K, 1, fill(be, A0, true), fill(be, B0, true), 0, C);
-      be.gemm(true, false, M, N, K, 1, fill(be, A0, true), fill(be, neg, true), 0, Cd);
-      for (let i = 0; i < M * N; i++) {
-        assert.ok(Object.is(C[i], Cd[i]), `${be.name} TN ${M}×${N}×${K} entry ${i}: sparse ${C[i]}, dense ${Cd[i]}`);
-        assert.ok(Math.abs(C[i] - want[i]) <= 2 ** -22 * (K + 2) * bound[i], `${be.name} entry ${i}: ${C[i]} vs ${want[i]}`);
-      }
+      sparseMatchesDense(be, true, false, M, N, K, A0, B0, 'B');
       // NaN in A at k = 0, where every entry of B is 0: its row of C is NaN
       const Anan = new Float32Array(A0);
       Anan[0 * M + 1] = NaN;
