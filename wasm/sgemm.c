@@ -212,32 +212,10 @@ static int packB(int transB, const float *B, int ldb, int k0, int kc, int j0, in
 
 // The micro-kernel. C[0..mr, 0..nr) (row stride ldc) = alpha · Ap·Bp + beta · C, beta = 0 overwriting.
 // Ap: [kc][MR], Bp: [kc][NR]; MR×NV accumulators live in registers for the whole k loop.
-__attribute__((noinline)) static void micro(int kc, const float *Ap, const float *Bp, float *C, int ldc, float alpha, float beta,
-                  int mr, int nr, float *edge) {
-  v128_t acc[MR][NV];
-#pragma clang loop unroll(full)
-  for (int r = 0; r < MR; r++)
-#pragma clang loop unroll(full)
-    for (int v = 0; v < NV; v++) acc[r][v] = wasm_f32x4_splat(0.0f);
-
-#ifdef KUNROLL
-#pragma clang loop unroll_count(KUNROLL)
-#endif
-  // NOTE: walk Ap and Bp by pointer increments, so every load is one base register plus a constant
-  // (wasm's memarg offset); indexing as Ap[k·MR + r] made V8 compute each address separately.
-  const float *ap = Ap, *bp = Bp;
-  for (int k = 0; k < kc; k++, ap += MR, bp += NR) {
-    v128_t b[NV];
-#pragma clang loop unroll(full)
-    for (int v = 0; v < NV; v++) b[v] = wasm_v128_load(bp + 4 * v);
-#pragma clang loop unroll(full)
-    for (int r = 0; r < MR; r++) {
-      v128_t a = wasm_v128_load32_splat(ap + r);
-#pragma clang loop unroll(full)
-      for (int v = 0; v < NV; v++) acc[r][v] = MADD(a, b[v], acc[r][v]);
-    }
-  }
-
+// C tile [mr, nr] = alpha · acc + beta · C: the epilogue of both micro-kernels (dense and sparse).
+// always_inline: acc must stay in registers, as when this was written out in each kernel.
+__attribute__((always_inline)) static inline void store_tile(v128_t acc[MR][NV], float *C, int ldc, float alpha, float beta,
+                                                              int mr, int nr, float *edge) {
   v128_t va = wasm_f32x4_splat(alpha), vb = wasm_f32x4_splat(beta);
   if (mr == MR && nr == NR) {
 #pragma clang loop unroll(full)
@@ -265,6 +243,35 @@ __attribute__((noinline)) static void micro(int kc, const float *Ap, const float
     }
 }
 
+__attribute__((noinline)) static void micro(int kc, const float *Ap, const float *Bp, float *C, int ldc, float alpha, float beta,
+                  int mr, int nr, float *edge) {
+  v128_t acc[MR][NV];
+#pragma clang loop unroll(full)
+  for (int r = 0; r < MR; r++)
+#pragma clang loop unroll(full)
+    for (int v = 0; v < NV; v++) acc[r][v] = wasm_f32x4_splat(0.0f);
+
+#ifdef KUNROLL
+#pragma clang loop unroll_count(KUNROLL)
+#endif
+  // NOTE: walk Ap and Bp by pointer increments, so every load is one base register plus a constant
+  // (wasm's memarg offset); indexing as Ap[k·MR + r] made V8 compute each address separately.
+  const float *ap = Ap, *bp = Bp;
+  for (int k = 0; k < kc; k++, ap += MR, bp += NR) {
+    v128_t b[NV];
+#pragma clang loop unroll(full)
+    for (int v = 0; v < NV; v++) b[v] = wasm_v128_load(bp + 4 * v);
+#pragma clang loop unroll(full)
+    for (int r = 0; r < MR; r++) {
+      v128_t a = wasm_v128_load32_splat(ap + r);
+#pragma clang loop unroll(full)
+      for (int v = 0; v < NV; v++) acc[r][v] = MADD(a, b[v], acc[r][v]);
+    }
+  }
+
+  store_tile(acc, C, ldc, alpha, beta, mr, nr, edge);
+}
+
 // The micro-kernel over the n k's listed in ki (byte offsets 16·k into Ap, 32·k into Bp: NR = 2·MR)
 // only: the k's whose MR values of A (or NR values of B) are all +0 add +0·b (a·+0) = ±0 to each
 // accumulator, which changes nothing (an accumulator starts at +0 and, adding, never becomes −0),
@@ -289,29 +296,7 @@ __attribute__((noinline)) static void micro_sparse(int n, const int *ki, const f
       for (int v = 0; v < NV; v++) acc[r][v] = MADD(a, b[v], acc[r][v]);
     }
   }
-  v128_t va = wasm_f32x4_splat(alpha), vb = wasm_f32x4_splat(beta);
-  if (mr == MR && nr == NR) {
-#pragma clang loop unroll(full)
-    for (int r = 0; r < MR; r++)
-#pragma clang loop unroll(full)
-      for (int v = 0; v < NV; v++) {
-        float *c = C + r * ldc + 4 * v;
-        v128_t x = wasm_f32x4_mul(va, acc[r][v]);
-        if (beta != 0.0f) x = wasm_f32x4_add(x, wasm_f32x4_mul(vb, wasm_v128_load(c)));
-        wasm_v128_store(c, x);
-      }
-    return;
-  }
-#pragma clang loop unroll(full)
-  for (int r = 0; r < MR; r++)
-#pragma clang loop unroll(full)
-    for (int v = 0; v < NV; v++) wasm_v128_store(edge + r * NR + 4 * v, acc[r][v]);
-  for (int r = 0; r < mr; r++)
-    for (int c = 0; c < nr; c++) {
-      float x = alpha * edge[r * NR + c];
-      if (beta != 0.0f) x += beta * C[r * ldc + c];
-      C[r * ldc + c] = x;
-    }
+  store_tile(acc, C, ldc, alpha, beta, mr, nr, edge);
 }
 
 // C: [M, N] = alpha · op(A): [M, K] · op(B): [K, N] + beta · C, for rows [m0, m1) and columns [n0, n1).
