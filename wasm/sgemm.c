@@ -757,8 +757,7 @@ static inline float s1_dot(const float *hIn, const float *w, float b, int nIn) {
 
 // x: [n0].  The forward pass: a_l = W_l h_{l−1} + b_l, h_l = f_l(a_l) into work; logits = 1: the
 // output layer keeps h_L = a_L (bce from the logits).
-EXPORT(step1_forward)
-void step1_forward(const int *d, const double *alpha, const float *params, float *work, const float *x, int logits) {
+static void s1_forward(const int *d, const double *alpha, const float *params, float *work, const float *x, int logits) {
   int L = d[0];
   const int *sz = d + 1, *kind = d + 2 + L;
   int wOff = 0, bOff = 0, aOff = 0;
@@ -803,9 +802,8 @@ void step1_forward(const int *d, const double *alpha, const float *params, float
 // logits = 1: δ_L) into the row dh of work: δ_l = ∂ℓ/∂h_l ∘ f'(a_l), ∂ℓ/∂h_{l−1} = δ_l W_l (read
 // before W_l changes), W_l −= lr (δ_l h_{l−1}ᵀ + wd W_l), b_l −= lr δ_l. The elementwise loops run
 // two entries per f64x2: the same float64 operations per entry as the scalar code.
-EXPORT(step1_backward)
-void step1_backward(const int *d, const double *alpha, float *params, float *work, const float *x, int logits, int dh, int dhPrev,
-                    double lr, double wd) {
+static void s1_backward(const int *d, const double *alpha, float *params, float *work, const float *x, int logits, int dh, int dhPrev,
+                        double lr, double wd) {
   int L = d[0];
   const int *sz = d + 1, *kind = d + 2 + L;
   int wOff = 0, bOff = 0, aOff = 0;
@@ -815,7 +813,7 @@ void step1_backward(const int *d, const double *alpha, float *params, float *wor
   }
   bOff = wOff; // W_1 … W_L, then b_1 … b_L: start past the last bias, as we walk down
   for (int l = 1; l <= L; l++) bOff += sz[l];
-  v128_t lr2 = wasm_f64x2_splat(lr), wd2 = wasm_f64x2_splat(wd);
+  v128_t lr2 = wasm_f64x2_splat(lr), wd2 = wasm_f64x2_splat(wd), one2 = wasm_f64x2_splat(1.0);
   for (int l = L; l >= 1; l--) {
     int nIn = sz[l - 1], nOut = sz[l], k = kind[l - 1];
     wOff -= nOut * nIn;
@@ -826,8 +824,23 @@ void step1_backward(const int *d, const double *alpha, float *params, float *wor
     float *below = work + (cur == work + dh ? dhPrev : dh);
     const float *a = work + aOff, *h = a + nOut;
     if (!(logits && l == L)) {
+      int j = 0;
+      // tanh' = 1 − h², σ' = h(1 − h): two entries per f64x2, one loop per kind
+      if (k == S1_TANH) {
 #pragma clang loop vectorize(disable) unroll(disable)
-      for (int j = 0; j < nOut; j++) {
+        for (; j + 2 <= nOut; j += 2) {
+          v128_t h2 = LD2(h + j);
+          ST2(cur + j, wasm_f64x2_mul(LD2(cur + j), wasm_f64x2_sub(one2, wasm_f64x2_mul(h2, h2))));
+        }
+      } else if (k == S1_SIGMOID) {
+#pragma clang loop vectorize(disable) unroll(disable)
+        for (; j + 2 <= nOut; j += 2) {
+          v128_t h2 = LD2(h + j);
+          ST2(cur + j, wasm_f64x2_mul(LD2(cur + j), wasm_f64x2_mul(h2, wasm_f64x2_sub(one2, h2))));
+        }
+      }
+#pragma clang loop vectorize(disable) unroll(disable)
+      for (; j < nOut; j++) {
         double f = k == S1_TANH ? 1.0 - (double)h[j] * (double)h[j]
           : k == S1_SIGMOID ? (double)h[j] * (1.0 - (double)h[j])
           : k == S1_RELU ? (a[j] > 0.0f ? 1.0 : 0.0)
@@ -857,7 +870,28 @@ void step1_backward(const int *d, const double *alpha, float *params, float *wor
       v128_t dj2 = wasm_f64x2_splat(dj);
       float *wr = W + j * nIn;
       int q = 0;
-      // g = f32(δ_j·h_q) (the float32 gradient buffer), w −= lr (g + wd w)
+      // g = f32(δ_j·h_q) (the float32 gradient buffer), w −= lr (g + wd w); NOTE: without weight
+      // decay, w −= lr g, as the unfused sgdStep computes it (the same bits for finite w)
+      if (wd == 0.0) {
+#pragma clang loop vectorize(disable) unroll(disable)
+        for (; q + 4 <= nIn; q += 4) {
+          v128_t w4 = wasm_v128_load(wr + q), h4 = wasm_v128_load(hIn + q);
+          v128_t wl = wasm_f64x2_promote_low_f32x4(w4), wh = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(w4, w4, 2, 3, 0, 1));
+          v128_t hl = wasm_f64x2_promote_low_f32x4(h4), hh = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(h4, h4, 2, 3, 0, 1));
+          v128_t gl = ROUND2(wasm_f64x2_mul(dj2, hl)), gh = ROUND2(wasm_f64x2_mul(dj2, hh));
+          v128_t nl = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_sub(wl, wasm_f64x2_mul(lr2, gl)));
+          v128_t nh = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_sub(wh, wasm_f64x2_mul(lr2, gh)));
+          wasm_v128_store(wr + q, wasm_i32x4_shuffle(nl, nh, 0, 1, 4, 5));
+        }
+#pragma clang loop vectorize(disable) unroll(disable)
+        for (; q < n2; q += 2) {
+          v128_t g2 = ROUND2(wasm_f64x2_mul(dj2, LD2(hIn + q)));
+          ST2(wr + q, wasm_f64x2_sub(LD2(wr + q), wasm_f64x2_mul(lr2, g2)));
+        }
+        if (q < nIn) wr[q] = (float)((double)wr[q] - lr * (double)(float)(dj * (double)hIn[q]));
+        b[j] = (float)((double)b[j] - lr * dj);
+        continue;
+      }
 #pragma clang loop vectorize(disable) unroll(disable)
       for (; q + 4 <= nIn; q += 4) {
         v128_t w4 = wasm_v128_load(wr + q), h4 = wasm_v128_load(hIn + q);
@@ -881,4 +915,85 @@ void step1_backward(const int *d, const double *alpha, float *params, float *wor
       b[j] = (float)((double)b[j] - lr * dj);
     }
   }
+}
+
+EXPORT(step1_forward)
+void step1_forward(const int *d, const double *alpha, const float *params, float *work, const float *x, int logits) {
+  s1_forward(d, alpha, params, work, x, logits);
+}
+
+EXPORT(step1_backward)
+void step1_backward(const int *d, const double *alpha, float *params, float *work, const float *x, int logits, int dh, int dhPrev,
+                    double lr, double wd) {
+  s1_backward(d, alpha, params, work, x, logits, dh, dhPrev, lr, wd);
+}
+
+// The losses the whole-epoch loop computes itself: lossRef's formulas (kernels/reference.ts, the
+// definition) for one row of m outputs, statement for statement in float64, so ℓ and ∂ℓ/∂h (stored
+// to float32, as lossRef stores into work) are its bits. bce needs log and exp: it stays in js.
+#define S1_SSE 0
+#define S1_MSE 1
+#define S1_MAE 2
+#define S1_HUBER 3
+static double s1_loss(int kind, const float *z, const float *y, float *g, int m) {
+  double total = 0.0;
+  for (int j = 0; j < m; j++) {
+    double dd = (double)z[j] - (double)y[j], l, gr;
+    if (kind == S1_SSE) {
+      l = 0.5 * dd * dd;
+      gr = dd;
+    } else if (kind == S1_MSE) {
+      l = (dd * dd) / m;
+      gr = (2.0 * dd) / m;
+    } else if (kind == S1_MAE) {
+      l = __builtin_fabs(dd) / m;
+      gr = (dd > 0.0 ? 1.0 : dd < 0.0 ? -1.0 : dd) / m; // Math.sign: ±0 and NaN stay themselves
+    } else {
+      double ad = __builtin_fabs(dd);
+      l = (ad <= 1.0 ? 0.5 * dd * dd : ad - 0.5) / m;
+      gr = (dd > 1.0 ? 1.0 : dd < -1.0 ? -1.0 : dd) / m; // max(−1, min(1, d)), NaN kept
+    }
+    total += l;
+    g[j] = (float)gr;
+  }
+  return total;
+}
+
+// One epoch of the small-network path (train/loop.ts smallEpoch, which is the definition): for each
+// row r = order[b], the forward pass, ℓ and ∂ℓ/∂h_L, the backward pass and the update, with Σℓ
+// added in order; stops after a non-finite ℓ. threshold ≥ 0: also counts the right answers as
+// metrics.ts countCorrect does (one output: h > threshold ⇔ y > 0.5; several: argmax, first wins).
+// x: [*, n0], y: [*, nL], order: [n].  out: [Σℓ, correct, seen, last ℓ] (float64).
+EXPORT(step1_epoch)
+void step1_epoch(const int *d, const double *alpha, float *params, float *work, const float *x, const float *y, const unsigned *order, int n,
+                 int loss, double lr, double wd, int dh, int dhPrev, int outAt, double threshold, double *out) {
+  int L = d[0], n0 = d[1], nL = d[1 + L];
+  double sum = 0.0, last = 0.0;
+  int correct = 0, seen = 0;
+  for (int b = 0; b < n; b++) {
+    unsigned r = order[b];
+    const float *xr = x + r * (unsigned)n0, *yr = y + r * (unsigned)nL;
+    s1_forward(d, alpha, params, work, xr, 0);
+    last = s1_loss(loss, work + outAt, yr, work + dh, nL);
+    s1_backward(d, alpha, params, work, xr, 0, dh, dhPrev, lr, wd);
+    seen++;
+    if (!(last - last == 0.0)) break; // not finite
+    if (threshold >= 0.0) {
+      const float *o = work + outAt;
+      if (nL == 1) correct += ((double)o[0] > threshold) == (yr[0] > 0.5f);
+      else {
+        int po = 0, yo = 0;
+        for (int j = 1; j < nL; j++) {
+          if (o[j] > o[po]) po = j;
+          if (yr[j] > yr[yo]) yo = j;
+        }
+        correct += po == yo;
+      }
+    }
+    sum += last;
+  }
+  out[0] = sum;
+  out[1] = correct;
+  out[2] = seen;
+  out[3] = last;
 }

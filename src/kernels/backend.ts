@@ -126,7 +126,18 @@ export interface Backend {
    * Returns ℓ for the sample.
    */
   sgdStep1?(net: DenseStack, x: FloatArray, xOff: number, y: FloatArray, yOff: number, loss: LossName, lr: number, wd: number): number;
+
+  /**
+   * Optional: a whole epoch of sgdStep1, one sample per row of `order` (x: [*, n0], y: [*, nL]),
+   * exactly as train/loop.ts runs it sample by sample (ℓ summed in order, stop after a non-finite
+   * ℓ, right answers counted as metrics.ts countCorrect when threshold ≥ 0, against h_L or a_L at
+   * work[outAt…]). Returns null where it cannot (the caller then loops over sgdStep1 itself).
+   */
+  sgdEpoch1?(net: DenseStack, x: FloatArray, y: FloatArray, order: Uint32Array, n: number, loss: LossName, lr: number, wd: number, threshold: number, outAt: number): SmallSums | null;
 }
+
+/** What one epoch of the small-network path adds up: Σ ℓ, right answers, samples seen, and the last ℓ (non-finite: it stopped there). */
+export interface SmallSums { loss: number; correct: number; seen: number; last: number }
 
 /** A small dense network laid out for the fused batch-1 step (kernels/fused.ts builds it). */
 export interface DenseStack {
