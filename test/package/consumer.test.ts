@@ -69,7 +69,7 @@ after(() => {
 
 test('the tarball ships the build, the executable, LICENSE and README, and nothing of the repository else', () => {
   const files = run('tar', ['-tzf', tarball], tmp).stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
-  for (const f of ['package.json', 'LICENSE', 'README.md', 'bin/mlpkit.mjs', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/node.js', 'dist/src/lowlevel.js', 'dist/src/interop.js', 'dist/src/infer.js', 'dist/src/infer.d.ts', 'dist/cli/main.js', 'dist/cli/vendor/chart.umd.js', 'dist/cli/vendor/katex.min.cjs', 'dist/cli/vendor/katex.css', 'dist/mlpkit.min.js']) {
+  for (const f of ['package.json', 'LICENSE', 'README.md', 'bin/mlpkit.mjs', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/node.js', 'dist/src/lowlevel.js', 'dist/src/interop.js', 'dist/src/infer.js', 'dist/src/infer.d.ts', 'dist/cli/main.js', 'dist/cli/vendor/chart.umd.js', 'dist/cli/vendor/katex.min.cjs', 'dist/cli/vendor/katex.css', 'dist/mlpkit.min.js', 'dist/mlpkit-infer.min.js']) {
     assert.ok(files.includes(f), `expected ${f} in the tarball`);
   }
   const stray = files.filter((f) => /^(src|test|bench|web|wasm|scripts|docs|\.ci|examples)\/|^data\/.*\.csv$|\.ts$/.test(f) && !f.endsWith('.d.ts'));
@@ -321,4 +321,25 @@ test('the CDN file (dist/mlpkit.min.js) runs from a <script type="module">', { s
   await serve();
   const r = await openPage('/cdn/');
   assert.ok(r.accuracy >= 0.9, `training accuracy ${r.accuracy}, expected >= 0.9`);
+});
+
+test('the CDN file of mlpkit/infer (dist/mlpkit-infer.min.js) loads a .mlpk model with fromBytes in a <script type="module"> and predicts as Node does', { skip: !haveChromium && 'no chromium' }, async () => {
+  if (!existsSync(join(app, 'infer-model.mlpk'))) node('infer.mjs');
+  const cdn = join(tmp, 'cdn-infer');
+  mkdirSync(cdn, { recursive: true });
+  const file = join(app, 'node_modules/mlpkit/dist/mlpkit-infer.min.js');
+  copyFileSync(file, join(cdn, 'mlpkit-infer.min.js'));
+  for (const f of ['infer-model.mlpk', 'infer-expected.json']) copyFileSync(join(app, f), join(cdn, f));
+  copyFileSync(join(app, 'cdn-infer.html'), join(cdn, 'index.html'));
+  const text = readFileSync(file, 'utf8');
+  assert.ok(!/WebAssembly\.(Module|Memory|instantiate|compile)/.test(text), 'no WebAssembly loader in the inference file');
+  assert.ok(gzipSync(text, { level: 9 }).length <= 15e3, 'the inference CDN file stays within the inference budget');
+  routes.set('/cdn-infer/', cdn);
+  await serve();
+  const r = (await openPage('/cdn-infer/')) as unknown as { labels: unknown[]; proba: number[][]; backend: string; expected: { labels: unknown[]; proba: number[][] } };
+  assert.equal(r.backend, 'js');
+  assert.deepEqual(r.labels, r.expected.labels);
+  let worst = 0;
+  r.proba.forEach((row, i) => row.forEach((p, j) => (worst = Math.max(worst, Math.abs(p - r.expected.proba[i]![j]!)))));
+  assert.ok(worst <= 1e-12, `probabilities differ from Node's by ${worst}`);
 });
