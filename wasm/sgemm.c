@@ -481,6 +481,28 @@ void bias_act(int kind, float *a, const float *b, float *h, int rows, int cols) 
   }
 }
 
+// The forward pass of a dense stack outside training, for rows [lo, hi) of the batch: layer after
+// layer, a = h_in·Wᵀ (gemm NT) then a += b, h = f(a) (bias_act, bias_act_exp), the calls the model
+// makes layer by layer, here on one block of rows. Rows depend only on the same rows of the layer
+// below, so a thread runs the whole stack on its block with one dispatch; gemm computes each entry
+// the same whatever its row range, so the result is the layer-by-layer one bit for bit.
+// d (int32): [L, B, then per layer: nIn, nOut, kind, W, b, h_in, a, h] with kind 0 identity, 1 relu,
+// 2 tanh, 3 sigmoid and byte offsets into the memory; a softmax output layer comes as identity (the
+// caller applies the softmax). scratch: gemm_scratch_floats() floats of this thread.
+EXPORT(forward_rows)
+void forward_rows(int lo, int hi, const int *d, float *scratch) {
+  int L = d[0], B = d[1];
+  for (int l = 0; l < L; l++) {
+    const int *p = d + 2 + 8 * l;
+    int nIn = p[0], nOut = p[1], kind = p[2];
+    const float *W = (const float *)p[3], *b = (const float *)p[4], *x = (const float *)p[5];
+    float *a = (float *)p[6], *h = (float *)p[7];
+    gemm(0, 1, B, nOut, nIn, 1.0f, x, W, 0.0f, a, lo, hi, 0, nOut, scratch);
+    if (kind >= 2) bias_act_exp(kind - 1, a + lo * nOut, b, h + lo * nOut, hi - lo, nOut);
+    else bias_act(kind, a + lo * nOut, b, h + lo * nOut, hi - lo, nOut);
+  }
+}
+
 // a, dh, delta: [n].  delta = dh ∘ relu'(a), relu'(0) = 0; dh·0 keeps NaN as NaN, as reference.
 // NOTE: written with intrinsics: the model calls it in place (delta = dh), and clang's
 // auto-vectorized loop falls back to its scalar version whenever the arrays overlap (5× slower).

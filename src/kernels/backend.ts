@@ -126,6 +126,30 @@ export interface Backend {
    * Returns ℓ for the sample.
    */
   sgdStep1?(net: DenseStack, x: FloatArray, xOff: number, y: FloatArray, yOff: number, loss: LossName, lr: number, wd: number): number;
+
+  /**
+   * Optional: the forward pass outside training over B rows of x: [B, layers[0].nIn], defined as,
+   * for each layer in order, gemm(false, true, B, nOut, nIn, 1, h_in, W, 0, a) then
+   * biasActivate(kind, alpha, a, b, h, B, nOut), h_in being x, then the layer below's h (a softmax
+   * output layer comes as kind 'identity' with h = a; the caller applies softmaxRows). A backend
+   * offers it where it can split the rows over threads in one dispatch instead of one per gemm,
+   * with each row computed as the composition computes it (the same bits). Returns false, having
+   * written nothing, where it does not apply (the caller then runs the layers).
+   */
+  forwardRows?(layers: readonly ForwardLayer[], x: FloatArray, B: number): boolean;
+}
+
+/** One dense layer of forwardRows: a = h_in·Wᵀ + b, h = f(a) over a batch. */
+export interface ForwardLayer {
+  nIn: number;
+  nOut: number;
+  kind: ElementwiseActivation;
+  alpha: number;
+  /** W: [nOut, nIn]  b: [nOut]  a, h: [B, nOut] workspace (h may be a) */
+  W: FloatArray;
+  b: FloatArray;
+  a: FloatArray;
+  h: FloatArray;
 }
 
 /** A small dense network laid out for the fused batch-1 step (kernels/fused.ts builds it). */
