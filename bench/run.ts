@@ -163,6 +163,22 @@ function parseArgs(argv: string[]): BenchOptions & { write?: boolean; json?: str
   return o;
 }
 
+const OWN = { begin: '<!-- bench: written by npm run bench -->', end: '<!-- /bench -->' };
+
+/**
+ * RESULTS.md with this run's tables in place of the last run's: the region between OWN's markers
+ * is replaced and every other line (analyses, the quality tables, sections other scripts write) is
+ * kept. A file without the markers (an old one) keeps only the sections marked `<!-- name: written
+ * by … -->…<!-- /name -->`.
+ */
+export function mergeResults(old: string, md: string): string {
+  const region = `${OWN.begin}\n${md}\n${OWN.end}`;
+  const i = old.indexOf(OWN.begin), j = old.indexOf(OWN.end);
+  if (i >= 0 && j > i) return old.slice(0, i) + region + old.slice(j + OWN.end.length);
+  const kept = [...old.matchAll(/<!-- ([\w-]+): written by [^>]*-->[\s\S]*?<!-- \/\1 -->/g)].map((m) => m[0]).filter((k) => !k.startsWith(OWN.begin));
+  return `# Benchmark results\n\nThe latest run of \`npm run bench\` (see bench/README.md for how to read it).\n\n${region}\n${kept.map((k) => `\n${k}\n`).join('')}`;
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2);
   const o = parseArgs(args);
@@ -173,10 +189,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const partial = o.quick || o.smoke || o.only || o.peers;
   if (o.write ?? !partial) {
     const path = join(BENCH_DIR, 'RESULTS.md');
-    // sections other runs write (e.g. <!-- big-csv … --> from test/cli/big-csv.test.ts) are kept
-    const old = existsSync(path) ? readFileSync(path, 'utf8') : '';
-    const kept = [...old.matchAll(/<!-- ([\w-]+): written by [^>]*-->[\s\S]*?<!-- \/\1 -->/g)].map((m) => m[0]);
-    writeFileSync(path, `# Benchmark results\n\nThe latest run of \`npm run bench\` (see bench/README.md for how to read it).\n\n${md}${kept.map((k) => `\n\n${k}\n`).join('')}`);
+    writeFileSync(path, mergeResults(existsSync(path) ? readFileSync(path, 'utf8') : '', md));
     process.stderr.write(`bench: wrote ${path}\n`);
   }
   process.exit(outcome.failures.length ? 1 : 0);

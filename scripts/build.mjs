@@ -6,6 +6,7 @@
 //                           report's formulas (270 + 195 KB instead of 4.6 MB)
 //   dist/mlpkit.min.js      one self-contained ES module for a <script type="module"> from a CDN
 //                           (the whole public API; the WebAssembly modules inlined)
+//   dist/mlpkit-infer.min.js the same for mlpkit/infer (prediction only, no WebAssembly)
 // dist/ is emptied first, so a renamed source file never leaves a stale module behind.
 // `prepack` runs it before `npm pack` and `npm publish`, so a tarball always holds fresh output.
 // NOTE: no `prepare` script: npm ≥ 11 lists it as an install script of a tarball or git
@@ -36,6 +37,13 @@ const { build } = await import('esbuild');
 await build({
   entryPoints: [join(root, 'src/index.ts')],
   outfile: join(dist, 'mlpkit.min.js'),
+  bundle: true, format: 'esm', platform: 'browser', target: 'es2022', minify: true,
+  legalComments: 'eof', logLevel: 'warning',
+});
+// and mlpkit/infer alone (fromJSON, fromBytes, predict on js): a few KB for a page that only predicts
+await build({
+  entryPoints: [join(root, 'src/infer.ts')],
+  outfile: join(dist, 'mlpkit-infer.min.js'),
   bundle: true, format: 'esm', platform: 'browser', target: 'es2022', minify: true,
   legalComments: 'eof', logLevel: 'warning',
 });

@@ -76,10 +76,13 @@ globalThis.out = model.predict(globalThis.x);
   const irisNamed = await bundle('iris.js');
   const irisNs = await bundle('iris-ns.js');
   const entryOf = (files, entry) => files.find((f) => f.name === entry);
-  // a page on a runtime with relaxed SIMD fetches two module builds (plain and relaxed, for one kind of memory)
+  // a page fetches one module build: relaxed SIMD where the runtime has it (current browsers), else
+  // plain SIMD; for a shared memory where the page is cross-origin isolated (threads), else unshared.
+  // The budget holds for the largest of the four (test/package/consumer.test.ts checks it in Chromium).
   const wasmChunk = (files, key) => files.find((f) => f.name.startsWith(`${key}-`));
-  const trainFetched = entryOf(train, 'train.js').gz + wasmChunk(train, 'simd_unshared').gz + wasmChunk(train, 'relaxed_unshared').gz;
-  const trainSimdOnly = entryOf(train, 'train.js').gz + wasmChunk(train, 'simd_unshared').gz;
+  const trainEntry = entryOf(train, 'train.js').gz;
+  const fetchedWith = Object.fromEntries(['relaxed_unshared', 'relaxed_shared', 'simd_unshared', 'simd_shared'].map((k) => [k, trainEntry + wasmChunk(train, k).gz]));
+  const trainFetched = Math.max(...Object.values(fetchedWith));
 
   // start-up: `mlpkit --help` with plain node, and `node -e 0` for the floor
   const time = (args) => {
@@ -102,11 +105,11 @@ globalThis.out = model.predict(globalThis.x);
     ['the same through the full entry (`mlpkit`\'s fromJSON + predict), gzipped', `${(entryOf(inferFull, 'infer-full.js').gz / KB).toFixed(1)} KB`, '', true],
     ['a page calling `iris()` (named export), gzipped: no digits data in it', `${(entryOf(irisNamed, 'iris.js').gz / KB).toFixed(1)} KB (${(entryOf(irisNamed, 'iris.js').bytes / KB).toFixed(1)} KB minified; digits ${irisNamed.some((f) => f.digits) ? 'IN' : 'absent'})`, 'no digits', !irisNamed.some((f) => f.digits)],
     ['a page calling `datasets.iris()` (namespace), gzipped', `${(entryOf(irisNs, 'iris-ns.js').gz / KB).toFixed(1)} KB (digits ${irisNs.some((f) => f.digits) ? 'in: esbuild keeps the whole namespace' : 'absent'})`, '', true],
-    ['training bundle with WebAssembly, gzipped, as fetched (relaxed SIMD: 2 module builds)', `${(trainFetched / KB).toFixed(1)} KB (SIMD only: ${(trainSimdOnly / KB).toFixed(1)} KB)`, '≤ 60 KB', trainFetched <= 60 * KB],
+    ['training bundle with WebAssembly, gzipped, as a page fetches it (entry + one module build; the largest of the four)', `${(trainFetched / KB).toFixed(1)} KB (relaxed SIMD ${(fetchedWith.relaxed_unshared / KB).toFixed(1)} KB, with threads ${(fetchedWith.relaxed_shared / KB).toFixed(1)} KB; plain SIMD ${(fetchedWith.simd_unshared / KB).toFixed(1)} / ${(fetchedWith.simd_shared / KB).toFixed(1)} KB)`, '≤ 60 KB', trainFetched <= 60 * KB],
     ['`mlpkit --help` start-up, median of 15', `${help.median.toFixed(0)} ms (min ${help.min.toFixed(0)}; \`node -e 0\`: ${bare.median.toFixed(0)} ms)`, '< 300 ms', help.median < 300],
   ];
   if (process.argv.includes('--json')) {
-    console.log(JSON.stringify({ installed, own, infer, inferFull, train, trainFetched, irisNamed, irisNs, help, bare, node: process.version, load: loadavg() }, null, 2));
+    console.log(JSON.stringify({ installed, own, infer, inferFull, train, trainFetched, fetchedWith, irisNamed, irisNs, help, bare, node: process.version, load: loadavg() }, null, 2));
   } else {
     console.log(`| measure | now | budget | |\n|---|---|---|---|\n${rows.map(([m, v, b, ok]) => `| ${m} | ${v} | ${b} | ${ok ? (b ? 'ok' : '') : 'OVER'} |`).join('\n')}`);
     console.log(`\nnode ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (timings are noisy on a busy machine)`);

@@ -17,4 +17,4 @@ export type { DType, FloatArray, Matrix } from './tensor/tensor.ts';
 export type { Backend, DenseStack } from './kernels/backend.ts';
 export { reference } from './kernels/reference.ts';
 export { getBackend, registerBackend, listBackends, initBackends, setThreads } from './kernels/select.ts';
-export { wasmInfo, waitForWorkers, disposeWasm, type WasmOptions, type WasmFeatures } from './kernels/wasm.ts';
+export { wasmInfo, waitForWorkers, disposeWasm, type WasmOptions, type WasmFeatures, type WasmName } from './kernels/wasm.ts';

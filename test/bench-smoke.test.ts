@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runBench } from '../bench/run.ts';
+import { runBench, mergeResults } from '../bench/run.ts';
 import { renderMarkdown, label } from '../bench/report.ts';
 import { paramCount } from '../bench/workloads.ts';
 
@@ -68,4 +68,15 @@ test('reduced bench: mlpkit backends and tfjs cpu run W1-W3 and train', { timeou
   const md = renderMarkdown(o);
   for (const h of ['## Targets (issue 4)', '### W1:', '### W2:', '### W3:', '### A1:', '### T1:', 'W3: mlpkit best ≥ 2,000,000 updates/s']) assert.ok(md.includes(h), `table has "${h}"`);
   for (const r of o.results) assert.ok(md.includes(`| ${label(r)} |`), `table has a row for ${label(r)}`);
+});
+
+test('bench --write replaces only its own region of RESULTS.md: hand-written analyses and other sections stay', () => {
+  const old = '# Benchmark results\n\nintro\n\n<!-- bench: written by npm run bench -->\nOLD TABLES\n<!-- /bench -->\n\n## Analysis\nkept text\n\n<!-- quality:begin -->\nquality\n<!-- quality:end -->\n';
+  const merged = mergeResults(old, 'NEW TABLES');
+  assert.equal(merged, old.replace('OLD TABLES', 'NEW TABLES'));
+  // an old file without the markers: its marked sections survive, the tables are new
+  const legacy = mergeResults('Command: x\n\n<!-- big-csv: written by test -->\nrows\n<!-- /big-csv -->\n', 'NEW');
+  assert.match(legacy, /<!-- bench: written by npm run bench -->\nNEW\n<!-- \/bench -->/);
+  assert.match(legacy, /<!-- big-csv: written by test -->\nrows\n<!-- \/big-csv -->/);
+  assert.doesNotMatch(legacy, /Command: x/);
 });

@@ -299,3 +299,73 @@ export function scaler(v: unknown, n: number, field: string): Preprocessing['inp
   });
   return { method, shift, scale };
 }
+
+// ---- the bytes form: "MLPK" | u32 header length | JSON header | padding to 8 | raw arrays | CRC-32 --
+// The CRC-32 (version 2 on) covers every byte before it, so a flipped bit anywhere is refused;
+// version 1 files have no checksum and are still read. toBytes (io/format.ts) writes it.
+
+/** The first four bytes of the bytes form: "MLPK". */
+export const MAGIC = [0x4d, 0x4c, 0x50, 0x4b];
+
+/**
+ * The document inside the bytes form, its arrays as base64 strings (what fromJSON reads): the
+ * checksum, the header and every array reference checked against the bytes present first.
+ * `who` names the caller in the error messages ("fromBytes").
+ */
+export function documentFromBytes(bytes: Uint8Array, who: string): Record<string, unknown> {
+  if (!(bytes instanceof Uint8Array)) throw new SerializationError('E_FORMAT', `${who}: expected a Uint8Array, received ${describe(bytes)}; pass new Uint8Array(arrayBuffer) (a Node Buffer is one)`, { expected: 'a Uint8Array', received: describe(bytes) });
+  if (bytes.length < 8 || MAGIC.some((m, i) => bytes[i] !== m)) throw new SerializationError('E_FORMAT', `${who}: expected bytes starting with "MLPK", received something else; this is not an mlpkit binary model (for a .json file use fromJSON)`);
+  const len = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, true);
+  if (8 + len > bytes.length) throw new SerializationError('E_FORMAT', `${who}: header length ${len} runs past the end of the ${bytes.length} bytes; the file is truncated`);
+  // the checksum first: when it holds, nothing below meets damaged bytes
+  const end = bytes.length - 4;
+  const sumOk = end >= 8 + len && new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(end, true) === crc32(bytes.subarray(0, end));
+  let raw: unknown;
+  try {
+    raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + len)));
+  } catch (e) {
+    throw new SerializationError('E_FORMAT', `${who}: the header is not JSON (${(e as Error).message}); the file is damaged`);
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new SerializationError('E_FORMAT', `${who}: the header is ${describe(raw)}, expected a JSON object; the file is damaged`);
+  const doc = raw as Record<string, unknown>;
+  if (!sumOk && doc.version !== 1) throw new SerializationError('E_FORMAT', `${who}: the CRC-32 checksum does not match the ${bytes.length} bytes; the file is damaged or truncated`);
+  const start = Math.ceil((8 + len) / 8) * 8;
+  const deref = (v: unknown, field: string): string => {
+    const m = typeof v === 'string' ? /^@(\d+):(\d+)$/.exec(v) : null;
+    if (!m) throw new SerializationError('E_FORMAT', `${who}: field "${field}": expected a reference "@offset:length", received ${describe(v)}`);
+    const o = start + Number(m[1]);
+    const n = Number(m[2]);
+    if (o + n > (sumOk ? end : bytes.length)) throw new SerializationError('E_FORMAT', `${who}: field "${field}": data at ${o}..${o + n} runs past the end of the ${bytes.length} bytes; the file is truncated`);
+    return toBase64(bytes.subarray(o, o + n));
+  };
+  const w = obj(doc.weights, 'weights');
+  w.layers = arr(w.layers, 'weights.layers').map((l, i) => {
+    const o = obj(l, `weights.layers[${i}]`);
+    return { W: deref(o.W, `weights.layers[${i}].W`), ...(o.b !== undefined ? { b: deref(o.b, `weights.layers[${i}].b`) } : {}) };
+  });
+  const t = doc.training as Record<string, unknown> | undefined;
+  if (t && t.optimizer) {
+    const o = obj(t.optimizer, 'training.optimizer');
+    o.buffers = Object.fromEntries(Object.entries(obj(o.buffers, 'training.optimizer.buffers')).map(([k, v]) => [k, deref(v, `training.optimizer.buffers.${k}`)]));
+  }
+  return doc;
+}
+
+// built on first use: a bundle that never reads the bytes form carries no table-building code run at load
+let crcTable: Uint32Array | null = null;
+
+/** CRC-32 (IEEE 802.3, as zlib and PNG compute it) of the bytes. */
+export function crc32(bytes: Uint8Array): number {
+  if (!crcTable) {
+    crcTable = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      crcTable[n] = c >>> 0;
+    }
+  }
+  const t = crcTable;
+  let c = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) c = t[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}

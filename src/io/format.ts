@@ -22,7 +22,7 @@ import { OPTIMIZERS, optimizerBuffers, resolveOptimizer, type OptimizerName } fr
 import type { FloatArray, DType } from '../tensor/tensor.ts';
 import type { Preprocessing } from '../data/encode.ts';
 import { LrScheduler, type Schedule, type SchedulerState } from '../optim/schedule.ts';
-import { FORMAT, VERSION, arr, base64Bytes, checkWeightSizes, finite, fromBase64, isBase64, nonNegInt, num, obj, oneOf, parseDocument, readFeatureNames, readHeader, readInto, readPreprocessing, readWeights, toBase64 } from './document.ts';
+import { FORMAT, MAGIC, VERSION, arr, crc32, documentFromBytes, base64Bytes, checkWeightSizes, finite, fromBase64, isBase64, nonNegInt, num, obj, oneOf, parseDocument, readFeatureNames, readHeader, readInto, readPreprocessing, readWeights, toBase64 } from './document.ts';
 
 export { FORMAT, VERSION } from './document.ts';
 
@@ -237,10 +237,8 @@ export function toSnapshot(input: unknown): ModelSnapshot {
 }
 
 // ---- bytes form: "MLPK" | u32 header length | JSON header | padding to 8 | raw arrays | CRC-32 --
-// The CRC-32 (version 2 on) covers every byte before it, so a flipped bit anywhere is refused;
-// version 1 files have no checksum and are still read.
-
-const MAGIC = [0x4d, 0x4c, 0x50, 0x4b]; // "MLPK"
+// Written here; read by documentFromBytes (io/document.ts, shared with mlpkit/infer's fromBytes),
+// which checks the CRC-32 (version 2 on; version 1 files have none and are still read).
 
 /**
  * The document as bytes: a JSON header without the arrays, then the raw little-endian arrays.
@@ -304,61 +302,13 @@ export function toBytes(model: MLP, options: Omit<SaveOptions, 'weights'> = {}):
  * ```
  */
 export function fromBytes(bytes: Uint8Array, options: { backend?: string } = {}): MLP {
-  if (bytes.length < 8 || MAGIC.some((m, i) => bytes[i] !== m)) throw new SerializationError('E_FORMAT', 'fromBytes: expected bytes starting with "MLPK", received something else; this is not an mlpkit binary model (for a .json file use fromJSON)');
-  const len = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, true);
-  if (8 + len > bytes.length) throw new SerializationError('E_FORMAT', `fromBytes: header length ${len} runs past the end of the ${bytes.length} bytes; the file is truncated`);
-  // the checksum first: when it holds, nothing below meets damaged bytes
-  const end = bytes.length - 4;
-  const sumOk = end >= 8 + len && new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(end, true) === crc32(bytes.subarray(0, end));
-  let raw: unknown;
-  try {
-    raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + len)));
-  } catch (e) {
-    throw new SerializationError('E_FORMAT', `fromBytes: the header is not JSON (${(e as Error).message}); the file is damaged`);
-  }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new SerializationError('E_FORMAT', `fromBytes: the header is ${describe(raw)}, expected a JSON object; the file is damaged`);
-  const doc = raw as Record<string, unknown>;
-  if (!sumOk && doc.version !== 1) throw new SerializationError('E_FORMAT', `fromBytes: the CRC-32 checksum does not match the ${bytes.length} bytes; the file is damaged or truncated`);
-  const start = Math.ceil((8 + len) / 8) * 8;
-  const deref = (v: unknown, field: string): string => {
-    const m = typeof v === 'string' ? /^@(\d+):(\d+)$/.exec(v) : null;
-    if (!m) throw new SerializationError('E_FORMAT', `fromBytes: field "${field}": expected a reference "@offset:length", received ${describe(v)}`);
-    const o = start + Number(m[1]);
-    const n = Number(m[2]);
-    if (o + n > (sumOk ? end : bytes.length)) throw new SerializationError('E_FORMAT', `fromBytes: field "${field}": data at ${o}..${o + n} runs past the end of the ${bytes.length} bytes; the file is truncated`);
-    return toBase64(bytes.subarray(o, o + n));
-  };
-  const w = obj(doc.weights, 'weights');
-  w.layers = arr(w.layers, 'weights.layers').map((l, i) => {
-    const o = obj(l, `weights.layers[${i}]`);
-    return { W: deref(o.W, `weights.layers[${i}].W`), ...(o.b !== undefined ? { b: deref(o.b, `weights.layers[${i}].b`) } : {}) };
-  });
-  const t = doc.training as Record<string, unknown> | undefined;
-  if (t && t.optimizer) {
-    const o = obj(t.optimizer, 'training.optimizer');
-    o.buffers = Object.fromEntries(Object.entries(obj(o.buffers, 'training.optimizer.buffers')).map(([k, v]) => [k, deref(v, `training.optimizer.buffers.${k}`)]));
-  }
-  return fromJSON(doc, options);
+  return fromJSON(documentFromBytes(bytes, 'fromBytes'), options);
 }
 
 // ---- encoding helpers ----------------------------------------------------------------------
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
+export { crc32 };
 
-/** CRC-32 (IEEE 802.3, as zlib and PNG compute it) of the bytes. */
-export function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 function nested(a: FloatArray, rows: number, cols: number): number[][] {
   return Array.from({ length: rows }, (_, i) => Array.from(a.subarray(i * cols, (i + 1) * cols)));

@@ -17,7 +17,7 @@ import { featureNamesOf, toMatrix, type Features, type Label } from '../data/inp
 import { decodeOutputs, probabilityRows } from '../data/decode.ts';
 import type { Preprocessing } from '../data/encode.ts';
 import type { TaskKind } from '../data/task.ts';
-import { checkWeightSizes, parseDocument, readFeatureNames, readHeader, readPreprocessing, readWeights } from './document.ts';
+import { checkWeightSizes, documentFromBytes, parseDocument, readFeatureNames, readHeader, readPreprocessing, readWeights } from './document.ts';
 
 /** Options of the inference-only {@link fromJSON}. */
 export interface InferenceOptions {
@@ -179,4 +179,26 @@ function backendNamed(name: unknown): Backend {
   if (name === 'js') return js;
   if (name === 'reference') return reference;
   throw new ConfigError('E_CONFIG', `fromJSON: option "backend": expected "js" or "reference", received ${describe(name)}; the inference-only loader runs no WebAssembly (use mlpkit's fromJSON for that)`, { field: 'backend', expected: ['js', 'reference'], received: name });
+}
+
+/**
+ * Load a model in the bytes form (what mlpkit's `toBytes` writes, `saveModel` to a .mlpk file) for
+ * prediction only. The CRC-32, the header and every array reference are checked against the bytes
+ * present as mlpkit's fromBytes checks them, then the document as in {@link fromJSON}.
+ * @throws {@link MlpError}: a SerializationError (E_FORMAT …) for bytes that are truncated, damaged
+ * or of another format.
+ *
+ * @example
+ * ```ts
+ * import { MLP, toBytes, iris } from 'mlpkit';
+ * import { fromBytes } from 'mlpkit/infer';
+ * const { x, y } = iris();
+ * const trained = new MLP({ hidden: [8], epochs: 20, seed: 0 });
+ * trained.fit(x, y);
+ * const model = fromBytes(toBytes(trained)); // e.g. bytes fetched with `new Uint8Array(await res.arrayBuffer())`
+ * console.log(model.predict([x[0]!, x[100]!])); // e.g. ['setosa', 'virginica']
+ * ```
+ */
+export function fromBytes(bytes: Uint8Array, options: InferenceOptions = {}): InferenceModel {
+  return fromJSON(documentFromBytes(bytes, 'fromBytes'), options);
 }

@@ -4,12 +4,14 @@
 // The WebAssembly backends ("wasm-relaxed", "wasm-simd"; float32) register on first use where the
 // modules load and compile synchronously (Node). In browsers and bundled apps the modules are a
 // separate chunk, fetched and compiled asynchronously: `await initBackends()` once before building
-// models there (until then "auto" is the js backend).
+// models there (until then "auto" is the js backend). Only the fastest build is compiled at first
+// (relaxed SIMD where the runtime has it): a page fetches one ~16 KB chunk, not two; the other
+// build is compiled when asked for by name (Node), or listed in initBackends' `backends`.
 
 import type { Backend } from './backend.ts';
 import { reference } from './reference.ts';
 import { js } from './js.ts';
-import { initWasm, initWasmSync, setWasmThreads, wasmBackends, type WasmOptions } from './wasm.ts';
+import { initWasm, initWasmSync, setWasmThreads, wasmBackends, wasmBackendSync, wasmBackendsLoadable, type WasmOptions } from './wasm.ts';
 import { ConfigError } from '../errors.ts';
 import type { DType } from '../tensor/tensor.ts';
 
@@ -48,7 +50,9 @@ function ensureWasm(): void {
 /**
  * Compile and register the WebAssembly backends (asynchronously: works on a browser's main
  * thread), and set the thread count for gemm (default: all logical cores; 1 = no workers).
- * Resolves to the registered backends' names, fastest first.
+ * `backends` names the builds to compile (default: the fastest the runtime runs; a page that wants
+ * both `wasm-relaxed` and `wasm-simd` lists both). Resolves to the registered backends' names,
+ * fastest first.
  */
 export async function initBackends(options: WasmOptions = {}): Promise<string[]> {
   wasmTried = true;
@@ -62,10 +66,35 @@ export function setThreads(n: number): void {
   setWasmThreads(n);
 }
 
-/** The registered backends' names, fastest first (what "auto" tries in order). */
+/**
+ * The backends' names, fastest first (what "auto" tries in order): the registered ones, and a wasm
+ * build this runtime can still compile on request (after the compiled ones).
+ */
 export function listBackends(): string[] {
   ensureWasm();
-  return registry.map((b) => b.name);
+  const names = registry.map((b) => b.name);
+  const later = wasmBackendsLoadable().filter((n) => !names.includes(n));
+  names.splice(afterWasm(names), 0, ...later);
+  return names;
+}
+
+/** The index after the last wasm backend in `names` (0 when there is none). */
+function afterWasm(names: string[]): number {
+  let at = 0;
+  names.forEach((n, i) => {
+    if (n.startsWith('wasm-')) at = i + 1;
+  });
+  return at;
+}
+
+// A wasm build not compiled yet: compiled now where that is synchronous, registered after the
+// compiled wasm backends; an E_CONFIG error with the fix where it needs initBackends (a browser).
+function lateWasm(name: string): Backend | undefined {
+  const b = wasmBackendSync(name);
+  if (b === null) return undefined;
+  if (b === 'async') throw new ConfigError('E_CONFIG', `backend: "${name}" is not compiled yet (a page compiles only the fastest WebAssembly build at first); call await initBackends({ backends: ['${name}'] }) before building the model, or use "auto"`, { field: 'backend', expected: 'a compiled backend', received: name });
+  registerBackend(b, afterWasm(registry.map((r) => r.name)));
+  return b;
 }
 
 /** A backend by name; "auto" picks the first registered one that supports the dtype. */
@@ -75,7 +104,7 @@ export function getBackend(name: string = 'auto', dtype: DType = 'float32'): Bac
     const b = registry.find((b) => b.supports(dtype));
     if (b) return b;
   }
-  const b = registry.find((b) => b.name === name);
+  const b = registry.find((b) => b.name === name) ?? lateWasm(name);
   if (!b) throw new ConfigError('E_CONFIG', `backend: unknown backend ${JSON.stringify(name)}; expected "auto" or one of ${listBackends().join(', ')}`);
   if (!b.supports(dtype)) throw new ConfigError('E_CONFIG', `backend: "${name}" does not run ${dtype}; use "auto", "js" or "reference"`);
   return b;

@@ -302,7 +302,7 @@ const FORWARD_OP = RANGE_OPS.indexOf('forward_rows') + 1;
 const WORKER_SOURCE = `
 'use strict';
 function serve(d) {
-  const ex = d.modules.map((m) => new WebAssembly.Instance(m, { env: { memory: d.memory } }).exports);
+  const ex = d.modules.map((m) => m && new WebAssembly.Instance(m, { env: { memory: d.memory } }).exports);
   const h = new Int32Array(d.memory.buffer, d.ctrl, ${CTRL_INTS});
   const f = new Float32Array(d.memory.buffer, d.ctrl, ${CTRL_INTS});
   const a = new Float64Array(d.memory.buffer, d.ctrl + ${4 * H_ARGS}, ${MAX_ARGS});
@@ -370,7 +370,10 @@ class Pool {
   /** Whether this thread may block in Atomics.wait (not a browser's main thread). */
   private readonly canBlock: boolean;
 
-  constructor(private readonly heap: Heap, private readonly mods: WebAssembly.Module[], private readonly scratchFloats: number) {
+  /** Each worker's gemm scratch (released by dispose, so a pool started again reuses them). */
+  private readonly scratches: number[] = [];
+
+  constructor(private readonly heap: Heap, private readonly mods: (WebAssembly.Module | null)[], private readonly scratchFloats: number) {
     const ctrl = heap.allocBytes(4 * CTRL_INTS);
     if (ctrl < 0) throw new RangeError('wasm: no memory left for the thread control block');
     this.i32 = new Int32Array(heap.memory.buffer, ctrl, CTRL_INTS);
@@ -385,8 +388,12 @@ class Pool {
     n = Math.min(n, MAX_WORKERS);
     while (this.workers.length < n) {
       const index = this.workers.length;
-      const scratch = this.heap.allocBytes(4 * this.scratchFloats);
+      const bytes = 4 * this.scratchFloats;
+      let scratch = this.heap.reuse(bytes);
+      if (scratch < 0) scratch = this.heap.allocBytes(bytes);
       if (scratch < 0) return; // memory full: fewer workers
+      this.heap.track(scratch, bytes);
+      this.scratches.push(scratch);
       const data = { modules: this.mods, memory: this.heap.memory, ctrl: this.ctrl, index, scratch, spin: 20000 };
       let w: WorkerHandle | null = null;
       try {
@@ -554,21 +561,39 @@ class Pool {
       this.workers[i]?.terminate();
       this.workers[i] = null;
     }
+    // NOTE: the scratches are safe to hand out again (a worker that has not yet seen SEQ = -1 waits
+    // on this control block, which is never reused, so it runs no further job); the control block
+    // itself stays allocated for that reason (CTRL_INTS int32s per pool started)
+    for (const p of this.scratches) this.heap.release(p, 4 * this.scratchFloats);
+    this.scratches.length = 0;
   }
 }
 
 // ---- the engine: one memory, one or two compiled modules, the pool -----------------------------
 
+/** The WebAssembly backends, by build: index = the build's variant (0 plain SIMD, 1 relaxed SIMD). @internal */
+export const WASM_NAMES: readonly WasmName[] = ['wasm-simd', 'wasm-relaxed'];
+/** The name of a WebAssembly backend: `"wasm-simd"` (plain 128-bit SIMD) or `"wasm-relaxed"` (relaxed SIMD, fused multiply-add). */
+export type WasmName = 'wasm-simd' | 'wasm-relaxed';
+
 /** Options of `initBackends`. */
 export interface WasmOptions {
   /** Threads for gemm, the main thread included; default: all logical cores (at most 16). */
   threads?: number;
+  /**
+   * The WebAssembly builds to compile now; default: the fastest one the runtime runs
+   * (`wasm-relaxed` where it has relaxed SIMD, else `wasm-simd`). The other build is compiled when
+   * first asked for where that can be done synchronously (Node); in a browser, list it here.
+   */
+  backends?: WasmName[];
 }
 
 class Engine {
   readonly heap: Heap;
-  /** [plain SIMD, relaxed SIMD?] instances on this thread. */
-  readonly ex: Exports[];
+  /** Instances on this thread by variant ([plain SIMD, relaxed SIMD]); null = not compiled (yet). */
+  readonly ex: (Exports | null)[];
+  /** Either compiled build, for what both builds share (heap base, scratch sizes, chunk sizes). */
+  private readonly base: Exports;
   readonly scratch: number;
   readonly scratchFloats: number;
   threads = 1;
@@ -580,12 +605,32 @@ class Engine {
   private stageB = { ptr: 0, bytes: 0 };
   private stageC = { ptr: 0, bytes: 0 };
 
-  constructor(readonly mods: WebAssembly.Module[], readonly shared: boolean, memory: WebAssembly.Memory) {
-    this.ex = mods.map((m) => new WebAssembly.Instance(m, { env: { memory } }).exports as unknown as Exports);
-    const e = this.ex[0];
+  constructor(private readonly mods: (WebAssembly.Module | null)[], readonly shared: boolean, memory: WebAssembly.Memory) {
+    this.ex = mods.map((m) => (m ? (new WebAssembly.Instance(m, { env: { memory } }).exports as unknown as Exports) : null));
+    const e = this.ex.find((x) => x !== null);
+    if (!e) throw new Error('wasm: an engine needs at least one compiled build');
+    this.base = e;
     this.heap = new Heap(memory, shared, (e.__heap_base.value as number));
     this.scratchFloats = e.gemm_scratch_floats();
     this.scratch = this.heap.allocBytes(4 * this.scratchFloats);
+  }
+
+  /**
+   * Add a build compiled after the engine started (see initWasm). Its instance shares the memory;
+   * running workers are ended and start again with every build at the next large enough job.
+   * NOTE: both builds come from one source with --stack-first and no data segment (heap base
+   * 65536): instantiating one more writes nothing into the memory the heap hands out.
+   */
+  addModule(variant: number, mod: WebAssembly.Module): void {
+    if (this.ex[variant]) return;
+    const e = new WebAssembly.Instance(mod, { env: { memory: this.heap.memory } }).exports as unknown as Exports;
+    if (e.__heap_base.value !== this.base.__heap_base.value) throw new Error('wasm: the two builds disagree on the heap base; rebuild them with npm run build:wasm');
+    this.mods[variant] = mod;
+    this.ex[variant] = e;
+    if (this.pool) {
+      this.pool.dispose();
+      this.pool = null;
+    }
   }
 
   setThreads(n: number): void {
@@ -650,7 +695,7 @@ class Engine {
     }
     const ta = tA ? 1 : 0, tb = tB ? 1 : 0;
     const pool = this.pool;
-    const ex = this.ex[variant];
+    const ex = this.ex[variant]!;
     let nw = 0;
     if (this.threads > 1 && M * N * K >= THREAD_MIN_MACS) {
       if (pool) nw = pool.usable(this.threads - 1);
@@ -684,7 +729,7 @@ class Engine {
    * least minPerThread. Every entry is computed by the same code whatever block it falls in.
    */
   range(variant: number, op: RangeOp, args: number[], len: number, minPerThread: number, granule: number): void {
-    const fn = this.ex[variant][op] as unknown as (lo: number, hi: number, ...a: number[]) => void;
+    const fn = this.ex[variant]![op] as unknown as (lo: number, hi: number, ...a: number[]) => void;
     let nw = 0;
     if (this.threads > 1 && len >= 2 * minPerThread) {
       if (this.pool) nw = this.pool.usable(this.threads - 1);
@@ -746,11 +791,18 @@ class Engine {
     const nw = this.pool.usable(this.threads - 1, 'infer');
     if (nw === 0) return false;
     this.threadedCalls++;
-    const ex = this.ex[variant];
+    const ex = this.ex[variant]!;
     const desc = this.fwd.ptr, scratch = this.scratch;
     const block = MR * Math.ceil(B / (2 * (nw + 1)) / MR);
     this.pool.rangeJob(variant, FORWARD_OP, [desc], B, block, Math.ceil(B / block), this.threads - 1, (lo, hi) => ex.forward_rows(lo, hi, desc, scratch), 'infer');
     return true;
+  }
+
+  private readonly backends: (Backend | undefined)[] = [];
+
+  /** The backend over build `variant` (compiled): one object per build, made on first request. */
+  backend(variant: number): Backend {
+    return (this.backends[variant] ??= makeBackend(WASM_NAMES[variant], variant, this));
   }
 
   /** float64 scratch for sum_squares' chunk sums (grown on demand). */
@@ -776,7 +828,7 @@ class Engine {
   }
 
   get sqChunk(): number {
-    return (this._sqChunk ||= this.ex[0].sum_squares_chunk());
+    return (this._sqChunk ||= this.base.sum_squares_chunk());
   }
   private _sqChunk = 0;
 }
@@ -808,16 +860,22 @@ function defaultThreads(): number {
   return Math.min(hardwareThreads(), MAX_WORKERS + 1);
 }
 
-function startEngine(mods: WebAssembly.Module[], shared: boolean): Engine {
+function startEngine(mods: (WebAssembly.Module | null)[], shared: boolean): Engine {
   const e = new Engine(mods, shared, memoryFor(shared));
   e.setThreads(requestedThreads ?? defaultThreads());
   return e;
 }
 
+/** The variants (0 plain, 1 relaxed) this runtime runs; the fastest, the one compiled first, last. */
+function runnable(f: WasmFeatures): number[] {
+  return f.relaxed ? [0, 1] : [0];
+}
+
 /**
  * Compile and start the wasm engine synchronously (Node running the package's files; anywhere
- * once `initWasm` has loaded the modules). Returns null where WebAssembly SIMD is missing, where
- * the modules cannot be loaded synchronously (browsers, bundles: use `initWasm`), or where
+ * once `initWasm` has loaded the modules), with the fastest build only (the other one is compiled
+ * by `wasmBackendSync` when asked for). Returns null where WebAssembly SIMD is missing, where the
+ * modules cannot be loaded synchronously (browsers, bundles: use `initWasm`), or where
  * synchronous compilation is refused (a browser's main thread refuses modules over 4 KiB).
  * @internal (not in the package's declarations: they would need the WebAssembly types of lib "dom")
  */
@@ -825,12 +883,12 @@ export function initWasmSync(): Engine | null {
   if (engine) return engine;
   features ??= detectFeatures();
   if (!features.simd) return null;
-  const simd = moduleBytesSync(false, features.shared);
-  const relaxed = features.relaxed ? moduleBytesSync(true, features.shared) : null;
-  if (!simd || (features.relaxed && !relaxed)) return null;
+  const best = runnable(features).at(-1)!;
+  const bytes = moduleBytesSync(best === 1, features.shared);
+  if (!bytes) return null;
   try {
-    const mods = [new WebAssembly.Module(simd as BufferSource)];
-    if (relaxed) mods.push(new WebAssembly.Module(relaxed as BufferSource));
+    const mods: (WebAssembly.Module | null)[] = [null, null];
+    mods[best] = new WebAssembly.Module(bytes as BufferSource);
     engine = startEngine(mods, features.shared);
   } catch {
     return null;
@@ -839,29 +897,73 @@ export function initWasmSync(): Engine | null {
 }
 
 /**
- * Compile and start the wasm engine asynchronously (works everywhere, a browser's main thread too).
+ * Compile and start the wasm engine asynchronously (works everywhere, a browser's main thread too),
+ * with the builds `options.backends` names (default: the fastest the runtime runs). A second call
+ * adds builds to the running engine.
  * @internal
  */
 export async function initWasm(options: WasmOptions = {}): Promise<Engine | null> {
   if (options.threads !== undefined) requestedThreads = options.threads;
+  features ??= detectFeatures();
+  if (!features.simd) return null;
+  const can = runnable(features);
+  const want = options.backends ? options.backends.map((n) => WASM_NAMES.indexOf(n)).filter((v) => can.includes(v)) : [can.at(-1)!];
+  if (want.length === 0 && !engine) want.push(can.at(-1)!);
+  const compiled: [number, WebAssembly.Module][] = [];
+  for (const v of want) {
+    if (!engine?.ex[v]) compiled.push([v, await WebAssembly.compile(await moduleBytes(v === 1, features.shared) as BufferSource)]);
+  }
   if (!engine) {
-    features ??= detectFeatures();
-    if (!features.simd) return null;
-    const mods = [await WebAssembly.compile(await moduleBytes(false, features.shared) as BufferSource)];
-    if (features.relaxed) mods.push(await WebAssembly.compile(await moduleBytes(true, features.shared) as BufferSource));
-    engine ??= startEngine(mods, features.shared);
+    const mods: (WebAssembly.Module | null)[] = [null, null];
+    for (const [v, m] of compiled) mods[v] = m;
+    engine = startEngine(mods, features.shared);
+  } else {
+    for (const [v, m] of compiled) engine.addModule(v, m);
   }
   if (options.threads !== undefined) engine.setThreads(options.threads);
   return engine;
 }
 
+/**
+ * The backend `name` ("wasm-simd" or "wasm-relaxed") where the runtime runs it: compiled now if it
+ * was not (synchronously: Node), registered by the caller. `null` where the runtime lacks it;
+ * `'async'` where it needs `initWasm({ backends: [name] })` first (a browser, a bundle).
+ * @internal
+ */
+export function wasmBackendSync(name: string): Backend | null | 'async' {
+  const v = WASM_NAMES.indexOf(name as WasmName);
+  if (v < 0) return null;
+  features ??= detectFeatures();
+  if (!features.simd || !runnable(features).includes(v)) return null;
+  const eng = engine ?? initWasmSync();
+  if (!eng) return 'async';
+  if (!eng.ex[v]) {
+    const bytes = moduleBytesSync(v === 1, features.shared);
+    if (!bytes) return 'async';
+    try {
+      eng.addModule(v, new WebAssembly.Module(bytes as BufferSource));
+    } catch {
+      return 'async'; // synchronous compilation refused (a browser's main thread)
+    }
+  }
+  return eng.backend(v);
+}
+
+/** The wasm backends the runtime runs but has not compiled, that `wasmBackendSync` can compile here. @internal */
+export function wasmBackendsLoadable(): string[] {
+  if (!engine || !features) return [];
+  return runnable(features).filter((v) => !engine!.ex[v] && moduleBytesSync(v === 1, features!.shared) !== null).map((v) => WASM_NAMES[v]);
+}
+
 /** What the wasm engine runs with here (null before it started or where it cannot). */
-export function wasmInfo(): (WasmFeatures & { threads: number; readyWorkers: number; threadedCalls: number; memoryBytes: number; heapTop: number }) | null {
+export function wasmInfo(): (WasmFeatures & { compiled: WasmName[]; threads: number; readyWorkers: number; threadedCalls: number; memoryBytes: number; heapTop: number }) | null {
   if (!engine || !features) return null;
   const ready = engine.pool ? engine.pool.ready(MAX_WORKERS) : 0;
   // memoryBytes: the WebAssembly memory's size; heapTop: how far the bump allocator has handed it
   // out (released blocks are reused below it), what memory tests watch
-  return { ...features, threads: engine.threads, readyWorkers: ready, threadedCalls: engine.threadedCalls, memoryBytes: engine.heap.memory.buffer.byteLength, heapTop: engine.heap.top };
+  // compiled: the builds instantiated so far (the fastest at start, the other on request)
+  const compiled = WASM_NAMES.filter((_, v) => engine!.ex[v] !== null);
+  return { ...features, compiled, threads: engine.threads, readyWorkers: ready, threadedCalls: engine.threadedCalls, memoryBytes: engine.heap.memory.buffer.byteLength, heapTop: engine.heap.top };
 }
 
 /**
@@ -901,7 +1003,7 @@ const WASM_MIN_ELEMENTS = 256;
 export const OPTIMIZER_THREAD_MIN = 1 << 15;
 
 function makeBackend(name: string, variant: number, eng: Engine): Backend {
-  const ex = eng.ex[variant];
+  const ex = eng.ex[variant]!;
   const heap = eng.heap;
   // the js kernels for small arrays, held directly: a tiny network calls them ~25 times per update
   const { biasActivate: jsBiasActivate, activationBackward: jsActivationBackward, sumRows: jsSumRows, sgdStep: jsSgdStep, gatherRows: jsGatherRows, allFinite: jsAllFinite } = js;
@@ -1120,13 +1222,15 @@ export function wasmFastMath(fn: 'exp' | 'tanh' | 'sigmoid', x: Float32Array, ou
   if (!eng) return false;
   const px = eng.heap.ptr(x), po = eng.heap.ptr(out);
   if (px < 0 || po < 0) return false;
+  if (!eng.ex[0]) wasmBackendSync('wasm-simd'); // the plain build's polynomials: the ones the error table states
+  if (!eng.ex[0]) return false;
   eng.ex[0].act_f32(fn === 'exp' ? 0 : fn === 'tanh' ? 1 : 2, px, po, n);
   return true;
 }
 
-/** The wasm backends the engine supports here, fastest first. @internal */
+/** The wasm backends the engine has compiled, fastest first. @internal */
 export function wasmBackends(eng: Engine): Backend[] {
-  const list = [makeBackend('wasm-simd', 0, eng)];
-  if (eng.ex.length > 1) list.unshift(makeBackend('wasm-relaxed', 1, eng));
+  const list: Backend[] = [];
+  for (let v = eng.ex.length - 1; v >= 0; v--) if (eng.ex[v]) list.push(eng.backend(v));
   return list;
 }

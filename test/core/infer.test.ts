@@ -7,8 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { MLP, MlpError, datasets, fromJSON as fullFromJSON, toJSON, type ModelDocument } from '../../src/index.ts';
-import { fromJSON, InferenceModel } from '../../src/infer.ts';
+import { MLP, MlpError, datasets, fromJSON as fullFromJSON, fromBytes as fullFromBytes, toBytes, toJSON, type ModelDocument } from '../../src/index.ts';
+import { fromJSON, fromBytes, InferenceModel } from '../../src/infer.ts';
 
 const iris = datasets.iris();
 const digits = datasets.digits();
@@ -45,6 +45,41 @@ test('iris and digits: predict and predictProba equal MLP on the js backend, bit
   // and the models learned something (the comparison is not between two constant answers)
   assert.ok(irisModel.score(iris.x, iris.y) > 0.9);
   assert.ok(digitsModel.score(digits.x, digits.y) > 0.8);
+});
+
+test('fromBytes: the bytes form (toBytes) loads for prediction only, with MLP\'s answers bit for bit; damaged bytes give the code mlpkit\'s fromBytes gives', () => {
+  for (const [model, x] of [[irisModel, iris.x], [digitsModel, digits.x]] as const) {
+    const bytes = toBytes(model);
+    const inf = fromBytes(bytes);
+    assert.deepStrictEqual(inf.predictProba(x), model.predictProba(x));
+    assert.deepStrictEqual(inf.predict(x), model.predict(x));
+    inf.dispose();
+  }
+  const bytes = toBytes(irisModel);
+  // every single flipped bit in the first 300 bytes and a sample after; truncations; not bytes at all
+  const damaged: unknown[] = [];
+  for (let i = 0; i < bytes.length; i += i < 300 ? 1 : 97) {
+    const b = bytes.slice();
+    b[i] ^= 1 << (i % 8);
+    damaged.push(b);
+  }
+  for (const n of [0, 3, 8, 20, bytes.length >> 1, bytes.length - 1]) damaged.push(bytes.slice(0, n));
+  damaged.push([1, 2, 3], 'MLPK', null, bytes.buffer);
+  for (const d of damaged) {
+    const codeOf = (f: () => unknown): string => {
+      try {
+        f();
+        return 'loaded';
+      } catch (e) {
+        assert.ok(e instanceof MlpError, `not an MlpError: ${e}`);
+        return e.code;
+      }
+    };
+    const full = codeOf(() => fullFromBytes(d as Uint8Array));
+    const small = codeOf(() => fromBytes(d as Uint8Array));
+    assert.equal(small, full);
+    assert.notEqual(small, 'loaded', 'a damaged model must be refused (the CRC-32 covers every byte)');
+  }
 });
 
 test('the model as it describes itself: task, inputs, classes, featureNames', () => {

@@ -8,10 +8,24 @@ import { Rng } from '../../src/tensor/rng.ts';
 
 async function run(): Promise<unknown> {
   const before = listBackends();
-  const after = await initBackends({ threads: 2 });
+  // the default: the fastest build only (one chunk fetched); the other by name needs initBackends
+  const first = await initBackends({ threads: 2 });
+  let lateCode = '';
+  try {
+    getBackend('wasm-simd');
+  } catch (e) {
+    lateCode = (e as { code?: string }).code ?? String(e);
+  }
+  const rng = new Rng(3);
+  // workers started with the first build, then the second build added: the pool starts again
+  // with both (a job of the new build on the old workers would find no instance)
+  const firstWorkers = await waitForWorkers(10000);
+  const W = getBackend(first[0]);
+  const X = W.alloc(130 * 300, 'float32').fill(1), Y = W.alloc(300 * 200, 'float32').fill(1), Z = W.alloc(130 * 200, 'float32');
+  W.gemm(false, false, 130, 200, 300, 1, X, Y, 0, Z);
+  const after = await initBackends({ backends: ['wasm-relaxed', 'wasm-simd'] });
   const workers = await waitForWorkers(10000);
   const failures: string[] = [];
-  const rng = new Rng(3);
   let checked = 0;
   let threadedSame = true;
   for (const name of after.filter((n) => n.startsWith('wasm'))) {
@@ -40,7 +54,7 @@ async function run(): Promise<unknown> {
       }
     }
   }
-  return { before, after, workers, info: wasmInfo(), isolated: (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true, checked, failures, threadedSame };
+  return { before, first, lateCode, firstWorkers, after, workers, info: wasmInfo(), isolated: (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true, checked, failures, threadedSame };
 }
 
 (globalThis as { kernelsCheck?: () => Promise<unknown> }).kernelsCheck = run;

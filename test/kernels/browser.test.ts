@@ -46,7 +46,7 @@ after(async () => {
 });
 
 interface Result {
-  before: string[]; after: string[]; workers: number; isolated: boolean; checked: number; failures: string[]; threadedSame: boolean;
+  before: string[]; first: string[]; lateCode: string; firstWorkers: number; after: string[]; workers: number; isolated: boolean; checked: number; failures: string[]; threadedSame: boolean;
   info: { relaxed: boolean; shared: boolean; threads: number; threadedCalls: number };
 }
 
@@ -66,9 +66,14 @@ test('Chromium, cross-origin isolated: wasm-relaxed and wasm-simd, gemm on 2 thr
   assert.equal(r.isolated, true);
   // (whether listBackends() before initBackends() already had wasm depends on the browser's limit
   // on synchronous compilation in a page; after it, wasm must be first)
+  // initBackends() compiles the relaxed build only (one chunk for a page to fetch); wasm-simd by
+  // name then needs initBackends({ backends }), which adds it to the running engine
+  assert.deepEqual(r.first.filter((n) => n.startsWith('wasm')), ['wasm-relaxed']);
+  assert.equal(r.lateCode, 'E_CONFIG');
+  assert.equal(r.firstWorkers, 1, 'expected one Web Worker to start with the first build');
   assert.deepEqual(r.after.slice(0, 2), ['wasm-relaxed', 'wasm-simd']);
   assert.equal(r.info.shared, true);
-  assert.equal(r.workers, 1, 'expected one Web Worker to start');
+  assert.equal(r.workers, 1, 'expected one Web Worker to start again with both builds');
   assert.ok(r.info.threadedCalls > 0, 'expected some gemm calls split over the worker');
   assert.equal(r.checked, 32);
   assert.deepEqual(r.failures, []);
@@ -81,6 +86,8 @@ test('Chromium, not isolated: no SharedArrayBuffer, single-threaded wasm on an u
   assert.equal(r.info.shared, false);
   assert.equal(r.workers, 0);
   assert.equal(r.info.threadedCalls, 0);
+  assert.deepEqual(r.first.filter((n) => n.startsWith('wasm')), ['wasm-relaxed']);
+  assert.equal(r.lateCode, 'E_CONFIG');
   assert.ok(r.after.includes('wasm-simd'));
   assert.equal(r.checked, 32);
   assert.deepEqual(r.failures, []);

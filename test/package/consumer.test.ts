@@ -69,7 +69,7 @@ after(() => {
 
 test('the tarball ships the build, the executable, LICENSE and README, and nothing of the repository else', () => {
   const files = run('tar', ['-tzf', tarball], tmp).stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
-  for (const f of ['package.json', 'LICENSE', 'README.md', 'bin/mlpkit.mjs', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/node.js', 'dist/src/lowlevel.js', 'dist/src/interop.js', 'dist/src/infer.js', 'dist/src/infer.d.ts', 'dist/cli/main.js', 'dist/cli/vendor/chart.umd.js', 'dist/cli/vendor/katex.min.cjs', 'dist/cli/vendor/katex.css', 'dist/mlpkit.min.js']) {
+  for (const f of ['package.json', 'LICENSE', 'README.md', 'bin/mlpkit.mjs', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/node.js', 'dist/src/lowlevel.js', 'dist/src/interop.js', 'dist/src/infer.js', 'dist/src/infer.d.ts', 'dist/cli/main.js', 'dist/cli/vendor/chart.umd.js', 'dist/cli/vendor/katex.min.cjs', 'dist/cli/vendor/katex.css', 'dist/mlpkit.min.js', 'dist/mlpkit-infer.min.js']) {
     assert.ok(files.includes(f), `expected ${f} in the tarball`);
   }
   const stray = files.filter((f) => /^(src|test|bench|web|wasm|scripts|docs|\.ci|examples)\/|^data\/.*\.csv$|\.ts$/.test(f) && !f.endsWith('.d.ts'));
@@ -183,7 +183,7 @@ test('publint and arethetypeswrong (ESM-only profile) find no problem in the tar
 
 // ---- browsers ------------------------------------------------------------------------------------
 
-interface PageResult { accuracy: number; backend: string; backends?: string[]; workers?: number; info?: { threadedCalls: number; shared: boolean } | null; error?: string }
+interface PageResult { accuracy: number; backend: string; backends?: string[]; workers?: number; info?: { threadedCalls: number; shared: boolean; compiled: string[] } | null; error?: string; requested: string[] }
 
 let server: Server | null = null;
 let base = '';
@@ -219,12 +219,15 @@ async function openPage(path: string): Promise<PageResult> {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
+    // what the page fetched: the files of its folder, by name (the budgets count these)
+    const requested: string[] = [];
+    page.on('request', (q) => requested.push(new URL(q.url()).pathname.split('/').pop()!));
     await page.goto(`${base}${path}`);
     await page.waitForFunction(() => (globalThis as { result?: unknown }).result !== undefined, undefined, { timeout: 120_000 });
     const r = (await page.evaluate(() => (globalThis as { result?: unknown }).result)) as PageResult;
     assert.deepEqual(errors, []);
     assert.equal(r.error, undefined, r.error);
-    return r;
+    return { ...r, requested };
   } finally {
     await browser.close();
   }
@@ -232,7 +235,9 @@ async function openPage(path: string): Promise<PageResult> {
 
 function checkApp(r: PageResult): void {
   assert.ok(r.accuracy >= 0.9, `training accuracy ${r.accuracy}, expected >= 0.9`);
-  assert.deepEqual(r.backends?.slice(0, 2), ['wasm-relaxed', 'wasm-simd'], 'initBackends loads the WebAssembly chunk');
+  // initBackends compiles the fastest build only (Chromium has relaxed SIMD): one module chunk fetched
+  assert.deepEqual(r.backends?.filter((n) => n.startsWith('wasm-')), ['wasm-relaxed'], 'initBackends loads the relaxed WebAssembly build');
+  assert.deepEqual(r.info?.compiled, ['wasm-relaxed']);
   assert.match(r.backend, /^wasm-/);
   assert.equal(r.info?.shared, true);
   assert.equal(r.workers, 1, 'expected the one worker thread to start from the bundle');
@@ -248,7 +253,30 @@ test('esbuild bundle (ES modules, code splitting) of a page that trains iris run
   writeFileSync(join(out, 'index.html'), '<!doctype html><meta charset="utf-8"><script type="module" src="./page.js"></script>');
   routes.set('/esbuild/', out);
   await serve();
-  checkApp(await openPage('/esbuild/'));
+  const r = await openPage('/esbuild/');
+  checkApp(r);
+  const chunks = r.requested.filter((f) => /^(simd|relaxed)_(un)?shared-/.test(f));
+  assert.equal(chunks.length, 1, `expected one WebAssembly module chunk fetched, got ${chunks.join(', ')}`);
+  assert.match(chunks[0]!, /^relaxed_shared-/);
+});
+
+test('the training budget of issue 9, as a page fetches it in Chromium: entry + the one module chunk it loads ≤ 60 KB gzipped', { skip: !haveChromium && 'no chromium' }, async () => {
+  // the page scripts/size.mjs measures (train on data the page has, after initBackends())
+  const source = "import { MLP } from 'mlpkit';\nimport { initBackends } from 'mlpkit/lowlevel';\nawait initBackends();\nconst model = new MLP({ hidden: [16], seed: 0 });\nmodel.fit(globalThis.x, globalThis.y, { epochs: 10 });\nglobalThis.out = model.predict(globalThis.x);\n";
+  const files = await esbuildPage(source, 'budget');
+  const out = join(app, 'budget');
+  mkdirSync(out, { recursive: true });
+  const { build } = await import('esbuild');
+  await build({ entryPoints: [join(app, 'budget.js')], bundle: true, splitting: true, format: 'esm', platform: 'browser', target: 'es2022', minify: true, outdir: out, logLevel: 'error' });
+  writeFileSync(join(out, 'index.html'), `<!doctype html><meta charset="utf-8"><script>globalThis.x = [[0, 0], [0, 1], [1, 0], [1, 1]]; globalThis.y = [0, 1, 1, 0];</script><script type="module">import('./budget.js').then(() => { globalThis.result = { accuracy: 1, backend: '', out: globalThis.out }; }, (e) => { globalThis.result = { error: String(e) }; });</script>`);
+  routes.set('/budget/', out);
+  await serve();
+  const r = await openPage('/budget/');
+  const fetched = files.filter((f) => r.requested.includes(f.name));
+  assert.ok(fetched.some((f) => f.name === 'budget.js') && fetched.some((f) => f.name.startsWith('relaxed_')), `fetched ${r.requested.join(', ')}`);
+  assert.ok(!fetched.some((f) => f.name.startsWith('simd_')), 'the plain-SIMD build is not fetched where relaxed SIMD runs');
+  const gz = fetched.reduce((s, f) => s + f.gz, 0);
+  assert.ok(gz <= 60e3, `the page fetched ${gz} bytes gzipped (${fetched.map((f) => `${f.name} ${f.gz}`).join(', ')}), budget 60 KB`);
 });
 
 test('esbuild bundle of an inference-only page (mlpkit/infer) runs in Chromium: one file of at most 15 KB gzipped, no WebAssembly, predicts as Node does', { skip: !haveChromium && 'no chromium' }, async () => {
@@ -293,4 +321,25 @@ test('the CDN file (dist/mlpkit.min.js) runs from a <script type="module">', { s
   await serve();
   const r = await openPage('/cdn/');
   assert.ok(r.accuracy >= 0.9, `training accuracy ${r.accuracy}, expected >= 0.9`);
+});
+
+test('the CDN file of mlpkit/infer (dist/mlpkit-infer.min.js) loads a .mlpk model with fromBytes in a <script type="module"> and predicts as Node does', { skip: !haveChromium && 'no chromium' }, async () => {
+  if (!existsSync(join(app, 'infer-model.mlpk'))) node('infer.mjs');
+  const cdn = join(tmp, 'cdn-infer');
+  mkdirSync(cdn, { recursive: true });
+  const file = join(app, 'node_modules/mlpkit/dist/mlpkit-infer.min.js');
+  copyFileSync(file, join(cdn, 'mlpkit-infer.min.js'));
+  for (const f of ['infer-model.mlpk', 'infer-expected.json']) copyFileSync(join(app, f), join(cdn, f));
+  copyFileSync(join(app, 'cdn-infer.html'), join(cdn, 'index.html'));
+  const text = readFileSync(file, 'utf8');
+  assert.ok(!/WebAssembly\.(Module|Memory|instantiate|compile)/.test(text), 'no WebAssembly loader in the inference file');
+  assert.ok(gzipSync(text, { level: 9 }).length <= 15e3, 'the inference CDN file stays within the inference budget');
+  routes.set('/cdn-infer/', cdn);
+  await serve();
+  const r = (await openPage('/cdn-infer/')) as unknown as { labels: unknown[]; proba: number[][]; backend: string; expected: { labels: unknown[]; proba: number[][] } };
+  assert.equal(r.backend, 'js');
+  assert.deepEqual(r.labels, r.expected.labels);
+  let worst = 0;
+  r.proba.forEach((row, i) => row.forEach((p, j) => (worst = Math.max(worst, Math.abs(p - r.expected.proba[i]![j]!)))));
+  assert.ok(worst <= 1e-12, `probabilities differ from Node's by ${worst}`);
 });

@@ -2,7 +2,7 @@
 // (ES modules and require). Writes the document and the answers for the browser page (infer-page.js).
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { MLP, iris, toJSON } from 'mlpkit';
+import { MLP, iris, toBytes, toJSON } from 'mlpkit';
 import { fromJSON } from 'mlpkit/infer';
 
 const { x, y } = iris();
@@ -14,6 +14,7 @@ const labels = inference.predict(x);
 const proba = inference.predictProba(x);
 const viaRequire = createRequire(import.meta.url)('mlpkit/infer').fromJSON(doc).predict(x);
 writeFileSync('infer-model.json', JSON.stringify(doc));
+writeFileSync('infer-model.mlpk', toBytes(model, { training: false })); // for the CDN page's fromBytes
 writeFileSync('infer-expected.json', JSON.stringify({ rows: x, labels, proba }));
 console.log(JSON.stringify({
   equal: JSON.stringify(labels) === JSON.stringify(model.predict(x)) && proba.every((r, i) => r.every((p, j) => Object.is(p, model.predictProba(x)[i][j]))),
