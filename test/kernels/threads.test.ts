@@ -121,8 +121,6 @@ test('training on every backend follows the reference loss curve; same seed, sam
 });
 
 test('inference on 2 threads runs every layer as one split job (forwardRows): the same bits as layer by layer and as 1 thread', async () => {
-  setThreads(2);
-  await waitForWorkers(10000);
   const rng = new Rng(5);
   const stacks: { d: number; specs: LayerSpec[] }[] = [
     { d: 300, specs: [{ units: 96, activation: 'relu' }, { units: 40, activation: 'relu' }, { units: 10, activation: 'softmax' }] },
@@ -132,7 +130,9 @@ test('inference on 2 threads runs every layer as one split job (forwardRows): th
   const names = listBackends().filter((n) => n.startsWith('wasm'));
   assert.ok(names.length > 0, 'expected a wasm backend here');
   for (const name of names) {
-    const be = getBackend(name);
+    const be = getBackend(name); // starts the engine, or adds this build to it (the workers then start again)
+    setThreads(2);
+    assert.equal(await waitForWorkers(10000), 1, 'expected the one worker thread to start');
     for (const { d, specs } of stacks) {
       for (const B of [1001, 256, 12]) {
         const net = new Network(be, 'float32', d, specs);
@@ -165,10 +165,10 @@ test('inference on 2 threads runs every layer as one split job (forwardRows): th
 });
 
 test('predictProba after training on 2 threads: the same bits as on 1 thread, the forward pass split', async () => {
-  setThreads(2);
-  await waitForWorkers(10000);
   const { x, y } = data(1200, 300);
   const m = new MLP({ task: 'classification', hidden: [64], activation: 'relu', backend: 'wasm-simd', seed: 2 });
+  setThreads(2);
+  await waitForWorkers(10000);
   m.fit(x, y, { epochs: 1, batchSize: 64 });
   const before = wasmInfo()!.threadedCalls;
   const p2 = m.predictProba(x);
