@@ -26,11 +26,12 @@
 // them with Atomics.notify, does its own block, and waits for theirs, so the Backend stays
 // synchronous. Workers are unref'd (Node exits without dispose) and `disposeWasm()` ends them.
 
-import type { Backend, DenseStack, ForwardLayer } from './backend.ts';
+import type { Backend, DenseStack, ForwardLayer, SmallSums } from './backend.ts';
 import { js, gemmJs } from './js.ts';
 import { lossRef } from './reference.ts';
 import { sgdStep1 as sgdStep1Js, outputOffset } from './fused.ts';
 import { allocArray, type DType, type FloatArray } from '../tensor/tensor.ts';
+import type { LossName } from '../math/losses.ts';
 
 /** Products below this many multiply-adds stay in TypeScript: the call and packing cost more. */
 export const WASM_MIN_MACS = 2048;
@@ -39,7 +40,7 @@ export const THREAD_MIN_MACS = 1 << 21;
 const MR = 4; // micro-tile rows and columns in wasm/sgemm.c: split work on these boundaries
 const NR = 8;
 /** forward_rows' activation codes (wasm/sgemm.c); other activations run layer by layer. */
-const FWD_KINDS: Partial<Record<string, number>> = { identity: 0, relu: 1, tanh: 2, sigmoid: 3 };
+const FWD_KINDS: Partial<Record<string, number>> = { identity: 0, relu: 1, tanh: 2, sigmoid: 3, softmax: 4 };
 const FWD_MAX_LAYERS = 64;
 /** A thread's block of C is at least this many tiles wide (each block re-packs the other operand). */
 const MIN_BLOCK_TILES = 4;
@@ -173,6 +174,9 @@ interface Exports {
   step1_forward(d: number, alpha: number, params: number, work: number, x: number, logits: number): void;
   step1_backward(d: number, alpha: number, params: number, work: number, x: number, logits: number, dh: number, dhPrev: number, lr: number, wd: number): void;
   forward_rows(lo: number, hi: number, d: number, scratch: number): void;
+  step1_epoch(d: number, alpha: number, params: number, work: number, x: number, y: number, order: number, n: number, loss: number, lr: number, wd: number,
+    dh: number, dhPrev: number, outAt: number, threshold: number, out: number): void;
+  exp_f64(x: number, out: number, n: number): void;
   __heap_base: WebAssembly.Global;
 }
 
@@ -1013,8 +1017,10 @@ function makeBackend(name: string, variant: number, eng: Engine): Backend {
   // in a descriptor area of the memory made once: [L, n0 … nL, kind1 … kindL] int32, then α float64
   const S1_KINDS: Record<string, number> = { identity: 0, relu: 1, tanh: 2, sigmoid: 3, leakyRelu: 4 };
   const S1_MAX_LAYERS = 30;
+  // the losses step1_epoch computes (bce, which needs log and exp, stays in js)
+  const S1_LOSSES: Partial<Record<LossName, number>> = { sse: 0, mse: 1, mae: 2, huber: 3 };
   const s1 = {
-    net: null as DenseStack | null, ok: false, area: -1, desc: 0, alpha: 0, params: 0, work: 0, nL: 0, outA: 0,
+    net: null as DenseStack | null, ok: false, area: -1, desc: 0, alpha: 0, out: 0, params: 0, work: 0, nL: 0, outA: 0,
     squash: null as ((kind: 'tanh' | 'sigmoid', aOff: number, hOff: number, n: number) => void) | null,
   };
   const s1Prepare = (net: DenseStack): void => {
@@ -1025,10 +1031,11 @@ function makeBackend(name: string, variant: number, eng: Engine): Backend {
     s1.squash = pw >= 0 ? (kind, aOff, hOff, n) => ex.act_f32(kind === 'tanh' ? 1 : 2, pw + 4 * aOff, pw + 4 * hOff, n) : null;
     const L = net.sizes.length - 1;
     if (pp < 0 || pw < 0 || L > S1_MAX_LAYERS || !net.kinds.every((k) => k in S1_KINDS)) return;
-    if (s1.area < 0) s1.area = heap.allocBytes(8 * 64 + 8 * S1_MAX_LAYERS);
+    if (s1.area < 0) s1.area = heap.allocBytes(8 * 64 + 8 * S1_MAX_LAYERS + 8 * 4);
     if (s1.area < 0) return;
     s1.desc = s1.area;
     s1.alpha = s1.area + 8 * 64;
+    s1.out = s1.alpha + 8 * S1_MAX_LAYERS; // step1_epoch's four sums
     const d = new Int32Array(heap.memory.buffer, s1.desc, 64);
     const al = new Float64Array(heap.memory.buffer, s1.alpha, S1_MAX_LAYERS);
     d[0] = L;
@@ -1047,6 +1054,19 @@ function makeBackend(name: string, variant: number, eng: Engine): Backend {
   let idxCap = 0;
   let idxPtr = 0;
   let idxView = new Uint32Array(0);
+  /** idx[start … start + count) copied into the memory: its pointer, or −1 when the memory is full. */
+  const idxInMemory = (idx: Uint32Array, start: number, count: number): number => {
+    if (count > idxCap) {
+      const p = heap.allocBytes(4 * count);
+      if (p < 0) return -1;
+      idxPtr = p;
+      idxCap = count;
+    }
+    // NOTE: a view made per call: the memory may have grown since the last one
+    if (idxView.buffer !== heap.memory.buffer || idxView.byteOffset !== idxPtr || idxView.length < count) idxView = new Uint32Array(heap.memory.buffer, idxPtr, idxCap);
+    idxView.set(idx.subarray(start, start + count));
+    return idxPtr;
+  };
   return {
     ...js,
     name,
@@ -1106,18 +1126,9 @@ function makeBackend(name: string, variant: number, eng: Engine): Backend {
       if (cols >= 16 && count * cols >= WASM_MIN_ELEMENTS) {
         const ps = heap.ptr(src), pd = heap.ptr(dst);
         if (ps >= 0 && pd >= 0) {
-          if (count > idxCap) {
-            const p = heap.allocBytes(4 * count);
-            if (p >= 0) {
-              idxPtr = p;
-              idxCap = count;
-            }
-          }
-          if (count <= idxCap) {
-            // NOTE: a view made per call: the memory may have grown since the last one
-            if (idxView.buffer !== heap.memory.buffer || idxView.byteOffset !== idxPtr || idxView.length < count) idxView = new Uint32Array(heap.memory.buffer, idxPtr, idxCap);
-            idxView.set(idx.subarray(start, start + count));
-            ex.gather_rows(ps, cols, idxPtr, count, pd);
+          const pi = idxInMemory(idx, start, count);
+          if (pi >= 0) {
+            ex.gather_rows(ps, cols, pi, count, pd);
             return;
           }
         }
@@ -1152,6 +1163,22 @@ function makeBackend(name: string, variant: number, eng: Engine): Backend {
     // layers: as ForwardLayer  x: [B, nIn of the first]; all the layers over row blocks, on the threads
     forwardRows(layers, x, B) {
       return eng.forwardRows(variant, layers, x, B);
+    },
+
+    // A whole epoch of the step in one call (wasm/sgemm.c step1_epoch, with lossRef's formulas for
+    // sse, mse, mae and huber): the same bits as the loop over sgdStep1 above, without a js↔wasm
+    // round trip and a lossRef call per sample.
+    sgdEpoch1(net, x, y, order, n, loss, lr, wd, threshold, outAt): SmallSums | null {
+      const lk = S1_LOSSES[loss];
+      if (lk === undefined) return null;
+      if (net !== s1.net) s1Prepare(net);
+      const px = s1.ok ? heap.ptr(x) : -1, py = s1.ok ? heap.ptr(y) : -1;
+      if (px < 0 || py < 0 || !(x instanceof Float32Array) || !(y instanceof Float32Array)) return null;
+      const po = idxInMemory(order, 0, n);
+      if (po < 0) return null;
+      ex.step1_epoch(s1.desc, s1.alpha, s1.params, s1.work, px, py, po, n, lk, lr, wd, net.dh, net.dhPrev, outAt, threshold, s1.out);
+      const o = new Float64Array(heap.memory.buffer, s1.out, 4);
+      return { loss: o[0], correct: o[1], seen: o[2], last: o[3] };
     },
 
     // ---- optimizer updates: p, g and the state buffers are [n] ----
@@ -1226,6 +1253,27 @@ export function wasmFastMath(fn: 'exp' | 'tanh' | 'sigmoid', x: Float32Array, ou
   if (!eng.ex[0]) return false;
   eng.ex[0].act_f32(fn === 'exp' ? 0 : fn === 'tanh' ? 1 : 2, px, po, n);
   return true;
+}
+
+/**
+ * exp(x) of every entry by the float64 exp the wasm softmax uses (wasm/sgemm.c, exp_js: fdlibm's,
+ * as V8's Math.exp), for the test that it equals Math.exp bit for bit; null where the engine does
+ * not run here. @internal
+ */
+export function wasmExp64(x: Float64Array): Float64Array | null {
+  const eng = initWasmSync();
+  const ex = eng?.ex.find((e) => e !== null);
+  if (!eng || !ex) return null;
+  const n = x.length;
+  const bx = eng.alloc(2 * n), bo = eng.alloc(2 * n); // float32 blocks holding n float64 each
+  const px = eng.heap.ptr(bx), po = eng.heap.ptr(bo);
+  if (px < 0 || po < 0) return null;
+  new Float64Array(eng.heap.memory.buffer, px, n).set(x);
+  ex.exp_f64(px, po, n);
+  const out = new Float64Array(eng.heap.memory.buffer, po, n).slice();
+  eng.release(bx);
+  eng.release(bo);
+  return out;
 }
 
 /** The wasm backends the engine has compiled, fastest first. @internal */

@@ -232,11 +232,7 @@ export class Network {
     const be = this.backend;
     if (!be.forwardRows || x.length < B * this.inputs) return this.forward(x, B);
     this.ensureCapacity(B);
-    const out = this.output;
-    const softmax = out.activation === 'softmax';
-    const refs = this.layers.map((l) => (l.activation === 'softmax'
-      ? { nIn: l.nIn, nOut: l.nOut, kind: 'identity' as const, alpha: 0, W: l.W, b: l.b, a: l.a, h: l.a }
-      : { nIn: l.nIn, nOut: l.nOut, kind: l.activation, alpha: l.alpha, W: l.W, b: l.b, a: l.a, h: l.h }));
+    const refs = this.layers.map((l) => ({ nIn: l.nIn, nOut: l.nOut, kind: l.activation, alpha: l.alpha, W: l.W, b: l.b, a: l.a, h: l.h }));
     if (!be.forwardRows(refs, x, B)) return this.forward(x, B);
     let h = x;
     for (const l of this.layers) {
@@ -244,8 +240,7 @@ export class Network {
       l.dropped = false;
       h = l.h;
     }
-    if (softmax) be.softmaxRows(out.a, out.h, B, out.nOut);
-    return out.h;
+    return h;
   }
 
   /**

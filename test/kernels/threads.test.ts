@@ -122,10 +122,12 @@ test('training on every backend follows the reference loss curve; same seed, sam
 
 test('inference on 2 threads runs every layer as one split job (forwardRows): the same bits as layer by layer and as 1 thread', async () => {
   const rng = new Rng(5);
-  const stacks: { d: number; specs: LayerSpec[] }[] = [
+  const stacks: { d: number; specs: LayerSpec[]; big?: boolean }[] = [
     { d: 300, specs: [{ units: 96, activation: 'relu' }, { units: 40, activation: 'relu' }, { units: 10, activation: 'softmax' }] },
     { d: 77, specs: [{ units: 50, activation: 'tanh' }, { units: 19, activation: 'sigmoid' }, { units: 3, activation: 'identity' }] },
     { d: 64, specs: [{ units: 33, activation: 'relu', bias: false }, { units: 1, activation: 'sigmoid' }] },
+    // large logits (weights × 30) and rows of NaN and ±Infinity: softmax's exp over a wide range, NaN kept
+    { d: 200, specs: [{ units: 24, activation: 'tanh' }, { units: 7, activation: 'softmax' }], big: true },
   ];
   const names = listBackends().filter((n) => n.startsWith('wasm'));
   assert.ok(names.length > 0, 'expected a wasm backend here');
@@ -133,12 +135,14 @@ test('inference on 2 threads runs every layer as one split job (forwardRows): th
     const be = getBackend(name); // starts the engine, or adds this build to it (the workers then start again)
     setThreads(2);
     assert.equal(await waitForWorkers(10000), 1, 'expected the one worker thread to start');
-    for (const { d, specs } of stacks) {
+    for (const { d, specs, big } of stacks) {
       for (const B of [1001, 256, 12]) {
         const net = new Network(be, 'float32', d, specs);
         net.initialize(rng);
+        if (big) net.output.W.forEach((w, i, W) => (W[i] = 30 * w));
         const x = be.alloc(B * d, 'float32');
         for (let i = 0; i < x.length; i++) x[i] = i % 7 === 0 ? 0 : rng.normal(0, 1); // zeros: gemm's sparse path too
+        if (big) [NaN, Infinity, -Infinity].forEach((v, r) => (x[(r + 1) * d + r] = v));
         const snap = () => net.layers.flatMap((l) => [l.a.slice(0, B * l.nOut), l.h.slice(0, B * l.nOut)]);
         const what = `${name} ${d}-${specs.map((s) => `${s.units}${s.activation}`).join('-')} B=${B}`;
         setThreads(1);
