@@ -417,13 +417,15 @@ static inline v128_t act4(int kind, v128_t x) {
   return kind == 0 ? exp4(x) : kind == 1 ? tanh4(x) : sigmoid4(x);
 }
 
-// the last 1-3 entries through the same 4-lane code (padded with zeros)
+// the last 1-3 entries through the same 4-lane code (padded with zeros), in registers.
+// NOTE: not through a float[4] on the stack: every instance's stack pointer starts at the same
+// address of the shared memory, so two threads running this at once (forward_rows) would write
+// each other's entries.
 static inline void act4_tail(int kind, const float *x, float *out, int m) {
-  float t[4] = {0.0f, 0.0f, 0.0f, 0.0f};
-  for (int i = 0; i < m; i++) t[i] = x[i];
-  v128_t y = act4(kind, wasm_v128_load(t));
-  wasm_v128_store(t, y);
-  for (int i = 0; i < m; i++) out[i] = t[i];
+  v128_t y = act4(kind, wasm_f32x4_make(x[0], m > 1 ? x[1] : 0.0f, m > 2 ? x[2] : 0.0f, 0.0f));
+  out[0] = wasm_f32x4_extract_lane(y, 0);
+  if (m > 1) out[1] = wasm_f32x4_extract_lane(y, 1);
+  if (m > 2) out[2] = wasm_f32x4_extract_lane(y, 2);
 }
 
 // x, out: [n].  out = exp(x) (kind 0), tanh(x) (1), σ(x) (2): for the error measurement and tests
@@ -481,6 +483,121 @@ void bias_act(int kind, float *a, const float *b, float *h, int rows, int cols) 
         hr[j] = v;
       }
     }
+  }
+}
+
+// ---- softmax, as kernels/reference.ts computes it ----------------------------------------------
+
+// exp in float64 as V8's Math.exp computes it (fdlibm's e_exp.c as V8's src/base/ieee754.cc has it,
+// exp(1) special-cased), so that a softmax here gives the js backend's bits (test/kernels/threads.test.ts
+// compares softmaxes, test/kernels/fastmath.test.ts exp_f64 with Math.exp on random bit patterns and
+// on softmax's range: no difference on Node 20 or 24). NOTE: clang emits no fused multiply-add for wasm32 f64, so every operation rounds as in V8.
+static inline unsigned hi_word(double x) { union { double d; unsigned long long u; } v = { x }; return (unsigned)(v.u >> 32); }
+static inline unsigned lo_word(double x) { union { double d; unsigned long long u; } v = { x }; return (unsigned)v.u; }
+static inline double from_words(unsigned hi, unsigned lo) { union { unsigned long long u; double d; } v = { ((unsigned long long)hi << 32) | lo }; return v.d; }
+
+static double exp_js(double x) {
+  // fdlibm's two-entry tables (halF, ln2HI, ln2LO indexed by the sign) as selections: no data segment
+  const double one = 1.0, o_threshold = 7.09782712893383973096e+02, u_threshold = -7.45133219101941108420e+02,
+    ln2HI0 = 6.93147180369123816490e-01, ln2LO0 = 1.90821492927058770002e-10, invln2 = 1.44269504088896338700e+00,
+    P1 = 1.66666666666666019037e-01, P2 = -2.77777777770155933842e-03, P3 = 6.61375632143793436117e-05,
+    P4 = -1.65339022054652515390e-06, P5 = 4.13813679705723846039e-08, E = 2.718281828459045,
+    huge = 1.0e+300, twom1000 = 9.33263618503218878990e-302, two1023 = 8.988465674311579539e307;
+  double y, hi = 0.0, lo = 0.0, c, t, twopk;
+  int k = 0, xsb;
+  unsigned hx = hi_word(x);
+  xsb = (hx >> 31) & 1;
+  hx &= 0x7fffffff;
+  if (hx >= 0x40862E42) {
+    if (hx >= 0x7ff00000) {
+      if (((hx & 0xfffff) | lo_word(x)) != 0) return x + x;
+      return (xsb == 0) ? x : 0.0;
+    }
+    if (x > o_threshold) return huge * huge;
+    if (x < u_threshold) return twom1000 * twom1000;
+  }
+  if (hx > 0x3FD62E42) {
+    if (hx < 0x3FF0A2B2) {
+      if (x == 1.0) return E;
+      hi = x - (xsb ? -ln2HI0 : ln2HI0);
+      lo = xsb ? -ln2LO0 : ln2LO0;
+      k = 1 - xsb - xsb;
+    } else {
+      k = (int)(invln2 * x + (xsb ? -0.5 : 0.5));
+      t = k;
+      hi = x - t * ln2HI0;
+      lo = t * ln2LO0;
+    }
+    x = hi - lo;
+  } else if (hx < 0x3E300000) {
+    if (huge + x > one) return one + x;
+  } else {
+    k = 0;
+  }
+  t = x * x;
+  if (k >= -1021) twopk = from_words(0x3FF00000u + ((unsigned)k << 20), 0);
+  else twopk = from_words(0x3FF00000u + ((unsigned)(k + 1000) << 20), 0);
+  c = x - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
+  if (k == 0) return one - ((x * c) / (c - 2.0) - x);
+  y = one - ((lo - (x * c) / (2.0 - c)) - hi);
+  if (k >= -1021) {
+    if (k == 1024) return y * 2.0 * two1023;
+    return y * twopk;
+  }
+  return y * twopk * twom1000;
+}
+
+// a, p: [rows, cols].  p_i = softmax(a_i) as reference.ts's softmaxRows: max by Math.max's rules
+// (NaN wins), e = exp(a − max) in float64 stored into p (float32), Σ e in float64 in column order,
+// then p /= Σ (float32 ÷ float64, rounded to float32).
+static void softmax_rows(const float *a, float *p, int rows, int cols) {
+  for (int i = 0; i < rows; i++) {
+    const float *ar = a + i * cols;
+    float *pr = p + i * cols;
+    double max = -__builtin_inf();
+    for (int j = 0; j < cols; j++) {
+      double v = (double)ar[j];
+      if (v != v) { max = v; break; }
+      if (v > max) max = v;
+    }
+    double sum = 0.0;
+    for (int j = 0; j < cols; j++) {
+      double e = exp_js((double)ar[j] - max);
+      pr[j] = (float)e;
+      sum += e;
+    }
+    for (int j = 0; j < cols; j++) pr[j] = (float)((double)pr[j] / sum);
+  }
+}
+
+// x, out: [n] float64.  out = exp(x) by exp_js, for the test against Math.exp
+EXPORT(exp_f64)
+void exp_f64(const double *x, double *out, int n) {
+  for (int k = 0; k < n; k++) out[k] = exp_js(x[k]);
+}
+
+// The forward pass of a dense stack outside training, for rows [lo, hi) of the batch: layer after
+// layer, a = h_in·Wᵀ (gemm NT) then a += b, h = f(a) (bias_act, bias_act_exp), the calls the model
+// makes layer by layer, here on one block of rows. Rows depend only on the same rows of the layer
+// below, so a thread runs the whole stack on its block with one dispatch; gemm computes each entry
+// the same whatever its row range, so the result is the layer-by-layer one bit for bit.
+// d (int32): [L, B, then per layer: nIn, nOut, kind, W, b, h_in, a, h] with kind 0 identity, 1 relu,
+// 2 tanh, 3 sigmoid, 4 softmax (a += b, then h = softmax of a's rows) and byte offsets into the
+// memory. scratch: gemm_scratch_floats() floats of this thread.
+EXPORT(forward_rows)
+void forward_rows(int lo, int hi, const int *d, float *scratch) {
+  int L = d[0], B = d[1];
+  for (int l = 0; l < L; l++) {
+    const int *p = d + 2 + 8 * l;
+    int nIn = p[0], nOut = p[1], kind = p[2];
+    const float *W = (const float *)p[3], *b = (const float *)p[4], *x = (const float *)p[5];
+    float *a = (float *)p[6], *h = (float *)p[7];
+    gemm(0, 1, B, nOut, nIn, 1.0f, x, W, 0.0f, a, lo, hi, 0, nOut, scratch);
+    if (kind == 4) {
+      bias_act(0, a + lo * nOut, b, a + lo * nOut, hi - lo, nOut);
+      softmax_rows(a + lo * nOut, h + lo * nOut, hi - lo, nOut);
+    } else if (kind >= 2) bias_act_exp(kind - 1, a + lo * nOut, b, h + lo * nOut, hi - lo, nOut);
+    else bias_act(kind, a + lo * nOut, b, h + lo * nOut, hi - lo, nOut);
   }
 }
 

@@ -134,6 +134,30 @@ export interface Backend {
    * work[outAt…]). Returns null where it cannot (the caller then loops over sgdStep1 itself).
    */
   sgdEpoch1?(net: DenseStack, x: FloatArray, y: FloatArray, order: Uint32Array, n: number, loss: LossName, lr: number, wd: number, threshold: number, outAt: number): SmallSums | null;
+
+  /**
+   * Optional: the forward pass outside training over B rows of x: [B, layers[0].nIn], defined as,
+   * for each layer in order, gemm(false, true, B, nOut, nIn, 1, h_in, W, 0, a) then
+   * biasActivate(kind, alpha, a, b, h, B, nOut), h_in being x, then the layer below's h; a softmax
+   * (output) layer: biasActivate('identity', 0, a, b, a, B, nOut), then softmaxRows(a, h, B, nOut). A backend
+   * offers it where it can split the rows over threads in one dispatch instead of one per gemm,
+   * with each row computed as the composition computes it (the same bits). Returns false, having
+   * written nothing, where it does not apply (the caller then runs the layers).
+   */
+  forwardRows?(layers: readonly ForwardLayer[], x: FloatArray, B: number): boolean;
+}
+
+/** One dense layer of forwardRows: a = h_in·Wᵀ + b, h = f(a) over a batch. */
+export interface ForwardLayer {
+  nIn: number;
+  nOut: number;
+  kind: ElementwiseActivation | 'softmax';
+  alpha: number;
+  /** W: [nOut, nIn]  b: [nOut]  a, h: [B, nOut] workspace (h may be a) */
+  W: FloatArray;
+  b: FloatArray;
+  a: FloatArray;
+  h: FloatArray;
 }
 
 /** What one epoch of the small-network path adds up: Σ ℓ, right answers, samples seen, and the last ℓ (non-finite: it stopped there). */
