@@ -372,13 +372,15 @@ static inline v128_t exp4(v128_t x) {
   v128_t n = wasm_f32x4_sub(t, splatf(12582912.0f));
   v128_t r = wasm_f32x4_sub(xc, wasm_f32x4_mul(n, splatf(0.693359375f)));
   r = wasm_f32x4_sub(r, wasm_f32x4_mul(n, splatf(-2.12194440e-4f)));
-  v128_t p = splatf(1.9875691500e-4f);
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), splatf(1.3981999507e-3f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), splatf(8.3334519073e-3f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), splatf(4.1665795894e-2f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), splatf(1.6666665459e-1f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), splatf(5.0000001201e-1f));
-  p = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(p, wasm_f32x4_mul(r, r)), r), splatf(1.0f));
+  // P(r) = c0 r⁵ + … + c5 by Estrin's scheme, (c0 r + c1) r⁴ + ((c2 r + c3) r² + (c4 r + c5)):
+  // three multiply-add steps one after the other instead of Horner's five (each layer of a small
+  // network waits for its tanh/σ, so the latency of this chain is the forward pass's)
+  v128_t r2 = wasm_f32x4_mul(r, r), r4 = wasm_f32x4_mul(r2, r2);
+  v128_t p01 = wasm_f32x4_add(wasm_f32x4_mul(splatf(1.9875691500e-4f), r), splatf(1.3981999507e-3f));
+  v128_t p23 = wasm_f32x4_add(wasm_f32x4_mul(splatf(8.3334519073e-3f), r), splatf(4.1665795894e-2f));
+  v128_t p45 = wasm_f32x4_add(wasm_f32x4_mul(splatf(1.6666665459e-1f), r), splatf(5.0000001201e-1f));
+  v128_t p = wasm_f32x4_add(wasm_f32x4_mul(p01, r4), wasm_f32x4_add(wasm_f32x4_mul(p23, r2), p45));
+  p = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(p, r2), r), splatf(1.0f));
   v128_t ni = wasm_i32x4_sub(t, wasm_i32x4_splat(0x4B400000)); // the bits of 1.5·2²³
   v128_t n1 = wasm_i32x4_shr(ni, 1), n2 = wasm_i32x4_sub(ni, n1);
   v128_t bias = wasm_i32x4_splat(127);
