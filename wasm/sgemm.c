@@ -838,7 +838,9 @@ void sum_squares(int lo, int hi, const float *x, int n, double *out) {
 // Float32Array — except that tanh and σ are the f32x4 polynomials above, as the wasm backends'
 // biasActivate computes them. So a network trained through it gets the same bits as the wasm
 // backends' unfused kernels at batch size 1 wherever those run gemm in js (below WASM_MIN_MACS).
-// The loss sits between the two halves, in js (lossRef: one definition of every loss).
+// The loss sits between the two halves, in js (lossRef: one definition of every loss), except in
+// step1_epoch (below), which has lossRef's arithmetic losses written out and runs a whole epoch.
+// NOTE: without weight decay the update is w −= lr g, as the unfused sgdStep computes it.
 // Layout (built by src/kernels/wasm.ts): d = [L, n0 … nL, kind1 … kindL] (kinds: S1_*), alpha: [L]
 // float64 (leakyRelu's α); params = [W_1 … W_L | b_1 … b_L], W_l: [n_l, n_{l−1}]; work = a_1, h_1,
 // …, a_L, h_L, then the rows dh, dhPrev (DenseStack).
