@@ -14,7 +14,7 @@ export { LrScheduler, type SchedulerState } from './optim/schedule.ts';
 export { Rng, type RngState } from './tensor/rng.ts';
 export type { DType, FloatArray, Matrix } from './tensor/tensor.ts';
 // kernels: the Backend contract, its reference definition, registration, WebAssembly threads (docs/backends.md)
-export type { Backend, DenseStack } from './kernels/backend.ts';
+export type { Backend, DenseStack, ForwardLayer, SmallSums } from './kernels/backend.ts';
 export { reference } from './kernels/reference.ts';
 export { getBackend, registerBackend, listBackends, initBackends, setThreads } from './kernels/select.ts';
 export { wasmInfo, waitForWorkers, disposeWasm, type WasmOptions, type WasmFeatures, type WasmName } from './kernels/wasm.ts';

@@ -361,8 +361,11 @@ static inline v128_t splatf(float x) { return wasm_f32x4_splat(x); }
 // 2^(n>>1) · 2^(n − n>>1), each a normal float32 for n in [−150, 129], so results down in the
 // subnormal range round once at the end and results past FLT_MAX overflow to Infinity.
 static inline v128_t exp4(v128_t x) {
-  // NOTE: min/max propagate NaN (wasm's f32x4.min/max, unlike pmin/pmax)
-  v128_t xc = wasm_f32x4_min(wasm_f32x4_max(x, splatf(-104.0f)), splatf(89.0f));
+  // NOTE: pmax(x, c) = x < c ? c : x and pmin(x, c) = c < x ? c : x give x itself when x is NaN,
+  // so NaN propagates as with f32x4.min/max (the same numbers for every x, the bounds not being
+  // ±0; a NaN now keeps its payload), but each is one x86 instruction under V8 where min/max are a
+  // ~6-instruction NaN-aware sequence, in the chain of every exp
+  v128_t xc = wasm_f32x4_pmin(wasm_f32x4_pmax(x, splatf(-104.0f)), splatf(89.0f));
   // n = round(x·log2 e) by adding 1.5·2²³ (the sum's low mantissa bits are then n, rounded to
   // nearest by the add itself): cheaper under V8 than f32x4.nearest + i32x4.trunc_sat
   v128_t t = wasm_f32x4_add(wasm_f32x4_mul(xc, splatf(1.44269504088896341f)), splatf(12582912.0f));
@@ -414,13 +417,15 @@ static inline v128_t act4(int kind, v128_t x) {
   return kind == 0 ? exp4(x) : kind == 1 ? tanh4(x) : sigmoid4(x);
 }
 
-// the last 1-3 entries through the same 4-lane code (padded with zeros)
+// the last 1-3 entries through the same 4-lane code (padded with zeros), in registers.
+// NOTE: not through a float[4] on the stack: every instance's stack pointer starts at the same
+// address of the shared memory, so two threads running this at once (forward_rows) would write
+// each other's entries.
 static inline void act4_tail(int kind, const float *x, float *out, int m) {
-  float t[4] = {0.0f, 0.0f, 0.0f, 0.0f};
-  for (int i = 0; i < m; i++) t[i] = x[i];
-  v128_t y = act4(kind, wasm_v128_load(t));
-  wasm_v128_store(t, y);
-  for (int i = 0; i < m; i++) out[i] = t[i];
+  v128_t y = act4(kind, wasm_f32x4_make(x[0], m > 1 ? x[1] : 0.0f, m > 2 ? x[2] : 0.0f, 0.0f));
+  out[0] = wasm_f32x4_extract_lane(y, 0);
+  if (m > 1) out[1] = wasm_f32x4_extract_lane(y, 1);
+  if (m > 2) out[2] = wasm_f32x4_extract_lane(y, 2);
 }
 
 // x, out: [n].  out = exp(x) (kind 0), tanh(x) (1), σ(x) (2): for the error measurement and tests
@@ -478,6 +483,121 @@ void bias_act(int kind, float *a, const float *b, float *h, int rows, int cols) 
         hr[j] = v;
       }
     }
+  }
+}
+
+// ---- softmax, as kernels/reference.ts computes it ----------------------------------------------
+
+// exp in float64 as V8's Math.exp computes it (fdlibm's e_exp.c as V8's src/base/ieee754.cc has it,
+// exp(1) special-cased), so that a softmax here gives the js backend's bits (test/kernels/threads.test.ts
+// compares softmaxes, test/kernels/fastmath.test.ts exp_f64 with Math.exp on random bit patterns and
+// on softmax's range: no difference on Node 20 or 24). NOTE: clang emits no fused multiply-add for wasm32 f64, so every operation rounds as in V8.
+static inline unsigned hi_word(double x) { union { double d; unsigned long long u; } v = { x }; return (unsigned)(v.u >> 32); }
+static inline unsigned lo_word(double x) { union { double d; unsigned long long u; } v = { x }; return (unsigned)v.u; }
+static inline double from_words(unsigned hi, unsigned lo) { union { unsigned long long u; double d; } v = { ((unsigned long long)hi << 32) | lo }; return v.d; }
+
+static double exp_js(double x) {
+  // fdlibm's two-entry tables (halF, ln2HI, ln2LO indexed by the sign) as selections: no data segment
+  const double one = 1.0, o_threshold = 7.09782712893383973096e+02, u_threshold = -7.45133219101941108420e+02,
+    ln2HI0 = 6.93147180369123816490e-01, ln2LO0 = 1.90821492927058770002e-10, invln2 = 1.44269504088896338700e+00,
+    P1 = 1.66666666666666019037e-01, P2 = -2.77777777770155933842e-03, P3 = 6.61375632143793436117e-05,
+    P4 = -1.65339022054652515390e-06, P5 = 4.13813679705723846039e-08, E = 2.718281828459045,
+    huge = 1.0e+300, twom1000 = 9.33263618503218878990e-302, two1023 = 8.988465674311579539e307;
+  double y, hi = 0.0, lo = 0.0, c, t, twopk;
+  int k = 0, xsb;
+  unsigned hx = hi_word(x);
+  xsb = (hx >> 31) & 1;
+  hx &= 0x7fffffff;
+  if (hx >= 0x40862E42) {
+    if (hx >= 0x7ff00000) {
+      if (((hx & 0xfffff) | lo_word(x)) != 0) return x + x;
+      return (xsb == 0) ? x : 0.0;
+    }
+    if (x > o_threshold) return huge * huge;
+    if (x < u_threshold) return twom1000 * twom1000;
+  }
+  if (hx > 0x3FD62E42) {
+    if (hx < 0x3FF0A2B2) {
+      if (x == 1.0) return E;
+      hi = x - (xsb ? -ln2HI0 : ln2HI0);
+      lo = xsb ? -ln2LO0 : ln2LO0;
+      k = 1 - xsb - xsb;
+    } else {
+      k = (int)(invln2 * x + (xsb ? -0.5 : 0.5));
+      t = k;
+      hi = x - t * ln2HI0;
+      lo = t * ln2LO0;
+    }
+    x = hi - lo;
+  } else if (hx < 0x3E300000) {
+    if (huge + x > one) return one + x;
+  } else {
+    k = 0;
+  }
+  t = x * x;
+  if (k >= -1021) twopk = from_words(0x3FF00000u + ((unsigned)k << 20), 0);
+  else twopk = from_words(0x3FF00000u + ((unsigned)(k + 1000) << 20), 0);
+  c = x - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
+  if (k == 0) return one - ((x * c) / (c - 2.0) - x);
+  y = one - ((lo - (x * c) / (2.0 - c)) - hi);
+  if (k >= -1021) {
+    if (k == 1024) return y * 2.0 * two1023;
+    return y * twopk;
+  }
+  return y * twopk * twom1000;
+}
+
+// a, p: [rows, cols].  p_i = softmax(a_i) as reference.ts's softmaxRows: max by Math.max's rules
+// (NaN wins), e = exp(a − max) in float64 stored into p (float32), Σ e in float64 in column order,
+// then p /= Σ (float32 ÷ float64, rounded to float32).
+static void softmax_rows(const float *a, float *p, int rows, int cols) {
+  for (int i = 0; i < rows; i++) {
+    const float *ar = a + i * cols;
+    float *pr = p + i * cols;
+    double max = -__builtin_inf();
+    for (int j = 0; j < cols; j++) {
+      double v = (double)ar[j];
+      if (v != v) { max = v; break; }
+      if (v > max) max = v;
+    }
+    double sum = 0.0;
+    for (int j = 0; j < cols; j++) {
+      double e = exp_js((double)ar[j] - max);
+      pr[j] = (float)e;
+      sum += e;
+    }
+    for (int j = 0; j < cols; j++) pr[j] = (float)((double)pr[j] / sum);
+  }
+}
+
+// x, out: [n] float64.  out = exp(x) by exp_js, for the test against Math.exp
+EXPORT(exp_f64)
+void exp_f64(const double *x, double *out, int n) {
+  for (int k = 0; k < n; k++) out[k] = exp_js(x[k]);
+}
+
+// The forward pass of a dense stack outside training, for rows [lo, hi) of the batch: layer after
+// layer, a = h_in·Wᵀ (gemm NT) then a += b, h = f(a) (bias_act, bias_act_exp), the calls the model
+// makes layer by layer, here on one block of rows. Rows depend only on the same rows of the layer
+// below, so a thread runs the whole stack on its block with one dispatch; gemm computes each entry
+// the same whatever its row range, so the result is the layer-by-layer one bit for bit.
+// d (int32): [L, B, then per layer: nIn, nOut, kind, W, b, h_in, a, h] with kind 0 identity, 1 relu,
+// 2 tanh, 3 sigmoid, 4 softmax (a += b, then h = softmax of a's rows) and byte offsets into the
+// memory. scratch: gemm_scratch_floats() floats of this thread.
+EXPORT(forward_rows)
+void forward_rows(int lo, int hi, const int *d, float *scratch) {
+  int L = d[0], B = d[1];
+  for (int l = 0; l < L; l++) {
+    const int *p = d + 2 + 8 * l;
+    int nIn = p[0], nOut = p[1], kind = p[2];
+    const float *W = (const float *)p[3], *b = (const float *)p[4], *x = (const float *)p[5];
+    float *a = (float *)p[6], *h = (float *)p[7];
+    gemm(0, 1, B, nOut, nIn, 1.0f, x, W, 0.0f, a, lo, hi, 0, nOut, scratch);
+    if (kind == 4) {
+      bias_act(0, a + lo * nOut, b, a + lo * nOut, hi - lo, nOut);
+      softmax_rows(a + lo * nOut, h + lo * nOut, hi - lo, nOut);
+    } else if (kind >= 2) bias_act_exp(kind - 1, a + lo * nOut, b, h + lo * nOut, hi - lo, nOut);
+    else bias_act(kind, a + lo * nOut, b, h + lo * nOut, hi - lo, nOut);
   }
 }
 
@@ -743,9 +863,17 @@ static void s1_act_exp(int kind, const float *a, float *h, int n) {
 }
 
 // two floats ↔ a f64x2 (exact widening; narrowing rounds as a store into a Float32Array does)
+// NOTE: clang 14 turns a demote whose upper lanes go unused (a 2-float store, a promote back)
+// into two scalar f32.demote_f64 + lane inserts, 6 x86 instructions instead of one cvtpd2ps under
+// V8; the empty asm hides the lanes' use from it, so f32x4.demote_zero_f64x2 stays one instruction
+static inline v128_t demote2(v128_t v) {
+  v128_t r = wasm_f32x4_demote_f64x2_zero(v);
+  __asm__("" : "+r"(r));
+  return r;
+}
 #define LD2(p) wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(p))
-#define ST2(p, v) wasm_v128_store64_lane((p), wasm_f32x4_demote_f64x2_zero(v), 0)
-#define ROUND2(v) wasm_f64x2_promote_low_f32x4(wasm_f32x4_demote_f64x2_zero(v))
+#define ST2(p, v) wasm_v128_store64_lane((p), demote2(v), 0)
+#define ROUND2(v) wasm_f64x2_promote_low_f32x4(demote2(v))
 
 // a_j = f32(f32(Σ_q hIn_q·W_jq) + b_j), the sum in float64 in q order (as js adds it)
 static inline float s1_dot(const float *hIn, const float *w, float b, int nIn) {
@@ -757,8 +885,7 @@ static inline float s1_dot(const float *hIn, const float *w, float b, int nIn) {
 
 // x: [n0].  The forward pass: a_l = W_l h_{l−1} + b_l, h_l = f_l(a_l) into work; logits = 1: the
 // output layer keeps h_L = a_L (bce from the logits).
-EXPORT(step1_forward)
-void step1_forward(const int *d, const double *alpha, const float *params, float *work, const float *x, int logits) {
+static void s1_forward(const int *d, const double *alpha, const float *params, float *work, const float *x, int logits) {
   int L = d[0];
   const int *sz = d + 1, *kind = d + 2 + L;
   int wOff = 0, bOff = 0, aOff = 0;
@@ -803,9 +930,8 @@ void step1_forward(const int *d, const double *alpha, const float *params, float
 // logits = 1: δ_L) into the row dh of work: δ_l = ∂ℓ/∂h_l ∘ f'(a_l), ∂ℓ/∂h_{l−1} = δ_l W_l (read
 // before W_l changes), W_l −= lr (δ_l h_{l−1}ᵀ + wd W_l), b_l −= lr δ_l. The elementwise loops run
 // two entries per f64x2: the same float64 operations per entry as the scalar code.
-EXPORT(step1_backward)
-void step1_backward(const int *d, const double *alpha, float *params, float *work, const float *x, int logits, int dh, int dhPrev,
-                    double lr, double wd) {
+static void s1_backward(const int *d, const double *alpha, float *params, float *work, const float *x, int logits, int dh, int dhPrev,
+                        double lr, double wd) {
   int L = d[0];
   const int *sz = d + 1, *kind = d + 2 + L;
   int wOff = 0, bOff = 0, aOff = 0;
@@ -815,7 +941,7 @@ void step1_backward(const int *d, const double *alpha, float *params, float *wor
   }
   bOff = wOff; // W_1 … W_L, then b_1 … b_L: start past the last bias, as we walk down
   for (int l = 1; l <= L; l++) bOff += sz[l];
-  v128_t lr2 = wasm_f64x2_splat(lr), wd2 = wasm_f64x2_splat(wd);
+  v128_t lr2 = wasm_f64x2_splat(lr), wd2 = wasm_f64x2_splat(wd), one2 = wasm_f64x2_splat(1.0);
   for (int l = L; l >= 1; l--) {
     int nIn = sz[l - 1], nOut = sz[l], k = kind[l - 1];
     wOff -= nOut * nIn;
@@ -826,8 +952,23 @@ void step1_backward(const int *d, const double *alpha, float *params, float *wor
     float *below = work + (cur == work + dh ? dhPrev : dh);
     const float *a = work + aOff, *h = a + nOut;
     if (!(logits && l == L)) {
+      int j = 0;
+      // tanh' = 1 − h², σ' = h(1 − h): two entries per f64x2, one loop per kind
+      if (k == S1_TANH) {
 #pragma clang loop vectorize(disable) unroll(disable)
-      for (int j = 0; j < nOut; j++) {
+        for (; j + 2 <= nOut; j += 2) {
+          v128_t h2 = LD2(h + j);
+          ST2(cur + j, wasm_f64x2_mul(LD2(cur + j), wasm_f64x2_sub(one2, wasm_f64x2_mul(h2, h2))));
+        }
+      } else if (k == S1_SIGMOID) {
+#pragma clang loop vectorize(disable) unroll(disable)
+        for (; j + 2 <= nOut; j += 2) {
+          v128_t h2 = LD2(h + j);
+          ST2(cur + j, wasm_f64x2_mul(LD2(cur + j), wasm_f64x2_mul(h2, wasm_f64x2_sub(one2, h2))));
+        }
+      }
+#pragma clang loop vectorize(disable) unroll(disable)
+      for (; j < nOut; j++) {
         double f = k == S1_TANH ? 1.0 - (double)h[j] * (double)h[j]
           : k == S1_SIGMOID ? (double)h[j] * (1.0 - (double)h[j])
           : k == S1_RELU ? (a[j] > 0.0f ? 1.0 : 0.0)
@@ -857,7 +998,28 @@ void step1_backward(const int *d, const double *alpha, float *params, float *wor
       v128_t dj2 = wasm_f64x2_splat(dj);
       float *wr = W + j * nIn;
       int q = 0;
-      // g = f32(δ_j·h_q) (the float32 gradient buffer), w −= lr (g + wd w)
+      // g = f32(δ_j·h_q) (the float32 gradient buffer), w −= lr (g + wd w); NOTE: without weight
+      // decay, w −= lr g, as the unfused sgdStep computes it (the same bits for finite w)
+      if (wd == 0.0) {
+#pragma clang loop vectorize(disable) unroll(disable)
+        for (; q + 4 <= nIn; q += 4) {
+          v128_t w4 = wasm_v128_load(wr + q), h4 = wasm_v128_load(hIn + q);
+          v128_t wl = wasm_f64x2_promote_low_f32x4(w4), wh = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(w4, w4, 2, 3, 0, 1));
+          v128_t hl = wasm_f64x2_promote_low_f32x4(h4), hh = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(h4, h4, 2, 3, 0, 1));
+          v128_t gl = ROUND2(wasm_f64x2_mul(dj2, hl)), gh = ROUND2(wasm_f64x2_mul(dj2, hh));
+          v128_t nl = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_sub(wl, wasm_f64x2_mul(lr2, gl)));
+          v128_t nh = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_sub(wh, wasm_f64x2_mul(lr2, gh)));
+          wasm_v128_store(wr + q, wasm_i32x4_shuffle(nl, nh, 0, 1, 4, 5));
+        }
+#pragma clang loop vectorize(disable) unroll(disable)
+        for (; q < n2; q += 2) {
+          v128_t g2 = ROUND2(wasm_f64x2_mul(dj2, LD2(hIn + q)));
+          ST2(wr + q, wasm_f64x2_sub(LD2(wr + q), wasm_f64x2_mul(lr2, g2)));
+        }
+        if (q < nIn) wr[q] = (float)((double)wr[q] - lr * (double)(float)(dj * (double)hIn[q]));
+        b[j] = (float)((double)b[j] - lr * dj);
+        continue;
+      }
 #pragma clang loop vectorize(disable) unroll(disable)
       for (; q + 4 <= nIn; q += 4) {
         v128_t w4 = wasm_v128_load(wr + q), h4 = wasm_v128_load(hIn + q);
@@ -881,4 +1043,85 @@ void step1_backward(const int *d, const double *alpha, float *params, float *wor
       b[j] = (float)((double)b[j] - lr * dj);
     }
   }
+}
+
+EXPORT(step1_forward)
+void step1_forward(const int *d, const double *alpha, const float *params, float *work, const float *x, int logits) {
+  s1_forward(d, alpha, params, work, x, logits);
+}
+
+EXPORT(step1_backward)
+void step1_backward(const int *d, const double *alpha, float *params, float *work, const float *x, int logits, int dh, int dhPrev,
+                    double lr, double wd) {
+  s1_backward(d, alpha, params, work, x, logits, dh, dhPrev, lr, wd);
+}
+
+// The losses the whole-epoch loop computes itself: lossRef's formulas (kernels/reference.ts, the
+// definition) for one row of m outputs, statement for statement in float64, so ℓ and ∂ℓ/∂h (stored
+// to float32, as lossRef stores into work) are its bits. bce needs log and exp: it stays in js.
+#define S1_SSE 0
+#define S1_MSE 1
+#define S1_MAE 2
+#define S1_HUBER 3
+static double s1_loss(int kind, const float *z, const float *y, float *g, int m) {
+  double total = 0.0;
+  for (int j = 0; j < m; j++) {
+    double dd = (double)z[j] - (double)y[j], l, gr;
+    if (kind == S1_SSE) {
+      l = 0.5 * dd * dd;
+      gr = dd;
+    } else if (kind == S1_MSE) {
+      l = (dd * dd) / m;
+      gr = (2.0 * dd) / m;
+    } else if (kind == S1_MAE) {
+      l = __builtin_fabs(dd) / m;
+      gr = (dd > 0.0 ? 1.0 : dd < 0.0 ? -1.0 : dd) / m; // Math.sign: ±0 and NaN stay themselves
+    } else {
+      double ad = __builtin_fabs(dd);
+      l = (ad <= 1.0 ? 0.5 * dd * dd : ad - 0.5) / m;
+      gr = (dd > 1.0 ? 1.0 : dd < -1.0 ? -1.0 : dd) / m; // max(−1, min(1, d)), NaN kept
+    }
+    total += l;
+    g[j] = (float)gr;
+  }
+  return total;
+}
+
+// One epoch of the small-network path (train/loop.ts smallEpoch, which is the definition): for each
+// row r = order[b], the forward pass, ℓ and ∂ℓ/∂h_L, the backward pass and the update, with Σℓ
+// added in order; stops after a non-finite ℓ. threshold ≥ 0: also counts the right answers as
+// metrics.ts countCorrect does (one output: h > threshold ⇔ y > 0.5; several: argmax, first wins).
+// x: [*, n0], y: [*, nL], order: [n].  out: [Σℓ, correct, seen, last ℓ] (float64).
+EXPORT(step1_epoch)
+void step1_epoch(const int *d, const double *alpha, float *params, float *work, const float *x, const float *y, const unsigned *order, int n,
+                 int loss, double lr, double wd, int dh, int dhPrev, int outAt, double threshold, double *out) {
+  int L = d[0], n0 = d[1], nL = d[1 + L];
+  double sum = 0.0, last = 0.0;
+  int correct = 0, seen = 0;
+  for (int b = 0; b < n; b++) {
+    unsigned r = order[b];
+    const float *xr = x + r * (unsigned)n0, *yr = y + r * (unsigned)nL;
+    s1_forward(d, alpha, params, work, xr, 0);
+    last = s1_loss(loss, work + outAt, yr, work + dh, nL);
+    s1_backward(d, alpha, params, work, xr, 0, dh, dhPrev, lr, wd);
+    seen++;
+    if (!(last - last == 0.0)) break; // not finite
+    if (threshold >= 0.0) {
+      const float *o = work + outAt;
+      if (nL == 1) correct += ((double)o[0] > threshold) == (yr[0] > 0.5f);
+      else {
+        int po = 0, yo = 0;
+        for (int j = 1; j < nL; j++) {
+          if (o[j] > o[po]) po = j;
+          if (yr[j] > yr[yo]) yo = j;
+        }
+        correct += po == yo;
+      }
+    }
+    sum += last;
+  }
+  out[0] = sum;
+  out[1] = correct;
+  out[2] = seen;
+  out[3] = last;
 }

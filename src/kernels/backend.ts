@@ -126,7 +126,42 @@ export interface Backend {
    * Returns ℓ for the sample.
    */
   sgdStep1?(net: DenseStack, x: FloatArray, xOff: number, y: FloatArray, yOff: number, loss: LossName, lr: number, wd: number): number;
+
+  /**
+   * Optional: a whole epoch of sgdStep1, one sample per row of `order` (x: [*, n0], y: [*, nL]),
+   * exactly as train/loop.ts runs it sample by sample (ℓ summed in order, stop after a non-finite
+   * ℓ, right answers counted as metrics.ts countCorrect when threshold ≥ 0, against h_L or a_L at
+   * work[outAt…]). Returns null where it cannot (the caller then loops over sgdStep1 itself).
+   */
+  sgdEpoch1?(net: DenseStack, x: FloatArray, y: FloatArray, order: Uint32Array, n: number, loss: LossName, lr: number, wd: number, threshold: number, outAt: number): SmallSums | null;
+
+  /**
+   * Optional: the forward pass outside training over B rows of x: [B, layers[0].nIn], defined as,
+   * for each layer in order, gemm(false, true, B, nOut, nIn, 1, h_in, W, 0, a) then
+   * biasActivate(kind, alpha, a, b, h, B, nOut), h_in being x, then the layer below's h; a softmax
+   * (output) layer: biasActivate('identity', 0, a, b, a, B, nOut), then softmaxRows(a, h, B, nOut). A backend
+   * offers it where it can split the rows over threads in one dispatch instead of one per gemm,
+   * with each row computed as the composition computes it (the same bits). Returns false, having
+   * written nothing, where it does not apply (the caller then runs the layers).
+   */
+  forwardRows?(layers: readonly ForwardLayer[], x: FloatArray, B: number): boolean;
 }
+
+/** One dense layer of forwardRows: a = h_in·Wᵀ + b, h = f(a) over a batch. */
+export interface ForwardLayer {
+  nIn: number;
+  nOut: number;
+  kind: ElementwiseActivation | 'softmax';
+  alpha: number;
+  /** W: [nOut, nIn]  b: [nOut]  a, h: [B, nOut] workspace (h may be a) */
+  W: FloatArray;
+  b: FloatArray;
+  a: FloatArray;
+  h: FloatArray;
+}
+
+/** What one epoch of the small-network path adds up: Σ ℓ, right answers, samples seen, and the last ℓ (non-finite: it stopped there). */
+export interface SmallSums { loss: number; correct: number; seen: number; last: number }
 
 /** A small dense network laid out for the fused batch-1 step (kernels/fused.ts builds it). */
 export interface DenseStack {

@@ -145,7 +145,8 @@ export function sgdStep1(net: DenseStack, x: FloatArray, xOff: number, y: FloatA
       const wr = wOff + j * nIn;
       for (let k = 0; k < nIn; k++) {
         const g = f32 ? Math.fround(d * hIn[hInOff + k]) : d * hIn[hInOff + k];
-        params[wr + k] -= lr * (g + wd * params[wr + k]);
+        // NOTE: without weight decay, θ −= η g, as the unfused sgdStep (the same bits for finite θ)
+        params[wr + k] -= wd === 0 ? lr * g : lr * (g + wd * params[wr + k]);
       }
       params[bOff + j] -= lr * d;
     }

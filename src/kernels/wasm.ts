@@ -26,11 +26,12 @@
 // them with Atomics.notify, does its own block, and waits for theirs, so the Backend stays
 // synchronous. Workers are unref'd (Node exits without dispose) and `disposeWasm()` ends them.
 
-import type { Backend, DenseStack } from './backend.ts';
+import type { Backend, DenseStack, ForwardLayer, SmallSums } from './backend.ts';
 import { js, gemmJs } from './js.ts';
 import { lossRef } from './reference.ts';
 import { sgdStep1 as sgdStep1Js, outputOffset } from './fused.ts';
 import { allocArray, type DType, type FloatArray } from '../tensor/tensor.ts';
+import type { LossName } from '../math/losses.ts';
 
 /** Products below this many multiply-adds stay in TypeScript: the call and packing cost more. */
 export const WASM_MIN_MACS = 2048;
@@ -38,6 +39,9 @@ export const WASM_MIN_MACS = 2048;
 export const THREAD_MIN_MACS = 1 << 21;
 const MR = 4; // micro-tile rows and columns in wasm/sgemm.c: split work on these boundaries
 const NR = 8;
+/** forward_rows' activation codes (wasm/sgemm.c); other activations run layer by layer. */
+const FWD_KINDS: Partial<Record<string, number>> = { identity: 0, relu: 1, tanh: 2, sigmoid: 3, softmax: 4 };
+const FWD_MAX_LAYERS = 64;
 /** A thread's block of C is at least this many tiles wide (each block re-packs the other operand). */
 const MIN_BLOCK_TILES = 4;
 const UNSHARED_BYTES = [512, 256, 64].map((m) => m * 1024 * 1024);
@@ -169,6 +173,10 @@ interface Exports {
   all_finite(x: number, n: number): number;
   step1_forward(d: number, alpha: number, params: number, work: number, x: number, logits: number): void;
   step1_backward(d: number, alpha: number, params: number, work: number, x: number, logits: number, dh: number, dhPrev: number, lr: number, wd: number): void;
+  forward_rows(lo: number, hi: number, d: number, scratch: number): void;
+  step1_epoch(d: number, alpha: number, params: number, work: number, x: number, y: number, order: number, n: number, loss: number, lr: number, wd: number,
+    dh: number, dhPrev: number, outAt: number, threshold: number, out: number): void;
+  exp_f64(x: number, out: number, n: number): void;
   __heap_base: WebAssembly.Global;
 }
 
@@ -271,6 +279,8 @@ const W_READY = 0;
 const PER_WORKER = 16; // 64 bytes: each worker's record on its own cache line
 const MAX_WORKERS = 15;
 const CTRL_INTS = HEADER + PER_WORKER * MAX_WORKERS;
+/** What a threaded job serves: a training step's kernels, or a forward pass outside training (each backs off on its own). */
+type JobKind = 'step' | 'infer';
 /** Jobs run on the calling thread alone after threaded jobs stopped paying (see Pool.usable). */
 const BACKOFF_JOBS = 48;
 let adaptive = true;
@@ -286,8 +296,10 @@ export function setWasmAdaptive(on: boolean): void {
  * The kernels a range job may run (op = index + 1; op 0 is gemm): each exported as
  * f(lo, hi, …args) over the elements (or chunks) [lo, hi), the same bits whatever the split.
  */
-const RANGE_OPS = ['sgd_plain', 'sgd_step', 'adam_step', 'rmsprop_step', 'adagrad_step', 'scale_f64', 'sum_squares'] as const;
+const RANGE_OPS = ['sgd_plain', 'sgd_step', 'adam_step', 'rmsprop_step', 'adagrad_step', 'scale_f64', 'sum_squares', 'forward_rows'] as const;
 type RangeOp = (typeof RANGE_OPS)[number];
+/** forward_rows(lo, hi, descriptor, scratch): the one range op that takes the thread's gemm scratch. */
+const FORWARD_OP = RANGE_OPS.indexOf('forward_rows') + 1;
 
 // The worker: instantiates the same modules over the same memory, then serves jobs until SEQ turns
 // negative. Plain JS (runs as a Node eval worker or a browser Blob worker).
@@ -317,7 +329,8 @@ function serve(d) {
       if ((v >>> 16) !== s || (v & 0xffff) >= nBlocks) break;
       if (Atomics.compareExchange(h, ${H_NEXT}, v, v + 1) !== v) continue;
       const lo = (v & 0xffff) * block, hi = Math.min(byCols ? N : M, lo + block);
-      if (fn) fn(lo, hi, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15]);
+      if (op === ${FORWARD_OP}) fn(lo, hi, a[0], d.scratch);
+      else if (fn) fn(lo, hi, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15]);
       else if (byCols) e.gemm(h[${H_TA}], h[${H_TB}], M, N, h[${H_K}], f[${H_ALPHA}], h[${H_A}], h[${H_B}], f[${H_BETA}], h[${H_C}], 0, M, lo, hi, d.scratch);
       else e.gemm(h[${H_TA}], h[${H_TB}], M, N, h[${H_K}], f[${H_ALPHA}], h[${H_A}], h[${H_B}], f[${H_BETA}], h[${H_C}], lo, hi, 0, N, d.scratch);
       Atomics.store(h, ${H_FLAGS} + (v & 0xffff), s);
@@ -438,6 +451,7 @@ class Pool {
     h[H_VARIANT] = variant; h[H_TA] = tA; h[H_TB] = tB; h[H_M] = M; h[H_N] = N; h[H_K] = K;
     this.f32[H_ALPHA] = alpha; h[H_A] = A; h[H_B] = B; this.f32[H_BETA] = beta; h[H_C] = C;
     h[H_BYCOLS] = byCols ? 1 : 0; h[H_BLOCK] = block; h[H_NBLOCKS] = nBlocks; h[H_WORKERS] = workers; h[H_OP] = 0;
+    this.kind = 'step';
     this.start(tag);
     this.claim(byCols ? N : M, block, nBlocks, run);
   }
@@ -446,7 +460,7 @@ class Pool {
    * Run RANGE_OPS[op − 1](lo, hi, …args) over [0, len) as nBlocks blocks of `block` over this thread
    * and the first `workers` workers; `run(lo, hi)` computes one block on this thread.
    */
-  rangeJob(variant: number, op: number, args: readonly number[], len: number, block: number, nBlocks: number, workers: number, run: (lo: number, hi: number) => void): void {
+  rangeJob(variant: number, op: number, args: readonly number[], len: number, block: number, nBlocks: number, workers: number, run: (lo: number, hi: number) => void, kind: JobKind = 'step'): void {
     const h = this.i32;
     const tag = (this.seq = (this.seq % 0x7fff) + 1);
     Atomics.store(h, H_NEXT, tag << 16); // NOTE: first, as in job()
@@ -455,6 +469,7 @@ class Pool {
     h[H_BLOCK] = block; h[H_NBLOCKS] = nBlocks; h[H_WORKERS] = workers;
     if (args.length > MAX_ARGS) throw new RangeError(`wasm: a range job takes at most ${MAX_ARGS} arguments`);
     for (let i = 0; i < args.length; i++) this.f64[i] = args[i];
+    this.kind = kind;
     this.start(tag);
     this.claim(len, block, nBlocks, run);
   }
@@ -508,30 +523,38 @@ class Pool {
     }
   }
 
-  /** Jobs still to run on the calling thread alone, after threaded jobs that did not pay. */
-  private backoff = 0;
-  /** Decaying count of recent threaded jobs that did not pay. */
-  private stalls = 0;
+  /**
+   * Per kind of job: `backoff`, jobs still to run on the calling thread alone after threaded jobs
+   * that did not pay; `stalls`, a decaying count of recent threaded jobs that did not pay.
+   * NOTE: one record per kind: a training step's many short jobs (~0.1 ms, where a worker waking
+   * late shows) say nothing about inference's forward passes (milliseconds each), and a count
+   * shared by both kept predict on one thread for dozens of calls after a threaded fit.
+   */
+  private readonly busy: Record<JobKind, { backoff: number; stalls: number }> = { step: { backoff: 0, stalls: 0 }, infer: { backoff: 0, stalls: 0 } };
+  /** The kind of the job under way. */
+  private kind: JobKind = 'step';
 
   /**
-   * Workers the next job may use: the ready ones, or none while backing off. On a machine whose
-   * cores are busy with other work, a worker can be descheduled holding a block while the calling
-   * thread waits for it; after several such jobs, the next BACKOFF_JOBS run on the calling thread
-   * alone, then threads are tried again. Results are the same bits either way.
+   * Workers the next job of this kind may use: the ready ones, or none while backing off. On a
+   * machine whose cores are busy with other work, a worker can be descheduled holding a block
+   * while the calling thread waits for it; after several such jobs, the next BACKOFF_JOBS of that
+   * kind run on the calling thread alone, then threads are tried again. Results are the same bits either way.
    */
-  usable(n: number): number {
-    if (this.backoff > 0 && adaptive) {
-      this.backoff--;
+  usable(n: number, kind: JobKind = 'step'): number {
+    const b = this.busy[kind];
+    if (b.backoff > 0 && adaptive) {
+      b.backoff--;
       return 0;
     }
     return this.ready(n);
   }
 
   private observe(stalled: boolean): void {
-    this.stalls = 0.75 * this.stalls + (stalled ? 1 : 0);
-    if (this.stalls > 2) {
-      this.backoff = BACKOFF_JOBS;
-      this.stalls = 0;
+    const b = this.busy[this.kind];
+    b.stalls = 0.75 * b.stalls + (stalled ? 1 : 0);
+    if (b.stalls > 2) {
+      b.backoff = BACKOFF_JOBS;
+      b.stalls = 0;
     }
   }
 
@@ -726,6 +749,57 @@ class Engine {
     const block = granule * Math.ceil(len / (2 * T) / granule);
     const nBlocks = Math.ceil(len / block);
     this.pool!.rangeJob(variant, RANGE_OPS.indexOf(op) + 1, args, len, block, nBlocks, this.threads - 1, (lo, hi) => fn(lo, hi, ...args));
+  }
+
+  /** The forward_rows descriptor: [L, B, then 8 ints per layer] (wasm/sgemm.c), made at the first use. */
+  private fwd = { ptr: -1, view: new Int32Array(0) };
+
+  /**
+   * Backend.forwardRows: the whole stack over B rows, the rows split into blocks (whole micro-tile
+   * rows, about two per thread) that each thread runs through every layer (wasm/sgemm.c,
+   * forward_rows). Only where the layer-by-layer pass would run every gemm and bias in wasm (so
+   * the bits are the same) and where threads would split it; false otherwise, nothing written.
+   */
+  forwardRows(variant: number, layers: readonly ForwardLayer[], x: FloatArray, B: number): boolean {
+    const L = layers.length;
+    if (this.threads < 2 || L > FWD_MAX_LAYERS || B < 2 * MR) return false;
+    let macs = 0;
+    for (const l of layers) {
+      const m = B * l.nIn * l.nOut;
+      if (m < WASM_MIN_MACS || FWD_KINDS[l.kind] === undefined) return false;
+      macs += m;
+    }
+    if (macs < THREAD_MIN_MACS) return false;
+    if (!this.pool) {
+      this.startWorkers(); // they start in the background; this pass runs layer by layer
+      return false;
+    }
+    const heap = this.heap;
+    const px = heap.ptr(x);
+    if (px < 0 || !(x instanceof Float32Array)) return false;
+    if (this.fwd.ptr < 0) this.fwd.ptr = heap.allocBytes(4 * (2 + 8 * FWD_MAX_LAYERS));
+    if (this.fwd.ptr < 0) return false;
+    // NOTE: a view made per call: the memory may have grown since the last one
+    if (this.fwd.view.buffer !== heap.memory.buffer) this.fwd.view = new Int32Array(heap.memory.buffer, this.fwd.ptr, 2 + 8 * FWD_MAX_LAYERS);
+    const d = this.fwd.view;
+    d[0] = L;
+    d[1] = B;
+    let pIn = px;
+    for (let l = 0; l < L; l++) {
+      const y = layers[l];
+      const pw = heap.ptr(y.W), pb = heap.ptr(y.b), pa = heap.ptr(y.a), ph = heap.ptr(y.h);
+      if (pw < 0 || pb < 0 || pa < 0 || ph < 0 || !(y.W instanceof Float32Array)) return false;
+      d.set([y.nIn, y.nOut, FWD_KINDS[y.kind]!, pw, pb, pIn, pa, ph], 2 + 8 * l);
+      pIn = ph;
+    }
+    const nw = this.pool.usable(this.threads - 1, 'infer');
+    if (nw === 0) return false;
+    this.threadedCalls++;
+    const ex = this.ex[variant]!;
+    const desc = this.fwd.ptr, scratch = this.scratch;
+    const block = MR * Math.ceil(B / (2 * (nw + 1)) / MR);
+    this.pool.rangeJob(variant, FORWARD_OP, [desc], B, block, Math.ceil(B / block), this.threads - 1, (lo, hi) => ex.forward_rows(lo, hi, desc, scratch), 'infer');
+    return true;
   }
 
   private readonly backends: (Backend | undefined)[] = [];
@@ -943,8 +1017,10 @@ function makeBackend(name: string, variant: number, eng: Engine): Backend {
   // in a descriptor area of the memory made once: [L, n0 … nL, kind1 … kindL] int32, then α float64
   const S1_KINDS: Record<string, number> = { identity: 0, relu: 1, tanh: 2, sigmoid: 3, leakyRelu: 4 };
   const S1_MAX_LAYERS = 30;
+  // the losses step1_epoch computes (bce, which needs log and exp, stays in js)
+  const S1_LOSSES: Partial<Record<LossName, number>> = { sse: 0, mse: 1, mae: 2, huber: 3 };
   const s1 = {
-    net: null as DenseStack | null, ok: false, area: -1, desc: 0, alpha: 0, params: 0, work: 0, nL: 0, outA: 0,
+    net: null as DenseStack | null, ok: false, area: -1, desc: 0, alpha: 0, out: 0, params: 0, work: 0, nL: 0, outA: 0,
     squash: null as ((kind: 'tanh' | 'sigmoid', aOff: number, hOff: number, n: number) => void) | null,
   };
   const s1Prepare = (net: DenseStack): void => {
@@ -955,10 +1031,11 @@ function makeBackend(name: string, variant: number, eng: Engine): Backend {
     s1.squash = pw >= 0 ? (kind, aOff, hOff, n) => ex.act_f32(kind === 'tanh' ? 1 : 2, pw + 4 * aOff, pw + 4 * hOff, n) : null;
     const L = net.sizes.length - 1;
     if (pp < 0 || pw < 0 || L > S1_MAX_LAYERS || !net.kinds.every((k) => k in S1_KINDS)) return;
-    if (s1.area < 0) s1.area = heap.allocBytes(8 * 64 + 8 * S1_MAX_LAYERS);
+    if (s1.area < 0) s1.area = heap.allocBytes(8 * 64 + 8 * S1_MAX_LAYERS + 8 * 4);
     if (s1.area < 0) return;
     s1.desc = s1.area;
     s1.alpha = s1.area + 8 * 64;
+    s1.out = s1.alpha + 8 * S1_MAX_LAYERS; // step1_epoch's four sums
     const d = new Int32Array(heap.memory.buffer, s1.desc, 64);
     const al = new Float64Array(heap.memory.buffer, s1.alpha, S1_MAX_LAYERS);
     d[0] = L;
@@ -977,6 +1054,19 @@ function makeBackend(name: string, variant: number, eng: Engine): Backend {
   let idxCap = 0;
   let idxPtr = 0;
   let idxView = new Uint32Array(0);
+  /** idx[start … start + count) copied into the memory: its pointer, or −1 when the memory is full. */
+  const idxInMemory = (idx: Uint32Array, start: number, count: number): number => {
+    if (count > idxCap) {
+      const p = heap.allocBytes(4 * count);
+      if (p < 0) return -1;
+      idxPtr = p;
+      idxCap = count;
+    }
+    // NOTE: a view made per call: the memory may have grown since the last one
+    if (idxView.buffer !== heap.memory.buffer || idxView.byteOffset !== idxPtr || idxView.length < count) idxView = new Uint32Array(heap.memory.buffer, idxPtr, idxCap);
+    idxView.set(idx.subarray(start, start + count));
+    return idxPtr;
+  };
   return {
     ...js,
     name,
@@ -1036,18 +1126,9 @@ function makeBackend(name: string, variant: number, eng: Engine): Backend {
       if (cols >= 16 && count * cols >= WASM_MIN_ELEMENTS) {
         const ps = heap.ptr(src), pd = heap.ptr(dst);
         if (ps >= 0 && pd >= 0) {
-          if (count > idxCap) {
-            const p = heap.allocBytes(4 * count);
-            if (p >= 0) {
-              idxPtr = p;
-              idxCap = count;
-            }
-          }
-          if (count <= idxCap) {
-            // NOTE: a view made per call: the memory may have grown since the last one
-            if (idxView.buffer !== heap.memory.buffer || idxView.byteOffset !== idxPtr || idxView.length < count) idxView = new Uint32Array(heap.memory.buffer, idxPtr, idxCap);
-            idxView.set(idx.subarray(start, start + count));
-            ex.gather_rows(ps, cols, idxPtr, count, pd);
+          const pi = idxInMemory(idx, start, count);
+          if (pi >= 0) {
+            ex.gather_rows(ps, cols, pi, count, pd);
             return;
           }
         }
@@ -1077,6 +1158,27 @@ function makeBackend(name: string, variant: number, eng: Engine): Backend {
       const ell = lossRef(loss, net.work, y, net.work, 1, nL, 1, logits ? s1.outA : s1.outA + nL, yOff, net.dh);
       ex.step1_backward(s1.desc, s1.alpha, s1.params, s1.work, px + 4 * xOff, logits, net.dh, net.dhPrev, lr, wd);
       return ell;
+    },
+
+    // layers: as ForwardLayer  x: [B, nIn of the first]; all the layers over row blocks, on the threads
+    forwardRows(layers, x, B) {
+      return eng.forwardRows(variant, layers, x, B);
+    },
+
+    // A whole epoch of the step in one call (wasm/sgemm.c step1_epoch, with lossRef's formulas for
+    // sse, mse, mae and huber): the same bits as the loop over sgdStep1 above, without a js↔wasm
+    // round trip and a lossRef call per sample.
+    sgdEpoch1(net, x, y, order, n, loss, lr, wd, threshold, outAt): SmallSums | null {
+      const lk = S1_LOSSES[loss];
+      if (lk === undefined) return null;
+      if (net !== s1.net) s1Prepare(net);
+      const px = s1.ok ? heap.ptr(x) : -1, py = s1.ok ? heap.ptr(y) : -1;
+      if (px < 0 || py < 0 || !(x instanceof Float32Array) || !(y instanceof Float32Array)) return null;
+      const po = idxInMemory(order, 0, n);
+      if (po < 0) return null;
+      ex.step1_epoch(s1.desc, s1.alpha, s1.params, s1.work, px, py, po, n, lk, lr, wd, net.dh, net.dhPrev, outAt, threshold, s1.out);
+      const o = new Float64Array(heap.memory.buffer, s1.out, 4);
+      return { loss: o[0], correct: o[1], seen: o[2], last: o[3] };
     },
 
     // ---- optimizer updates: p, g and the state buffers are [n] ----
@@ -1151,6 +1253,27 @@ export function wasmFastMath(fn: 'exp' | 'tanh' | 'sigmoid', x: Float32Array, ou
   if (!eng.ex[0]) return false;
   eng.ex[0].act_f32(fn === 'exp' ? 0 : fn === 'tanh' ? 1 : 2, px, po, n);
   return true;
+}
+
+/**
+ * exp(x) of every entry by the float64 exp the wasm softmax uses (wasm/sgemm.c, exp_js: fdlibm's,
+ * as V8's Math.exp), for the test that it equals Math.exp bit for bit; null where the engine does
+ * not run here. @internal
+ */
+export function wasmExp64(x: Float64Array): Float64Array | null {
+  const eng = initWasmSync();
+  const ex = eng?.ex.find((e) => e !== null);
+  if (!eng || !ex) return null;
+  const n = x.length;
+  const bx = eng.alloc(2 * n), bo = eng.alloc(2 * n); // float32 blocks holding n float64 each
+  const px = eng.heap.ptr(bx), po = eng.heap.ptr(bo);
+  if (px < 0 || po < 0) return null;
+  new Float64Array(eng.heap.memory.buffer, px, n).set(x);
+  ex.exp_f64(px, po, n);
+  const out = new Float64Array(eng.heap.memory.buffer, po, n).slice();
+  eng.release(bx);
+  eng.release(bo);
+  return out;
 }
 
 /** The wasm backends the engine has compiled, fastest first. @internal */

@@ -25,7 +25,7 @@ export function forwardInChunks(net: Network, n: number, rowsAt: (start: number,
   net.ensureCapacity(chunk);
   for (let s = 0; s < n; s += chunk) {
     const B = Math.min(chunk, n - s);
-    const h = net.forward(rowsAt(s, B), B);
+    const h = net.infer(rowsAt(s, B), B);
     visit(h, net.output.a, s, B);
   }
 }

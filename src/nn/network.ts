@@ -223,6 +223,27 @@ export class Network {
   }
 
   /**
+   * The forward pass outside training (no dropout), returning h_L: the backend's forwardRows where
+   * it has one and it applies (wasm: all the layers in one threaded dispatch instead of one per
+   * gemm), else forward. The same bits either way (kernels/backend.ts defines forwardRows as the
+   * layers' own kernels); each layer's a, h and x are left as forward leaves them.
+   */
+  infer(x: FloatArray, B: number): FloatArray {
+    const be = this.backend;
+    if (!be.forwardRows || x.length < B * this.inputs) return this.forward(x, B);
+    this.ensureCapacity(B);
+    const refs = this.layers.map((l) => ({ nIn: l.nIn, nOut: l.nOut, kind: l.activation, alpha: l.alpha, W: l.W, b: l.b, a: l.a, h: l.h }));
+    if (!be.forwardRows(refs, x, B)) return this.forward(x, B);
+    let h = x;
+    for (const l of this.layers) {
+      l.x = h;
+      l.dropped = false;
+      h = l.h;
+    }
+    return h;
+  }
+
+  /**
    * The loss of the last forward pass and δ_L = ∂L/∂a_L in the output layer's delta.
    * y: [B, outputs]. Returns L = (1/B) Σ_i ℓ_i, or with sample weights w: [B] the weighted mean
    * L = Σ_i w_i ℓ_i / Σ_i w_i (so a weight of 2 counts a row twice). The forward pass must have

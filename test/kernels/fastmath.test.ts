@@ -10,7 +10,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getBackend } from '../../src/kernels/select.ts';
-import { wasmFastMath } from '../../src/kernels/wasm.ts';
+import { wasmExp64, wasmFastMath } from '../../src/kernels/wasm.ts';
+import { Rng } from '../../src/tensor/rng.ts';
 
 const sig = (v: number) => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)));
 const f32 = new Float32Array(1), u32 = new Uint32Array(f32.buffer);
@@ -34,5 +35,24 @@ test('wasm exp, tanh, sigmoid: within 2, 2, 3 float32 ulps over the whole range;
         else assert.ok(Math.abs(key(got) - key(want)) <= maxUlps, `${name}(${v}) = ${got}, want ${want} (${Math.abs(key(got) - key(want))} ulps)`);
       } else assert.ok(Math.abs(got - want) <= 2 ** -149, `${name}(${v}) = ${got}, want ${want} (subnormal)`);
     }
+  }
+});
+
+test('the float64 exp of the wasm softmax equals Math.exp bit for bit (random bit patterns, softmax\'s range, edges)', () => {
+  // the softmax of forward_rows must give the js backend's bits, so its exp must be Math.exp's
+  const rng = new Rng(11);
+  const n = 1 << 18;
+  const x = new Float64Array(n);
+  const u = new Uint32Array(x.buffer);
+  for (let i = 0; i < n; i++) {
+    if (i % 4 === 0) { u[2 * i] = rng.uniform() * 2 ** 32; u[2 * i + 1] = rng.uniform() * 2 ** 32; } // any double
+    else x[i] = Math.fround(-rng.uniform() * [0, 2, 40, 800][i % 4]) - Math.fround(rng.uniform()); // a − max of float32s
+  }
+  x.set([0, -0, 1, -1, 0.5, -0.5, 1e-300, -1e-300, 709.78, 709.79, -745.13, -745.14, -708.4, -708.5, Infinity, -Infinity, NaN, 0.34657359027997264, 1.0397207708399179]);
+  const got = wasmExp64(x);
+  assert.ok(got, 'the wasm engine runs here');
+  for (let i = 0; i < n; i++) {
+    const want = Math.exp(x[i]);
+    if (!Object.is(got[i], want) && !(Number.isNaN(want) && Number.isNaN(got[i]))) assert.fail(`exp(${x[i]}) = ${got[i]}, Math.exp gives ${want}`);
   }
 });

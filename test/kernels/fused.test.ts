@@ -12,21 +12,23 @@ const x = Array.from({ length: 40 }, () => [rng.range(-1, 1), rng.range(-1, 1), 
 const labels = x.map(([a, b]) => (a * b > 0 ? 1 : 0));
 const targets = x.map(([a, b, c]) => [a + b, b * c]);
 
-const cases: [ActivationName[], ActivationName, LossName, 'classification' | 'regression'][] = [
+// the fifth entry: weight decay (0: W3's case, θ −= η g without the decay term)
+const cases: [ActivationName[], ActivationName, LossName, 'classification' | 'regression', number?][] = [
   [['tanh', 'tanh'], 'sigmoid', 'mse', 'classification'],
   [['tanh', 'tanh'], 'sigmoid', 'bce', 'classification'],
   [['relu', 'sigmoid'], 'identity', 'sse', 'regression'],
   [['leakyRelu'], 'identity', 'huber', 'regression'],
   [['elu', 'gelu'], 'tanh', 'mae', 'regression'],
   [['softplus'], 'identity', 'mse', 'regression'],
+  [['tanh', 'tanh'], 'sigmoid', 'mse', 'regression', 0],
 ];
 
 for (const backend of ['js', 'auto']) {
-  for (const [hidden, out, loss, task] of cases) {
-    test(`fused batch-1 SGD step = unfused kernels (${backend}): hidden ${hidden.join('/')}, ${out} + ${loss}`, () => {
+  for (const [hidden, out, loss, task, weightDecay = 0.01] of cases) {
+    test(`fused batch-1 SGD step = unfused kernels (${backend}): hidden ${hidden.join('/')}, ${out} + ${loss}, weight decay ${weightDecay}`, () => {
       const make = () => new MLP({ task, hidden: hidden.map(() => 6), activation: hidden, outputActivation: out, loss, seed: 5, backend });
       const y = task === 'classification' ? labels : targets;
-      const fit = { epochs: 5, batchSize: 1, optimizer: 'sgd' as const, learningRate: 0.05, weightDecay: 0.01 };
+      const fit = { epochs: 5, batchSize: 1, optimizer: 'sgd' as const, learningRate: 0.05, weightDecay };
       const fused = make();
       const hf = fused.fit(x, y, fit);
       const plain = make();

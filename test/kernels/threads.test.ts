@@ -8,7 +8,8 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { MLP } from '../../src/index.ts';
 import { getBackend, listBackends, setThreads } from '../../src/kernels/select.ts';
-import { disposeWasm, setWasmAdaptive, waitForWorkers, wasmInfo } from '../../src/kernels/wasm.ts';
+import { disposeWasm, setWasmAdaptive, waitForWorkers, wasmInfo, THREAD_MIN_MACS } from '../../src/kernels/wasm.ts';
+import { Network, type LayerSpec } from '../../src/nn/network.ts';
 import { Rng } from '../../src/tensor/rng.ts';
 
 // every large enough job split, even on a busy machine (the tests check that the split ran)
@@ -117,4 +118,66 @@ test('training on every backend follows the reference loss curve; same seed, sam
   const w2 = train('wasm-simd', 2).weights;
   assert.ok(wasmInfo()!.threadedCalls > split, 'expected training on 2 threads to split some gemm calls');
   assert.ok(w1.every((w, i) => w === w2[i]), 'wasm-simd: 1 and 2 threads give different weights');
+});
+
+test('inference on 2 threads runs every layer as one split job (forwardRows): the same bits as layer by layer and as 1 thread', async () => {
+  const rng = new Rng(5);
+  const stacks: { d: number; specs: LayerSpec[]; big?: boolean }[] = [
+    { d: 300, specs: [{ units: 96, activation: 'relu' }, { units: 40, activation: 'relu' }, { units: 10, activation: 'softmax' }] },
+    { d: 77, specs: [{ units: 50, activation: 'tanh' }, { units: 19, activation: 'sigmoid' }, { units: 3, activation: 'identity' }] },
+    { d: 64, specs: [{ units: 33, activation: 'relu', bias: false }, { units: 1, activation: 'sigmoid' }] },
+    // large logits (weights × 30) and rows of NaN and ±Infinity: softmax's exp over a wide range, NaN kept
+    { d: 200, specs: [{ units: 24, activation: 'tanh' }, { units: 7, activation: 'softmax' }], big: true },
+  ];
+  const names = listBackends().filter((n) => n.startsWith('wasm'));
+  assert.ok(names.length > 0, 'expected a wasm backend here');
+  for (const name of names) {
+    const be = getBackend(name); // starts the engine, or adds this build to it (the workers then start again)
+    setThreads(2);
+    assert.equal(await waitForWorkers(10000), 1, 'expected the one worker thread to start');
+    for (const { d, specs, big } of stacks) {
+      for (const B of [1001, 256, 12]) {
+        const net = new Network(be, 'float32', d, specs);
+        net.initialize(rng);
+        if (big) net.output.W.forEach((w, i, W) => (W[i] = 30 * w));
+        const x = be.alloc(B * d, 'float32');
+        for (let i = 0; i < x.length; i++) x[i] = i % 7 === 0 ? 0 : rng.normal(0, 1); // zeros: gemm's sparse path too
+        if (big) [NaN, Infinity, -Infinity].forEach((v, r) => (x[(r + 1) * d + r] = v));
+        const snap = () => net.layers.flatMap((l) => [l.a.slice(0, B * l.nOut), l.h.slice(0, B * l.nOut)]);
+        const what = `${name} ${d}-${specs.map((s) => `${s.units}${s.activation}`).join('-')} B=${B}`;
+        setThreads(1);
+        net.forward(x, B);
+        const layered = snap();
+        const one = net.infer(x, B);
+        assert.deepEqual(snap(), layered, `${what}: infer on 1 thread differs from forward`);
+        assert.equal(one, net.output.h);
+        setThreads(2);
+        for (const l of net.layers) { l.a.fill(NaN); l.h.fill(NaN); }
+        const before = wasmInfo()!.threadedCalls;
+        net.infer(x, B);
+        const split = B * specs.reduce((s, l, i) => s + l.units * (i ? specs[i - 1].units : d), 0) >= THREAD_MIN_MACS;
+        assert.equal(wasmInfo()!.threadedCalls - before, split ? 1 : 0, `${what}: expected ${split ? 'one split job' : 'no split'}`);
+        const two = snap();
+        for (let k = 0; k < two.length; k++) {
+          for (let i = 0; i < two[k].length; i++) if (!Object.is(two[k][i], layered[k][i])) assert.fail(`${what}: layer ${k >> 1} ${k & 1 ? 'h' : 'a'}[${i}] is ${two[k][i]} on 2 threads, ${layered[k][i]} layer by layer`);
+        }
+        net.dispose();
+        be.release(x);
+      }
+    }
+  }
+});
+
+test('predictProba after training on 2 threads: the same bits as on 1 thread, the forward pass split', async () => {
+  const { x, y } = data(1200, 300);
+  const m = new MLP({ task: 'classification', hidden: [64], activation: 'relu', backend: 'wasm-simd', seed: 2 });
+  setThreads(2);
+  await waitForWorkers(10000);
+  m.fit(x, y, { epochs: 1, batchSize: 64 });
+  const before = wasmInfo()!.threadedCalls;
+  const p2 = m.predictProba(x);
+  assert.ok(wasmInfo()!.threadedCalls > before, 'expected predictProba to split its forward pass');
+  setThreads(1);
+  const p1 = m.predictProba(x);
+  assert.deepEqual(p2, p1);
 });
