@@ -361,8 +361,11 @@ static inline v128_t splatf(float x) { return wasm_f32x4_splat(x); }
 // 2^(n>>1) · 2^(n − n>>1), each a normal float32 for n in [−150, 129], so results down in the
 // subnormal range round once at the end and results past FLT_MAX overflow to Infinity.
 static inline v128_t exp4(v128_t x) {
-  // NOTE: min/max propagate NaN (wasm's f32x4.min/max, unlike pmin/pmax)
-  v128_t xc = wasm_f32x4_min(wasm_f32x4_max(x, splatf(-104.0f)), splatf(89.0f));
+  // NOTE: pmax(x, c) = x < c ? c : x and pmin(x, c) = c < x ? c : x give x itself when x is NaN,
+  // so NaN propagates as with f32x4.min/max (the same numbers for every x, the bounds not being
+  // ±0; a NaN now keeps its payload), but each is one x86 instruction under V8 where min/max are a
+  // ~6-instruction NaN-aware sequence, in the chain of every exp
+  v128_t xc = wasm_f32x4_pmin(wasm_f32x4_pmax(x, splatf(-104.0f)), splatf(89.0f));
   // n = round(x·log2 e) by adding 1.5·2²³ (the sum's low mantissa bits are then n, rounded to
   // nearest by the add itself): cheaper under V8 than f32x4.nearest + i32x4.trunc_sat
   v128_t t = wasm_f32x4_add(wasm_f32x4_mul(xc, splatf(1.44269504088896341f)), splatf(12582912.0f));
@@ -860,9 +863,17 @@ static void s1_act_exp(int kind, const float *a, float *h, int n) {
 }
 
 // two floats ↔ a f64x2 (exact widening; narrowing rounds as a store into a Float32Array does)
+// NOTE: clang 14 turns a demote whose upper lanes go unused (a 2-float store, a promote back)
+// into two scalar f32.demote_f64 + lane inserts, 6 x86 instructions instead of one cvtpd2ps under
+// V8; the empty asm hides the lanes' use from it, so f32x4.demote_zero_f64x2 stays one instruction
+static inline v128_t demote2(v128_t v) {
+  v128_t r = wasm_f32x4_demote_f64x2_zero(v);
+  __asm__("" : "+r"(r));
+  return r;
+}
 #define LD2(p) wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(p))
-#define ST2(p, v) wasm_v128_store64_lane((p), wasm_f32x4_demote_f64x2_zero(v), 0)
-#define ROUND2(v) wasm_f64x2_promote_low_f32x4(wasm_f32x4_demote_f64x2_zero(v))
+#define ST2(p, v) wasm_v128_store64_lane((p), demote2(v), 0)
+#define ROUND2(v) wasm_f64x2_promote_low_f32x4(demote2(v))
 
 // a_j = f32(f32(Σ_q hIn_q·W_jq) + b_j), the sum in float64 in q order (as js adds it)
 static inline float s1_dot(const float *hIn, const float *w, float b, int nIn) {

@@ -113,9 +113,9 @@ export class Optimizer {
     return other.name === this.name && (Object.keys(mine) as (keyof typeof mine)[]).every((k) => other[k] === mine[k]);
   }
 
-  /** Count an update that a fused kernel applied with this optimizer's rule (plain SGD, kernels/fused.ts). */
-  recordFusedStep(): void {
-    this.#t += 1;
+  /** Count `count` updates that a fused kernel applied with this optimizer's rule (plain SGD, kernels/fused.ts). */
+  recordFusedStep(count = 1): void {
+    this.#t += count;
   }
 
   /** One update θ −= lr · direction(∇θ), from the gradients in net.grads. */
