@@ -6,7 +6,7 @@ import { DataError, ShapeError } from '../errors.ts';
 import type { Backend } from '../kernels/backend.ts';
 import type { DType, FloatArray } from '../tensor/tensor.ts';
 import type { CheckedTargets, Label } from './input.ts';
-import { applyScalerRows, encodeLabels, type Scaler } from './preprocess.ts';
+import { applyScalerRows, encodeLabels, scalesNothing, type Scaler } from './preprocess.ts';
 import type { TaskKind } from './task.ts';
 
 /** Everything fitted on data; saved in the model file. */
@@ -27,6 +27,8 @@ export interface EncodedData {
   n: number;
   /** w: [n] sample weights (class weights folded in), or absent for all 1. */
   w?: FloatArray;
+  /** x is a view of the caller's rows (encodeRows' inPlace), not a backend buffer: never released. */
+  borrowed?: boolean;
 }
 
 /** Where encoded data goes: the backend and dtype of the network, its output width, the task. */
@@ -44,12 +46,23 @@ export function targetMatrix(T: CheckedTargets): { data: Float64Array; cols: num
   return { data: Float64Array.from(T.labels as number[]), cols: 1 };
 }
 
+/** Rows at least this wide are copied into a batch one memcpy each, from any memory (gatherRows of js and wasm). */
+const IN_PLACE_MIN_COLS = 16;
+
 /**
  * The rows idx of raw inputs x: [*, d] and targets T, in network space, in two new backend buffers.
  * NOTE: the caller owns the buffers and gives them back with `releaseEncoded` (WebAssembly memory is
  * not garbage-collected). Everything is checked before anything is allocated.
+ *
+ * With `inPlace` (fit, when idx is 0 … n−1 and the training loop only ever copies batches out of
+ * the rows with gatherRows), float32 rows of at least IN_PLACE_MIN_COLS inputs that the scaler
+ * leaves as they are (scaleInputs "none") are not copied: x is then a view of the caller's array,
+ * which `releaseEncoded` leaves alone. A batch is gathered from it as fast as from backend memory
+ * (a memcpy per row), and the process does not hold the training inputs twice (W1: 25 MB).
+ * NOTE: training then reads the caller's array until fit returns: changing it meanwhile (in a
+ * callback, or between fitAsync's batches) changes the data the rest of the fit trains on.
  */
-export function encodeRows(to: EncodeTarget, x: ArrayLike<number>, d: number, T: CheckedTargets, idx: Uint32Array, where: string): EncodedData {
+export function encodeRows(to: EncodeTarget, x: ArrayLike<number>, d: number, T: CheckedTargets, idx: Uint32Array, where: string, inPlace = false): EncodedData {
   const { backend: be, dtype, outputs: nOut, preprocessing: pre } = to;
   const n = idx.length;
   // checks first: an error must not leave buffers behind
@@ -72,8 +85,13 @@ export function encodeRows(to: EncodeTarget, x: ArrayLike<number>, d: number, T:
     if (regression.cols !== nOut) throw new ShapeError('E_SHAPE', `${where}: expected targets with ${nOut} column${nOut > 1 ? 's' : ''}, received ${regression.cols}`, { field: 'y', expected: nOut, received: regression.cols });
   }
 
-  const X = be.alloc(n * d, dtype);
-  applyScalerRows(pre.inputs, x, d, idx, X);
+  const borrowed = inPlace && dtype === 'float32' && x instanceof Float32Array && d >= IN_PLACE_MIN_COLS && x.length >= n * d && scalesNothing(pre.inputs);
+  let X: FloatArray;
+  if (borrowed) X = (x as Float32Array).subarray(0, n * d);
+  else {
+    X = be.alloc(n * d, dtype);
+    applyScalerRows(pre.inputs, x, d, idx, X);
+  }
   const Y = be.alloc(n * nOut, dtype);
   if (classIndex) {
     for (let r = 0; r < n; r++) {
@@ -87,12 +105,12 @@ export function encodeRows(to: EncodeTarget, x: ArrayLike<number>, d: number, T:
     const g = (T as { m: { data: ArrayLike<number> } }).m.data;
     for (let r = 0; r < n; r++) for (let j = 0; j < nOut; j++) Y[r * nOut + j] = g[idx[r] * nOut + j];
   }
-  return { x: X, y: Y, n };
+  return borrowed ? { x: X, y: Y, n, borrowed } : { x: X, y: Y, n };
 }
 
 /** Give encoded buffers back to their backend. */
 export function releaseEncoded(be: Backend, data: EncodedData): void {
-  be.release(data.x);
+  if (!data.borrowed) be.release(data.x);
   be.release(data.y);
   if (data.w) be.release(data.w);
 }

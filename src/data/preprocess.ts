@@ -91,10 +91,15 @@ export function applyScalerRows(s: Scaler, x: ArrayLike<number>, cols: number, i
   }
 }
 
+/** Whether the scaler leaves every value as it is (shift 0, scale 1: scaleInputs "none"). */
+export function scalesNothing(s: Scaler): boolean {
+  return s.shift.every((v) => v === 0) && s.scale.every((v) => v === 1);
+}
+
 /** out = (x − shift) / scale, row-major [rows, cols], reading x from row `fromRow`; out may be a Float32Array. */
 export function applyScaler(s: Scaler, x: Float32Array | Float64Array, rows: number, cols: number, out: Float32Array | Float64Array, fromRow = 0): void {
   const o = fromRow * cols;
-  if (s.shift.every((v) => v === 0) && s.scale.every((v) => v === 1)) {
+  if (scalesNothing(s)) {
     out.set(x.subarray(o, o + rows * cols));
     return;
   }

@@ -82,7 +82,9 @@ export function startFit(s: ModelState, x: Features, y: Targets, options: FitOpt
   const encoded: EncodedData[] = [];
   let validate: (() => { loss: number; metric: number }) | null = null;
   try {
-    const train = encodeRows(to, X.data, d, T, trainIdx, 'fit');
+    // in place (no copy of float32 rows that need no scaling) when training reads them only
+    // through gatherRows: batches larger than one (the small-network path reads rows itself), all rows
+    const train = encodeRows(to, X.data, d, T, trainIdx, 'fit', valIdx === null && cfg.batchSize > 1);
     encoded.push(train);
     if (weights) attachWeights(to, train, weights, trainIdx);
     if (valIdx || options.validationData) {

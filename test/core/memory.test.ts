@@ -71,3 +71,31 @@ test('dispose() returns a model\'s memory: 100 models trained and disposed in tu
   assert.equal(m.fitted, false);
   assert.throws(() => m.predict(x.slice(0, 1)), { code: 'E_NOT_FITTED' });
 });
+
+test('fit trains on float32 rows that need no scaling in place: no copy in backend memory, the same weights as from a copy, the caller\'s rows untouched', () => {
+  const { x, y } = datasets.digits();
+  const d = x[0].length; // 64 inputs, pixels 0 … 16
+  const n = 1000;
+  const flat = Float32Array.from(x.slice(0, n).flat());
+  const labels = y.slice(0, n);
+  const make = () => new MLP({ hidden: [32], scaleInputs: 'none', batchSize: 32, seed: 4 });
+  // sizes the workspace blocks once (on fewer rows: a copy of these would be a block of another size)
+  make().fit({ data: flat.subarray(0, (n - 100) * d), shape: [n - 100, d] }, labels.slice(0, n - 100), { epochs: 1 });
+  const copy = flat.slice();
+  const before = heapTop();
+  const a = make();
+  a.fit({ data: flat, shape: [n, d] }, labels, { epochs: 2 });
+  const grown = heapTop() - before;
+  assert.ok(grown < (n * d * 4) / 2, `fit grew the heap by ${grown} bytes: the ${n * d * 4} bytes of rows were copied`);
+  assert.deepEqual(flat, copy, 'fit changed the caller\'s rows');
+  // a float64 copy of the same values takes the copying path: the same training, bit for bit
+  const b = make();
+  b.fit({ data: Float64Array.from(flat), shape: [n, d] }, labels, { epochs: 2 });
+  assert.deepEqual(a.parameters(), b.parameters());
+  // with a validation split the rows are gathered by index: copied, same as before
+  const c = make();
+  const top = heapTop();
+  c.fit({ data: flat, shape: [n, d] }, labels, { epochs: 1, validationSplit: 0.2 });
+  assert.ok(heapTop() - top >= 0.8 * n * d * 4 * 0.9, 'expected the training rows of a split to be copied');
+  for (const m of [a, b, c]) m.dispose();
+});

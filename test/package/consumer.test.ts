@@ -294,14 +294,19 @@ test('esbuild bundle of an inference-only page (mlpkit/infer) runs in Chromium: 
   writeFileSync(join(out, 'index.html'), '<!doctype html><meta charset="utf-8"><script type="module" src="./infer-page.js"></script>');
   routes.set('/infer/', out);
   await serve();
-  const r = (await openPage('/infer/')) as unknown as { labels: unknown[]; proba: number[][]; backend: string; expected: { labels: unknown[]; proba: number[][] } };
+  checkInferPage(await openPage('/infer/'));
+});
+
+/** An inference page's answers against the ones plain Node gave (infer.mjs wrote them). */
+function checkInferPage(page: PageResult): void {
+  const r = page as unknown as { labels: unknown[]; proba: number[][]; backend: string; expected: { labels: unknown[]; proba: number[][] } };
   assert.equal(r.backend, 'js');
   assert.deepEqual(r.labels, r.expected.labels);
   // Chromium's V8 and Node's compute exp and the float32 products alike; 1e-12 leaves room for a libm difference
   let worst = 0;
   r.proba.forEach((row, i) => row.forEach((p, j) => (worst = Math.max(worst, Math.abs(p - r.expected.proba[i]![j]!)))));
   assert.ok(worst <= 1e-12, `probabilities differ from Node's by ${worst}`);
-});
+}
 
 test('Vite build of the same page runs in Chromium, worker threads included', { skip: !haveChromium && 'no chromium' }, async () => {
   const { build } = await import('vite');
@@ -336,10 +341,5 @@ test('the CDN file of mlpkit/infer (dist/mlpkit-infer.min.js) loads a .mlpk mode
   assert.ok(gzipSync(text, { level: 9 }).length <= 15e3, 'the inference CDN file stays within the inference budget');
   routes.set('/cdn-infer/', cdn);
   await serve();
-  const r = (await openPage('/cdn-infer/')) as unknown as { labels: unknown[]; proba: number[][]; backend: string; expected: { labels: unknown[]; proba: number[][] } };
-  assert.equal(r.backend, 'js');
-  assert.deepEqual(r.labels, r.expected.labels);
-  let worst = 0;
-  r.proba.forEach((row, i) => row.forEach((p, j) => (worst = Math.max(worst, Math.abs(p - r.expected.proba[i]![j]!)))));
-  assert.ok(worst <= 1e-12, `probabilities differ from Node's by ${worst}`);
+  checkInferPage(await openPage('/cdn-infer/'));
 });
