@@ -372,13 +372,15 @@ static inline v128_t exp4(v128_t x) {
   v128_t n = wasm_f32x4_sub(t, splatf(12582912.0f));
   v128_t r = wasm_f32x4_sub(xc, wasm_f32x4_mul(n, splatf(0.693359375f)));
   r = wasm_f32x4_sub(r, wasm_f32x4_mul(n, splatf(-2.12194440e-4f)));
-  v128_t p = splatf(1.9875691500e-4f);
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), splatf(1.3981999507e-3f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), splatf(8.3334519073e-3f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), splatf(4.1665795894e-2f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), splatf(1.6666665459e-1f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), splatf(5.0000001201e-1f));
-  p = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(p, wasm_f32x4_mul(r, r)), r), splatf(1.0f));
+  // P(r) = c0 r⁵ + … + c5 by Estrin's scheme, (c0 r + c1) r⁴ + ((c2 r + c3) r² + (c4 r + c5)):
+  // three multiply-add steps one after the other instead of Horner's five (each layer of a small
+  // network waits for its tanh/σ, so the latency of this chain is the forward pass's)
+  v128_t r2 = wasm_f32x4_mul(r, r), r4 = wasm_f32x4_mul(r2, r2);
+  v128_t p01 = wasm_f32x4_add(wasm_f32x4_mul(splatf(1.9875691500e-4f), r), splatf(1.3981999507e-3f));
+  v128_t p23 = wasm_f32x4_add(wasm_f32x4_mul(splatf(8.3334519073e-3f), r), splatf(4.1665795894e-2f));
+  v128_t p45 = wasm_f32x4_add(wasm_f32x4_mul(splatf(1.6666665459e-1f), r), splatf(5.0000001201e-1f));
+  v128_t p = wasm_f32x4_add(wasm_f32x4_mul(p01, r4), wasm_f32x4_add(wasm_f32x4_mul(p23, r2), p45));
+  p = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(p, r2), r), splatf(1.0f));
   v128_t ni = wasm_i32x4_sub(t, wasm_i32x4_splat(0x4B400000)); // the bits of 1.5·2²³
   v128_t n1 = wasm_i32x4_shr(ni, 1), n2 = wasm_i32x4_sub(ni, n1);
   v128_t bias = wasm_i32x4_splat(127);
@@ -840,7 +842,9 @@ void sum_squares(int lo, int hi, const float *x, int n, double *out) {
 // Float32Array — except that tanh and σ are the f32x4 polynomials above, as the wasm backends'
 // biasActivate computes them. So a network trained through it gets the same bits as the wasm
 // backends' unfused kernels at batch size 1 wherever those run gemm in js (below WASM_MIN_MACS).
-// The loss sits between the two halves, in js (lossRef: one definition of every loss).
+// The loss sits between the two halves, in js (lossRef: one definition of every loss), except in
+// step1_epoch (below), which has lossRef's arithmetic losses written out and runs a whole epoch.
+// NOTE: without weight decay the update is w −= lr g, as the unfused sgdStep computes it.
 // Layout (built by src/kernels/wasm.ts): d = [L, n0 … nL, kind1 … kindL] (kinds: S1_*), alpha: [L]
 // float64 (leakyRelu's α); params = [W_1 … W_L | b_1 … b_L], W_l: [n_l, n_{l−1}]; work = a_1, h_1,
 // …, a_L, h_L, then the rows dh, dhPrev (DenseStack).
@@ -934,6 +938,28 @@ static void s1_forward(const int *d, const double *alpha, const float *params, f
 // logits = 1: δ_L) into the row dh of work: δ_l = ∂ℓ/∂h_l ∘ f'(a_l), ∂ℓ/∂h_{l−1} = δ_l W_l (read
 // before W_l changes), W_l −= lr (δ_l h_{l−1}ᵀ + wd W_l), b_l −= lr δ_l. The elementwise loops run
 // two entries per f64x2: the same float64 operations per entry as the scalar code.
+// w[0..4) −= lr (g + wd w) (decay) or lr g, in float64, rounded to float32: the update of four
+// weights from their float32 gradients g
+static inline void s1_upd4(float *w, v128_t g4, v128_t lr2, v128_t wd2, int decay) {
+  v128_t w4 = wasm_v128_load(w);
+  v128_t wl = wasm_f64x2_promote_low_f32x4(w4), wh = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(w4, w4, 2, 3, 0, 1));
+  v128_t gl = wasm_f64x2_promote_low_f32x4(g4), gh = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(g4, g4, 2, 3, 0, 1));
+  if (decay) {
+    gl = wasm_f64x2_add(gl, wasm_f64x2_mul(wd2, wl));
+    gh = wasm_f64x2_add(gh, wasm_f64x2_mul(wd2, wh));
+  }
+  v128_t nl = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_sub(wl, wasm_f64x2_mul(lr2, gl)));
+  v128_t nh = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_sub(wh, wasm_f64x2_mul(lr2, gh)));
+  wasm_v128_store(w, wasm_i32x4_shuffle(nl, nh, 0, 1, 4, 5));
+}
+
+// the same for two weights (g in the low two lanes)
+static inline void s1_upd2(float *w, v128_t g4, v128_t lr2, v128_t wd2, int decay) {
+  v128_t w2 = LD2(w), g2 = wasm_f64x2_promote_low_f32x4(g4);
+  if (decay) g2 = wasm_f64x2_add(g2, wasm_f64x2_mul(wd2, w2));
+  ST2(w, wasm_f64x2_sub(w2, wasm_f64x2_mul(lr2, g2)));
+}
+
 static void s1_backward(const int *d, const double *alpha, float *params, float *work, const float *x, int logits, int dh, int dhPrev,
                         double lr, double wd) {
   int L = d[0];
@@ -997,55 +1023,39 @@ static void s1_backward(const int *d, const double *alpha, float *params, float 
         if (q < nIn) below[q] = (float)((double)below[q] + dj * (double)wr[q]);
       }
     }
-    for (int j = 0; j < nOut; j++) {
-      double dj = (double)cur[j];
-      v128_t dj2 = wasm_f64x2_splat(dj);
+    // g = δ_j·h_q rounded to float32 (the float32 gradient buffer): the product of two float32s is
+    // exact in float64, so f32x4.mul rounds it exactly as the float64 product stored to float32
+    // does. Then w −= lr (g + wd w) in float64; NOTE: without weight decay, w −= lr g, as the
+    // unfused sgdStep computes it (the same bits for finite w)
+    int decay = wd != 0.0;
+    int j = 0;
+    if (nIn == 2) {
+      // two inputs (the 2-D toy datasets): rows j and j + 1 are four consecutive weights
+      v128_t h4 = wasm_v128_load64_splat(hIn);
+#pragma clang loop vectorize(disable) unroll(disable)
+      for (; j + 2 <= nOut; j += 2) {
+        v128_t d = wasm_v128_load64_zero(cur + j);
+        s1_upd4(W + 2 * j, wasm_f32x4_mul(wasm_i32x4_shuffle(d, d, 0, 0, 1, 1), h4), lr2, wd2, decay);
+      }
+    }
+#pragma clang loop vectorize(disable) unroll(disable)
+    for (; j < nOut; j++) {
+      v128_t d4 = wasm_f32x4_splat(cur[j]);
       float *wr = W + j * nIn;
       int q = 0;
-      // g = f32(δ_j·h_q) (the float32 gradient buffer), w −= lr (g + wd w); NOTE: without weight
-      // decay, w −= lr g, as the unfused sgdStep computes it (the same bits for finite w)
-      if (wd == 0.0) {
 #pragma clang loop vectorize(disable) unroll(disable)
-        for (; q + 4 <= nIn; q += 4) {
-          v128_t w4 = wasm_v128_load(wr + q), h4 = wasm_v128_load(hIn + q);
-          v128_t wl = wasm_f64x2_promote_low_f32x4(w4), wh = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(w4, w4, 2, 3, 0, 1));
-          v128_t hl = wasm_f64x2_promote_low_f32x4(h4), hh = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(h4, h4, 2, 3, 0, 1));
-          v128_t gl = ROUND2(wasm_f64x2_mul(dj2, hl)), gh = ROUND2(wasm_f64x2_mul(dj2, hh));
-          v128_t nl = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_sub(wl, wasm_f64x2_mul(lr2, gl)));
-          v128_t nh = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_sub(wh, wasm_f64x2_mul(lr2, gh)));
-          wasm_v128_store(wr + q, wasm_i32x4_shuffle(nl, nh, 0, 1, 4, 5));
-        }
-#pragma clang loop vectorize(disable) unroll(disable)
-        for (; q < n2; q += 2) {
-          v128_t g2 = ROUND2(wasm_f64x2_mul(dj2, LD2(hIn + q)));
-          ST2(wr + q, wasm_f64x2_sub(LD2(wr + q), wasm_f64x2_mul(lr2, g2)));
-        }
-        if (q < nIn) wr[q] = (float)((double)wr[q] - lr * (double)(float)(dj * (double)hIn[q]));
-        b[j] = (float)((double)b[j] - lr * dj);
-        continue;
-      }
-#pragma clang loop vectorize(disable) unroll(disable)
-      for (; q + 4 <= nIn; q += 4) {
-        v128_t w4 = wasm_v128_load(wr + q), h4 = wasm_v128_load(hIn + q);
-        v128_t wl = wasm_f64x2_promote_low_f32x4(w4), wh = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(w4, w4, 2, 3, 0, 1));
-        v128_t hl = wasm_f64x2_promote_low_f32x4(h4), hh = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(h4, h4, 2, 3, 0, 1));
-        v128_t gl = ROUND2(wasm_f64x2_mul(dj2, hl)), gh = ROUND2(wasm_f64x2_mul(dj2, hh));
-        v128_t nl = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_sub(wl, wasm_f64x2_mul(lr2, wasm_f64x2_add(gl, wasm_f64x2_mul(wd2, wl)))));
-        v128_t nh = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_sub(wh, wasm_f64x2_mul(lr2, wasm_f64x2_add(gh, wasm_f64x2_mul(wd2, wh)))));
-        wasm_v128_store(wr + q, wasm_i32x4_shuffle(nl, nh, 0, 1, 4, 5));
-      }
-#pragma clang loop vectorize(disable) unroll(disable)
-      for (; q < n2; q += 2) {
-        v128_t w2 = LD2(wr + q);
-        v128_t g2 = ROUND2(wasm_f64x2_mul(dj2, LD2(hIn + q)));
-        ST2(wr + q, wasm_f64x2_sub(w2, wasm_f64x2_mul(lr2, wasm_f64x2_add(g2, wasm_f64x2_mul(wd2, w2)))));
-      }
+      for (; q + 4 <= nIn; q += 4) s1_upd4(wr + q, wasm_f32x4_mul(d4, wasm_v128_load(hIn + q)), lr2, wd2, decay);
+      for (; q < n2; q += 2) s1_upd2(wr + q, wasm_f32x4_mul(d4, wasm_v128_load64_zero(hIn + q)), lr2, wd2, decay);
       if (q < nIn) {
-        double g = (double)(float)(dj * (double)hIn[q]);
-        wr[q] = (float)((double)wr[q] - lr * (g + wd * (double)wr[q]));
+        double g = (double)(float)((double)cur[j] * (double)hIn[q]);
+        wr[q] = decay ? (float)((double)wr[q] - lr * (g + wd * (double)wr[q])) : (float)((double)wr[q] - lr * g);
       }
-      b[j] = (float)((double)b[j] - lr * dj);
     }
+    // b −= lr δ, two biases per f64x2
+    j = 0;
+#pragma clang loop vectorize(disable) unroll(disable)
+    for (; j + 2 <= nOut; j += 2) ST2(b + j, wasm_f64x2_sub(LD2(b + j), wasm_f64x2_mul(lr2, LD2(cur + j))));
+    if (j < nOut) b[j] = (float)((double)b[j] - lr * (double)cur[j]);
   }
 }
 

@@ -33,10 +33,12 @@ export class Rng {
       throw new ConfigError('E_CONFIG', `Rng: expected seed to be an integer in 0..4294967295, received ${seed}; use e.g. seed: 42`);
     }
     const sm = splitmix32(seed);
-    this.s0 = sm();
-    this.s1 = sm();
-    this.s2 = sm();
-    this.s3 = sm();
+    // NOTE: the state words are held as int32 (| 0; getState gives them unsigned): kept uint32,
+    // words ≥ 2³¹ made V8 store them as doubles, and a draw cost ~11 ns instead of ~3
+    this.s0 = sm() | 0;
+    this.s1 = sm() | 0;
+    this.s2 = sm() | 0;
+    this.s3 = sm() | 0;
   }
 
   /** A uniformly distributed unsigned 32-bit integer. */
@@ -110,7 +112,7 @@ export class Rng {
     if (s.length !== 4 || s.some((v) => !Number.isInteger(v) || v < 0 || v > 0xffffffff) || s.every((v) => v === 0)) {
       throw new ConfigError('E_CONFIG', `Rng.setState: expected 4 unsigned 32-bit integers, not all zero, received [${s.join(', ')}]`);
     }
-    [this.s0, this.s1, this.s2, this.s3] = s.map((v) => v >>> 0);
+    [this.s0, this.s1, this.s2, this.s3] = s.map((v) => v | 0);
     return this;
   }
 
@@ -120,6 +122,7 @@ export class Rng {
   }
 }
 
+/** x rotated left by k, as an int32 (its bits are what count). */
 function rotl(x: number, k: number): number {
-  return ((x << k) | (x >>> (32 - k))) >>> 0;
+  return (x << k) | (x >>> (32 - k));
 }
