@@ -583,14 +583,18 @@ void exp_f64(const double *x, double *out, int n) {
 // makes layer by layer, here on one block of rows. Rows depend only on the same rows of the layer
 // below, so a thread runs the whole stack on its block with one dispatch; gemm computes each entry
 // the same whatever its row range, so the result is the layer-by-layer one bit for bit.
-// d (int32): [L, B, then per layer: nIn, nOut, kind, W, b, h_in, a, h] with kind 0 identity, 1 relu,
-// 2 tanh, 3 sigmoid, 4 softmax (a += b, then h = softmax of a's rows) and byte offsets into the
-// memory. scratch: gemm_scratch_floats() floats of this thread.
+// d (int32): [L, B, check, nonfinite, then per layer: nIn, nOut, kind, W, b, h_in, a, h] with kind
+// 0 identity, 1 relu, 2 tanh, 3 sigmoid, 4 softmax (a += b, then h = softmax of a's rows) and byte
+// offsets into the memory. With check ≠ 0, the block's input rows are tested first (all_finite,
+// the check predict makes of its input), and a non-finite entry sets nonfinite to 1 (any thread
+// may: the caller reads it once the job is done). scratch: gemm_scratch_floats() floats of this thread.
+int all_finite(const float *x, int n);
 EXPORT(forward_rows)
-void forward_rows(int lo, int hi, const int *d, float *scratch) {
+void forward_rows(int lo, int hi, int *d, float *scratch) {
   int L = d[0], B = d[1];
+  if (d[2] && L > 0 && !all_finite((const float *)d[9] + lo * d[4], (hi - lo) * d[4])) __atomic_store_n(d + 3, 1, __ATOMIC_RELAXED);
   for (int l = 0; l < L; l++) {
-    const int *p = d + 2 + 8 * l;
+    const int *p = d + 4 + 8 * l;
     int nIn = p[0], nOut = p[1], kind = p[2];
     const float *W = (const float *)p[3], *b = (const float *)p[4], *x = (const float *)p[5];
     float *a = (float *)p[6], *h = (float *)p[7];

@@ -141,10 +141,12 @@ export interface Backend {
    * biasActivate(kind, alpha, a, b, h, B, nOut), h_in being x, then the layer below's h; a softmax
    * (output) layer: biasActivate('identity', 0, a, b, a, B, nOut), then softmaxRows(a, h, B, nOut). A backend
    * offers it where it can split the rows over threads in one dispatch instead of one per gemm,
-   * with each row computed as the composition computes it (the same bits). Returns false, having
-   * written nothing, where it does not apply (the caller then runs the layers).
+   * with each row computed as the composition computes it (the same bits). With `checkX`, it also
+   * tests x as allFinite(x, B·nIn) would, in the same pass. Returns 'skipped', having written
+   * nothing, where it does not apply (the caller then runs the layers), else 'done', or
+   * 'nonfinite' when checkX found NaN or ±Infinity in x (the pass was still computed).
    */
-  forwardRows?(layers: readonly ForwardLayer[], x: FloatArray, B: number): boolean;
+  forwardRows?(layers: readonly ForwardLayer[], x: FloatArray, B: number, checkX?: boolean): 'done' | 'nonfinite' | 'skipped';
 }
 
 /** One dense layer of forwardRows: a = h_in·Wᵀ + b, h = f(a) over a batch. */

@@ -751,55 +751,60 @@ class Engine {
     this.pool!.rangeJob(variant, RANGE_OPS.indexOf(op) + 1, args, len, block, nBlocks, this.threads - 1, (lo, hi) => fn(lo, hi, ...args));
   }
 
-  /** The forward_rows descriptor: [L, B, then 8 ints per layer] (wasm/sgemm.c), made at the first use. */
+  /** The forward_rows descriptor: [L, B, check, nonfinite, then 8 ints per layer] (wasm/sgemm.c), made at the first use. */
   private fwd = { ptr: -1, view: new Int32Array(0) };
 
   /**
    * Backend.forwardRows: the whole stack over B rows, the rows split into blocks (whole micro-tile
    * rows, about two per thread) that each thread runs through every layer (wasm/sgemm.c,
    * forward_rows). Only where the layer-by-layer pass would run every gemm and bias in wasm (so
-   * the bits are the same) and where threads would split it; false otherwise, nothing written.
+   * the bits are the same) and where threads would split it; 'skipped' otherwise, nothing written.
+   * With checkX, the blocks' input rows are tested for NaN and ±Infinity in the same job.
    */
-  forwardRows(variant: number, layers: readonly ForwardLayer[], x: FloatArray, B: number): boolean {
+  forwardRows(variant: number, layers: readonly ForwardLayer[], x: FloatArray, B: number, checkX: boolean): 'done' | 'nonfinite' | 'skipped' {
     const L = layers.length;
-    if (this.threads < 2 || L > FWD_MAX_LAYERS || B < 2 * MR) return false;
+    if (this.threads < 2 || L > FWD_MAX_LAYERS || B < 2 * MR) return 'skipped';
     let macs = 0;
     for (const l of layers) {
       const m = B * l.nIn * l.nOut;
-      if (m < WASM_MIN_MACS || FWD_KINDS[l.kind] === undefined) return false;
+      if (m < WASM_MIN_MACS || FWD_KINDS[l.kind] === undefined) return 'skipped';
       macs += m;
     }
-    if (macs < THREAD_MIN_MACS) return false;
+    if (macs < THREAD_MIN_MACS) return 'skipped';
     if (!this.pool) {
       this.startWorkers(); // they start in the background; this pass runs layer by layer
-      return false;
+      return 'skipped';
     }
     const heap = this.heap;
     const px = heap.ptr(x);
-    if (px < 0 || !(x instanceof Float32Array)) return false;
-    if (this.fwd.ptr < 0) this.fwd.ptr = heap.allocBytes(4 * (2 + 8 * FWD_MAX_LAYERS));
-    if (this.fwd.ptr < 0) return false;
+    if (px < 0 || !(x instanceof Float32Array)) return 'skipped';
+    const ints = 4 + 8 * FWD_MAX_LAYERS;
+    if (this.fwd.ptr < 0) this.fwd.ptr = heap.allocBytes(4 * ints);
+    if (this.fwd.ptr < 0) return 'skipped';
     // NOTE: a view made per call: the memory may have grown since the last one
-    if (this.fwd.view.buffer !== heap.memory.buffer) this.fwd.view = new Int32Array(heap.memory.buffer, this.fwd.ptr, 2 + 8 * FWD_MAX_LAYERS);
+    if (this.fwd.view.buffer !== heap.memory.buffer) this.fwd.view = new Int32Array(heap.memory.buffer, this.fwd.ptr, ints);
     const d = this.fwd.view;
     d[0] = L;
     d[1] = B;
+    d[2] = checkX ? 1 : 0;
+    d[3] = 0;
     let pIn = px;
     for (let l = 0; l < L; l++) {
       const y = layers[l];
       const pw = heap.ptr(y.W), pb = heap.ptr(y.b), pa = heap.ptr(y.a), ph = heap.ptr(y.h);
-      if (pw < 0 || pb < 0 || pa < 0 || ph < 0 || !(y.W instanceof Float32Array)) return false;
-      d.set([y.nIn, y.nOut, FWD_KINDS[y.kind]!, pw, pb, pIn, pa, ph], 2 + 8 * l);
+      if (pw < 0 || pb < 0 || pa < 0 || ph < 0 || !(y.W instanceof Float32Array)) return 'skipped';
+      d.set([y.nIn, y.nOut, FWD_KINDS[y.kind]!, pw, pb, pIn, pa, ph], 4 + 8 * l);
       pIn = ph;
     }
     const nw = this.pool.usable(this.threads - 1, 'infer');
-    if (nw === 0) return false;
+    if (nw === 0) return 'skipped';
     this.threadedCalls++;
     const ex = this.ex[variant]!;
     const desc = this.fwd.ptr, scratch = this.scratch;
     const block = MR * Math.ceil(B / (2 * (nw + 1)) / MR);
     this.pool.rangeJob(variant, FORWARD_OP, [desc], B, block, Math.ceil(B / block), this.threads - 1, (lo, hi) => ex.forward_rows(lo, hi, desc, scratch), 'infer');
-    return true;
+    // the flag any thread set is visible here: the job's end (the DONE count) is read with Atomics
+    return Atomics.load(d, 3) === 0 ? 'done' : 'nonfinite';
   }
 
   private readonly backends: (Backend | undefined)[] = [];
@@ -1161,8 +1166,8 @@ function makeBackend(name: string, variant: number, eng: Engine): Backend {
     },
 
     // layers: as ForwardLayer  x: [B, nIn of the first]; all the layers over row blocks, on the threads
-    forwardRows(layers, x, B) {
-      return eng.forwardRows(variant, layers, x, B);
+    forwardRows(layers, x, B, checkX = false) {
+      return eng.forwardRows(variant, layers, x, B, checkX);
     },
 
     // A whole epoch of the step in one call (wasm/sgemm.c step1_epoch, with lossRef's formulas for

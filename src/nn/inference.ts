@@ -18,14 +18,16 @@ export function chunkRows(net: Network, n: number): number {
 
 /**
  * The forward pass over n rows in chunks: rowsAt(start, B) gives the network-space input rows
- * [B, inputs], visit(h, a, start, B) sees the output layer's h_L and a_L of those rows.
+ * [B, inputs], visit(h, a, start, B) sees the output layer's h_L and a_L of those rows. With
+ * `nonFinite`, each chunk's input rows are tested for NaN and ±Infinity (Network.infer) and
+ * nonFinite(start, B) called for a chunk that has one.
  */
-export function forwardInChunks(net: Network, n: number, rowsAt: (start: number, B: number) => FloatArray, visit: (h: FloatArray, a: FloatArray, start: number, B: number) => void): void {
+export function forwardInChunks(net: Network, n: number, rowsAt: (start: number, B: number) => FloatArray, visit: (h: FloatArray, a: FloatArray, start: number, B: number) => void, nonFinite?: (start: number, B: number) => void): void {
   const chunk = chunkRows(net, n);
   net.ensureCapacity(chunk);
   for (let s = 0; s < n; s += chunk) {
     const B = Math.min(chunk, n - s);
-    const h = net.infer(rowsAt(s, B), B);
+    const h = net.infer(rowsAt(s, B), B, nonFinite && (() => nonFinite(s, B)));
     visit(h, net.output.a, s, B);
   }
 }
@@ -36,7 +38,8 @@ export function forwardInChunks(net: Network, n: number, rowsAt: (start: number,
  * by `inputs` chunk by chunk into `buf`, which must hold chunkRows(net, N) rows (the caller
  * allocates it from the network's backend and releases it). With `checkRows` (X's finiteness not
  * checked yet: toMatrix's floatCheckLater), each chunk is tested once it is in buf, by the
- * backend's allFinite (wasm SIMD: ~10× faster than a js pass over X); where that finds NaN or
+ * backend's allFinite (wasm SIMD: ~10× faster than a js pass over X), or inside the threaded
+ * forward pass, each thread its own rows (Network.infer); where that finds NaN or
  * ±Infinity, checkRows(start, B) looks at the raw rows and throws for the first bad one, and when
  * the raw rows are finite (the scaling overflowed) the chunk goes on as it did before.
  */
@@ -46,9 +49,8 @@ export function forwardRows(net: Network, inputs: Scaler, X: Matrix, buf: FloatA
   const out = new Float64Array(N * nOut);
   forwardInChunks(net, N, (start, B) => {
     applyScaler(inputs, X.data, B, d, buf, start);
-    if (checkRows && !net.backend.allFinite(buf, B * d)) checkRows(start, B);
     return buf;
-  }, (h, _a, start, B) => out.set(h.subarray(0, B * nOut), start * nOut));
+  }, (h, _a, start, B) => out.set(h.subarray(0, B * nOut), start * nOut), checkRows);
   return out;
 }
 

@@ -226,14 +226,22 @@ export class Network {
    * The forward pass outside training (no dropout), returning h_L: the backend's forwardRows where
    * it has one and it applies (wasm: all the layers in one threaded dispatch instead of one per
    * gemm), else forward. The same bits either way (kernels/backend.ts defines forwardRows as the
-   * layers' own kernels); each layer's a, h and x are left as forward leaves them.
+   * layers' own kernels); each layer's a, h and x are left as forward leaves them. With
+   * `nonFinite`, x is also tested for NaN and ±Infinity (backend.allFinite, or inside forwardRows'
+   * job) and nonFinite() called where there is one (it may throw; without a throw the pass goes on).
    */
-  infer(x: FloatArray, B: number): FloatArray {
+  infer(x: FloatArray, B: number, nonFinite?: () => void): FloatArray {
     const be = this.backend;
-    if (!be.forwardRows || x.length < B * this.inputs) return this.forward(x, B);
+    const plain = (): FloatArray => {
+      if (nonFinite && !be.allFinite(x, B * this.inputs)) nonFinite();
+      return this.forward(x, B);
+    };
+    if (!be.forwardRows || x.length < B * this.inputs) return plain();
     this.ensureCapacity(B);
     const refs = this.layers.map((l) => ({ nIn: l.nIn, nOut: l.nOut, kind: l.activation, alpha: l.alpha, W: l.W, b: l.b, a: l.a, h: l.h }));
-    if (!be.forwardRows(refs, x, B)) return this.forward(x, B);
+    const r = be.forwardRows(refs, x, B, nonFinite !== undefined);
+    if (r === 'skipped') return plain();
+    if (r === 'nonfinite') nonFinite!();
     let h = x;
     for (const l of this.layers) {
       l.x = h;

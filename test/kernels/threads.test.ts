@@ -181,3 +181,33 @@ test('predictProba after training on 2 threads: the same bits as on 1 thread, th
   const p1 = m.predictProba(x);
   assert.deepEqual(p2, p1);
 });
+
+test('predict on 2 threads finds NaN and ±Infinity in its input inside the split forward pass: the same error as on 1 thread', async () => {
+  const { x, y } = data(1200, 300);
+  const m = new MLP({ task: 'classification', hidden: [64], activation: 'relu', backend: 'wasm-simd', seed: 2 });
+  m.fit(x, y, { epochs: 1, batchSize: 64 });
+  const flat = Float32Array.from(x.flat());
+  for (const [row, v] of [[777, NaN], [1100, -Infinity], [3, Infinity]] as const) {
+    const bad = flat.slice();
+    bad[row * 300 + 17] = v;
+    const errorOn = (threads: number) => {
+      setThreads(threads);
+      try {
+        m.predict({ data: bad, shape: [1200, 300] });
+      } catch (e) {
+        return e as { code?: string; row?: number; message: string };
+      }
+      return null;
+    };
+    await waitForWorkers(10000);
+    const before = wasmInfo()!.threadedCalls;
+    const e2 = errorOn(2);
+    assert.ok(wasmInfo()!.threadedCalls > before, 'expected the forward pass to be split');
+    const e1 = errorOn(1);
+    assert.ok(e1 && e2, `expected an error for ${v} in row ${row}`);
+    assert.deepEqual([e2.code, e2.row, e2.message], [e1.code, e1.row, e1.message]);
+    assert.equal(e2.row, row);
+  }
+  setThreads(2);
+  assert.deepEqual(m.predict({ data: flat, shape: [1200, 300] }), (setThreads(1), m.predict({ data: flat, shape: [1200, 300] })));
+});
