@@ -953,6 +953,18 @@ static inline void s1_upd4(float *w, v128_t g4, v128_t lr2, v128_t wd2, int deca
   wasm_v128_store(w, wasm_i32x4_shuffle(nl, nh, 0, 1, 4, 5));
 }
 
+// s1_upd4 on weights already loaded (w4) and widened (wl, wh)
+static inline void s1_upd4w(float *w, v128_t wl, v128_t wh, v128_t g4, v128_t lr2, v128_t wd2, int decay) {
+  v128_t gl = wasm_f64x2_promote_low_f32x4(g4), gh = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(g4, g4, 2, 3, 0, 1));
+  if (decay) {
+    gl = wasm_f64x2_add(gl, wasm_f64x2_mul(wd2, wl));
+    gh = wasm_f64x2_add(gh, wasm_f64x2_mul(wd2, wh));
+  }
+  v128_t nl = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_sub(wl, wasm_f64x2_mul(lr2, gl)));
+  v128_t nh = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_sub(wh, wasm_f64x2_mul(lr2, gh)));
+  wasm_v128_store(w, wasm_i32x4_shuffle(nl, nh, 0, 1, 4, 5));
+}
+
 // the same for two weights (g in the low two lanes)
 static inline void s1_upd2(float *w, v128_t g4, v128_t lr2, v128_t wd2, int decay) {
   v128_t w2 = LD2(w), g2 = wasm_f64x2_promote_low_f32x4(g4);
@@ -1010,26 +1022,18 @@ static void s1_backward(const int *d, const double *alpha, float *params, float 
     const float *hIn = l == 1 ? x : work + aOff - nIn;
     float *W = params + wOff, *b = params + bOff;
     int n2 = nIn & ~1;
-    if (l > 1) {
-      // ∂ℓ/∂h_{l−1} = δ_l W_l, a float32 row updated row by row as js does
+    // ∂ℓ/∂h_{l−1} = δ_l W_l (l > 1), a float32 row updated row by row as js does, in the same pass
+    // over W_l as the update: each weight is read (and widened) once, and used for ∂ℓ/∂h_{l−1}
+    // before it changes
+    if (l > 1)
       for (int q = 0; q < nIn; q++) below[q] = 0.0f;
-      for (int j = 0; j < nOut; j++) {
-        double dj = (double)cur[j];
-        v128_t dj2 = wasm_f64x2_splat(dj);
-        const float *wr = W + j * nIn;
-        int q = 0;
-#pragma clang loop vectorize(disable) unroll(disable)
-        for (; q < n2; q += 2) ST2(below + q, wasm_f64x2_add(LD2(below + q), wasm_f64x2_mul(dj2, LD2(wr + q))));
-        if (q < nIn) below[q] = (float)((double)below[q] + dj * (double)wr[q]);
-      }
-    }
     // g = δ_j·h_q rounded to float32 (the float32 gradient buffer): the product of two float32s is
     // exact in float64, so f32x4.mul rounds it exactly as the float64 product stored to float32
     // does. Then w −= lr (g + wd w) in float64; NOTE: without weight decay, w −= lr g, as the
     // unfused sgdStep computes it (the same bits for finite w)
     int decay = wd != 0.0;
     int j = 0;
-    if (nIn == 2) {
+    if (nIn == 2 && l == 1) {
       // two inputs (the 2-D toy datasets): rows j and j + 1 are four consecutive weights
       v128_t h4 = wasm_v128_load64_splat(hIn);
 #pragma clang loop vectorize(disable) unroll(disable)
@@ -1043,6 +1047,19 @@ static void s1_backward(const int *d, const double *alpha, float *params, float 
       v128_t d4 = wasm_f32x4_splat(cur[j]);
       float *wr = W + j * nIn;
       int q = 0;
+      if (l > 1) {
+        double dj = (double)cur[j];
+        v128_t dj2 = wasm_f64x2_splat(dj);
+#pragma clang loop vectorize(disable) unroll(disable)
+        for (; q + 4 <= nIn; q += 4) {
+          v128_t w4 = wasm_v128_load(wr + q);
+          v128_t wl = wasm_f64x2_promote_low_f32x4(w4), wh = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(w4, w4, 2, 3, 0, 1));
+          ST2(below + q, wasm_f64x2_add(LD2(below + q), wasm_f64x2_mul(dj2, wl)));
+          ST2(below + q + 2, wasm_f64x2_add(LD2(below + q + 2), wasm_f64x2_mul(dj2, wh)));
+          s1_upd4w(wr + q, wl, wh, wasm_f32x4_mul(d4, wasm_v128_load(hIn + q)), lr2, wd2, decay);
+        }
+        for (int r = q; r < nIn; r++) below[r] = (float)((double)below[r] + dj * (double)wr[r]); // before wr[r] changes below
+      }
 #pragma clang loop vectorize(disable) unroll(disable)
       for (; q + 4 <= nIn; q += 4) s1_upd4(wr + q, wasm_f32x4_mul(d4, wasm_v128_load(hIn + q)), lr2, wd2, decay);
       for (; q < n2; q += 2) s1_upd2(wr + q, wasm_f32x4_mul(d4, wasm_v128_load64_zero(hIn + q)), lr2, wd2, decay);

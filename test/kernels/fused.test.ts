@@ -61,6 +61,21 @@ for (const backend of ['js', 'auto']) {
   });
 }
 
+// odd and narrow widths: a hidden layer of 2 feeding another (the wasm step's 2-input path is for
+// the first layer only), and 5 inputs to the output layer (a block of four and a single one)
+for (const backend of ['js', 'auto']) {
+  test(`fused batch-1 SGD step = unfused kernels (${backend}): hidden 2/5, widths not multiples of 4`, () => {
+    const make = () => new MLP({ task: 'regression', hidden: [2, 5], activation: 'tanh', outputActivation: 'identity', loss: 'mse', seed: 6, backend });
+    const fit = { epochs: 5, batchSize: 1, optimizer: 'sgd' as const, learningRate: 0.05 };
+    const fused = make();
+    const hf = fused.fit(x, targets, fit);
+    const plain = make();
+    const hp = plain.fit(x, targets, { ...fit, onBatchEnd: () => {} });
+    assert.deepEqual(hf.epochs.map((e) => e.loss), hp.epochs.map((e) => e.loss));
+    assert.deepEqual(Array.from(fused.parameters()), Array.from(plain.parameters()));
+  });
+}
+
 test('the fused path is bit-identical run to run (same seed, same backend)', () => {
   const run = () => {
     const m = new MLP({ task: 'classification', hidden: [8, 8], activation: 'tanh', outputActivation: 'sigmoid', loss: 'mse', seed: 1 });
