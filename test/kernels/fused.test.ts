@@ -21,6 +21,7 @@ const cases: [ActivationName[], ActivationName, LossName, 'classification' | 're
   [['elu', 'gelu'], 'tanh', 'mae', 'regression'],
   [['softplus'], 'identity', 'mse', 'regression'],
   [['tanh', 'tanh'], 'sigmoid', 'mse', 'regression', 0],
+  [['tanh'], 'identity', 'mae', 'regression'],
 ];
 
 for (const backend of ['js', 'auto']) {
@@ -41,6 +42,23 @@ for (const backend of ['js', 'auto']) {
       if (task === 'classification') assert.deepEqual(hf.epochs.map((e) => e.accuracy), hp.epochs.map((e) => e.accuracy));
     });
   }
+}
+
+// three classes with sigmoid outputs and mse: accuracy by argmax, which the wasm whole-epoch kernel
+// (step1_epoch) counts itself
+const labels3 = x.map(([a, b]) => (a + b > 0.5 ? 2 : a + b > -0.5 ? 1 : 0));
+for (const backend of ['js', 'auto']) {
+  test(`fused batch-1 SGD step = unfused kernels (${backend}): three classes, sigmoid + mse, accuracy by argmax`, () => {
+    const make = () => new MLP({ task: 'classification', hidden: [6], activation: 'tanh', outputActivation: 'sigmoid', loss: 'mse', seed: 4, backend });
+    const fit = { epochs: 5, batchSize: 1, optimizer: 'sgd' as const, learningRate: 0.1 };
+    const fused = make();
+    const hf = fused.fit(x, labels3, fit);
+    const plain = make();
+    const hp = plain.fit(x, labels3, { ...fit, onBatchEnd: () => {} });
+    assert.deepEqual(hf.epochs.map((e) => [e.loss, e.accuracy]), hp.epochs.map((e) => [e.loss, e.accuracy]));
+    assert.ok(hf.epochs[4].accuracy! > 0.5, `accuracy ${hf.epochs[4].accuracy}`);
+    assert.deepEqual(Array.from(fused.parameters()), Array.from(plain.parameters()));
+  });
 }
 
 test('the fused path is bit-identical run to run (same seed, same backend)', () => {
