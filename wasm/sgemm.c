@@ -628,10 +628,39 @@ void sum_rows(const float *x, int rows, int cols, float *out) {
     for (int j = 0; j < cols; j++) out[j] += x[i * cols + j];
 }
 
+// two floats ↔ a f64x2 (exact widening; narrowing rounds as a store into a Float32Array does)
+// NOTE: clang 14 turns a demote whose upper lanes go unused (a 2-float store, a promote back)
+// into two scalar f32.demote_f64 + lane inserts, 6 x86 instructions instead of one cvtpd2ps under
+// V8; the empty asm hides the lanes' use from it, so f32x4.demote_zero_f64x2 stays one instruction
+static inline v128_t demote2(v128_t v) {
+  v128_t r = wasm_f32x4_demote_f64x2_zero(v);
+  __asm__("" : "+r"(r));
+  return r;
+}
+#define LD2(p) wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(p))
+#define ST2(p, v) wasm_v128_store64_lane((p), demote2(v), 0)
+#define ROUND2(v) wasm_f64x2_promote_low_f32x4(demote2(v))
+// four floats from two f64x2 (lo: entries 0, 1; hi: 2, 3), each rounded once
+static inline v128_t narrow4(v128_t lo, v128_t hi) {
+  return wasm_i32x4_shuffle(demote2(lo), demote2(hi), 0, 1, 4, 5);
+}
+// the four floats of v as two f64x2, exactly
+#define WIDEN_LO(v) wasm_f64x2_promote_low_f32x4(v)
+#define WIDEN_HI(v) wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle((v), (v), 2, 3, 0, 1))
+
 // p, g: [n].  θ −= lr · g (plain SGD) for [lo, hi), in float64 like JavaScript, rounded once to float32
 EXPORT(sgd_plain)
 void sgd_plain(int lo, int hi, float *p, const float *g, double lr) {
-  for (int k = lo; k < hi; k++) p[k] = (float)((double)p[k] - lr * (double)g[k]);
+  int k = lo;
+  v128_t vlr = wasm_f64x2_splat(lr);
+  // four at a time: the same float64 operations per entry as the scalar line below
+  for (; k + 4 <= hi; k += 4) {
+    v128_t p4 = wasm_v128_load(p + k), g4 = wasm_v128_load(g + k);
+    v128_t pl = wasm_f64x2_sub(WIDEN_LO(p4), wasm_f64x2_mul(vlr, WIDEN_LO(g4)));
+    v128_t ph = wasm_f64x2_sub(WIDEN_HI(p4), wasm_f64x2_mul(vlr, WIDEN_HI(g4)));
+    wasm_v128_store(p + k, narrow4(pl, ph));
+  }
+  for (; k < hi; k++) p[k] = (float)((double)p[k] - lr * (double)g[k]);
 }
 
 // src: [*, cols]  dst: [count, cols].  dst[r, :] = src[idx[r], :]  (a shuffled minibatch; memory.copy per row)
@@ -700,7 +729,7 @@ void sgd_step(int lo, int hi, float *p, const float *g, float *buf, double lr, d
         bh = wasm_f64x2_add(wasm_f64x2_mul(vmom, oh), wasm_f64x2_mul(vd1, dh));
       }
       // round buf to float32 (it is stored so), and use the rounded value as reference does
-      v128_t bf = wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(bl), wasm_f32x4_demote_f64x2_zero(bh), 0, 1, 4, 5);
+      v128_t bf = narrow4(bl, bh);
       wasm_v128_store(buf + k, bf);
       bl = wasm_f64x2_promote_low_f32x4(bf);
       bh = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(bf, bf, 2, 3, 0, 1));
@@ -713,7 +742,7 @@ void sgd_step(int lo, int hi, float *p, const float *g, float *buf, double lr, d
     }
     pl = wasm_f64x2_sub(pl, wasm_f64x2_mul(vlr, dl));
     ph = wasm_f64x2_sub(ph, wasm_f64x2_mul(vlr, dh));
-    wasm_v128_store(p + k, wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(pl), wasm_f32x4_demote_f64x2_zero(ph), 0, 1, 4, 5));
+    wasm_v128_store(p + k, narrow4(pl, ph));
   }
   for (; k < hi; k++) sgd1(p, g, buf, k, lr, mom, damp1, nesterov, wd, first);
 }
@@ -810,7 +839,13 @@ void adagrad_step(int lo, int hi, float *p, const float *g, float *sum, float lr
 // x: [n].  x *= s, in float64 and rounded once, as JavaScript does (the clipping scale)
 EXPORT(scale_f64)
 void scale_f64(int lo, int hi, float *x, double s) {
-  for (int k = lo; k < hi; k++) x[k] = (float)((double)x[k] * s);
+  int k = lo;
+  v128_t vs = wasm_f64x2_splat(s);
+  for (; k + 4 <= hi; k += 4) {
+    v128_t x4 = wasm_v128_load(x + k);
+    wasm_v128_store(x + k, narrow4(wasm_f64x2_mul(WIDEN_LO(x4), vs), wasm_f64x2_mul(WIDEN_HI(x4), vs)));
+  }
+  for (; k < hi; k++) x[k] = (float)((double)x[k] * s);
 }
 
 // x: [n]  out: [n / SQ_CHUNK rounded up].  out[c] = Σ x² over the chunk c (elements c·SQ_CHUNK … ), in float64,
@@ -870,18 +905,6 @@ static void s1_act_exp(int kind, const float *a, float *h, int n) {
   }
 }
 
-// two floats ↔ a f64x2 (exact widening; narrowing rounds as a store into a Float32Array does)
-// NOTE: clang 14 turns a demote whose upper lanes go unused (a 2-float store, a promote back)
-// into two scalar f32.demote_f64 + lane inserts, 6 x86 instructions instead of one cvtpd2ps under
-// V8; the empty asm hides the lanes' use from it, so f32x4.demote_zero_f64x2 stays one instruction
-static inline v128_t demote2(v128_t v) {
-  v128_t r = wasm_f32x4_demote_f64x2_zero(v);
-  __asm__("" : "+r"(r));
-  return r;
-}
-#define LD2(p) wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(p))
-#define ST2(p, v) wasm_v128_store64_lane((p), demote2(v), 0)
-#define ROUND2(v) wasm_f64x2_promote_low_f32x4(demote2(v))
 
 // a_j = f32(f32(Σ_q hIn_q·W_jq) + b_j), the sum in float64 in q order (as js adds it)
 static inline float s1_dot(const float *hIn, const float *w, float b, int nIn) {
@@ -939,30 +962,20 @@ static void s1_forward(const int *d, const double *alpha, const float *params, f
 // before W_l changes), W_l −= lr (δ_l h_{l−1}ᵀ + wd W_l), b_l −= lr δ_l. The elementwise loops run
 // two entries per f64x2: the same float64 operations per entry as the scalar code.
 // w[0..4) −= lr (g + wd w) (decay) or lr g, in float64, rounded to float32: the update of four
-// weights from their float32 gradients g
-static inline void s1_upd4(float *w, v128_t g4, v128_t lr2, v128_t wd2, int decay) {
-  v128_t w4 = wasm_v128_load(w);
-  v128_t wl = wasm_f64x2_promote_low_f32x4(w4), wh = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(w4, w4, 2, 3, 0, 1));
-  v128_t gl = wasm_f64x2_promote_low_f32x4(g4), gh = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(g4, g4, 2, 3, 0, 1));
+// weights from their float32 gradients g, on weights already loaded and widened (wl: w[0, 1], wh: w[2, 3])
+static inline void s1_upd4w(float *w, v128_t wl, v128_t wh, v128_t g4, v128_t lr2, v128_t wd2, int decay) {
+  v128_t gl = WIDEN_LO(g4), gh = WIDEN_HI(g4);
   if (decay) {
     gl = wasm_f64x2_add(gl, wasm_f64x2_mul(wd2, wl));
     gh = wasm_f64x2_add(gh, wasm_f64x2_mul(wd2, wh));
   }
-  v128_t nl = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_sub(wl, wasm_f64x2_mul(lr2, gl)));
-  v128_t nh = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_sub(wh, wasm_f64x2_mul(lr2, gh)));
-  wasm_v128_store(w, wasm_i32x4_shuffle(nl, nh, 0, 1, 4, 5));
+  wasm_v128_store(w, narrow4(wasm_f64x2_sub(wl, wasm_f64x2_mul(lr2, gl)), wasm_f64x2_sub(wh, wasm_f64x2_mul(lr2, gh))));
 }
 
-// s1_upd4 on weights already loaded (w4) and widened (wl, wh)
-static inline void s1_upd4w(float *w, v128_t wl, v128_t wh, v128_t g4, v128_t lr2, v128_t wd2, int decay) {
-  v128_t gl = wasm_f64x2_promote_low_f32x4(g4), gh = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(g4, g4, 2, 3, 0, 1));
-  if (decay) {
-    gl = wasm_f64x2_add(gl, wasm_f64x2_mul(wd2, wl));
-    gh = wasm_f64x2_add(gh, wasm_f64x2_mul(wd2, wh));
-  }
-  v128_t nl = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_sub(wl, wasm_f64x2_mul(lr2, gl)));
-  v128_t nh = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_sub(wh, wasm_f64x2_mul(lr2, gh)));
-  wasm_v128_store(w, wasm_i32x4_shuffle(nl, nh, 0, 1, 4, 5));
+// the same, loading w
+static inline void s1_upd4(float *w, v128_t g4, v128_t lr2, v128_t wd2, int decay) {
+  v128_t w4 = wasm_v128_load(w);
+  s1_upd4w(w, WIDEN_LO(w4), WIDEN_HI(w4), g4, lr2, wd2, decay);
 }
 
 // the same for two weights (g in the low two lanes)
