@@ -54,8 +54,8 @@ const IN_PLACE_MIN_COLS = 16;
  * NOTE: the caller owns the buffers and gives them back with `releaseEncoded` (WebAssembly memory is
  * not garbage-collected). Everything is checked before anything is allocated.
  *
- * With `inPlace` (fit, when idx is 0 … n−1 and the training loop only ever copies batches out of
- * the rows with gatherRows), float32 rows of at least IN_PLACE_MIN_COLS inputs that the scaler
+ * With `inPlace` (fit, when the training loop only ever copies batches out of the rows with
+ * gatherRows) and idx 0 … n−1 (checked here), float32 rows of at least IN_PLACE_MIN_COLS inputs that the scaler
  * leaves as they are (scaleInputs "none") are not copied: x is then a view of the caller's array,
  * which `releaseEncoded` leaves alone. A batch is gathered from it as fast as from backend memory
  * (a memcpy per row), and the process does not hold the training inputs twice (W1: 25 MB).
@@ -85,7 +85,7 @@ export function encodeRows(to: EncodeTarget, x: ArrayLike<number>, d: number, T:
     if (regression.cols !== nOut) throw new ShapeError('E_SHAPE', `${where}: expected targets with ${nOut} column${nOut > 1 ? 's' : ''}, received ${regression.cols}`, { field: 'y', expected: nOut, received: regression.cols });
   }
 
-  const borrowed = inPlace && dtype === 'float32' && x instanceof Float32Array && d >= IN_PLACE_MIN_COLS && x.length >= n * d && scalesNothing(pre.inputs);
+  const borrowed = inPlace && dtype === 'float32' && x instanceof Float32Array && d >= IN_PLACE_MIN_COLS && x.length >= n * d && scalesNothing(pre.inputs) && isIdentity(idx);
   let X: FloatArray;
   if (borrowed) X = (x as Float32Array).subarray(0, n * d);
   else {
@@ -106,6 +106,12 @@ export function encodeRows(to: EncodeTarget, x: ArrayLike<number>, d: number, T:
     for (let r = 0; r < n; r++) for (let j = 0; j < nOut; j++) Y[r * nOut + j] = g[idx[r] * nOut + j];
   }
   return borrowed ? { x: X, y: Y, n, borrowed } : { x: X, y: Y, n };
+}
+
+/** Whether idx is 0, 1, …, n − 1: the rows in their own order, so a view of x is x[idx]. */
+function isIdentity(idx: Uint32Array): boolean {
+  for (let i = 0; i < idx.length; i++) if (idx[i] !== i) return false;
+  return true;
 }
 
 /** Give encoded buffers back to their backend. */

@@ -127,22 +127,27 @@ const importers: Record<ModuleKey, () => Promise<{ wasm: string }>> = {
 
 const moduleKey = (relaxed: boolean, shared: boolean): ModuleKey => `${relaxed ? 'relaxed' : 'simd'}_${shared ? 'shared' : 'unshared'}`;
 
-/** The module's bytes, loaded synchronously (Node), or null where that cannot be done. */
-function moduleBytesSync(relaxed: boolean, shared: boolean): Uint8Array | null {
+/** Whether the module can be loaded synchronously here (Node): loads its text, does not decode it. */
+function loadableSync(relaxed: boolean, shared: boolean): boolean {
   const key = moduleKey(relaxed, shared);
   if (loaded[key] === undefined) {
     const p = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
     const nodeModule = p?.getBuiltinModule?.('node:module') as { createRequire(from: string): (id: string) => unknown } | undefined;
-    if (!nodeModule) return null;
+    if (!nodeModule) return false;
     try {
       // NOTE: not a literal `require(…)`: bundlers must not pull the modules in through this path
       const load = nodeModule.createRequire(import.meta.url);
       loaded[key] = (load(`./wasm-modules/${key}.js`) as { wasm: string }).wasm;
     } catch {
-      return null; // a bundle without the files beside it: initWasm (async) still works
+      return false; // a bundle without the files beside it: initWasm (async) still works
     }
   }
-  return decodeBase64(loaded[key]!);
+  return true;
+}
+
+/** The module's bytes, loaded synchronously (Node), or null where that cannot be done. */
+function moduleBytesSync(relaxed: boolean, shared: boolean): Uint8Array | null {
+  return loadableSync(relaxed, shared) ? decodeBase64(loaded[moduleKey(relaxed, shared)]!) : null;
 }
 
 async function moduleBytes(relaxed: boolean, shared: boolean): Promise<Uint8Array> {
@@ -961,7 +966,8 @@ export function wasmBackendSync(name: string): Backend | null | 'async' {
 /** The wasm backends the runtime runs but has not compiled, that `wasmBackendSync` can compile here. @internal */
 export function wasmBackendsLoadable(): string[] {
   if (!engine || !features) return [];
-  return runnable(features).filter((v) => !engine!.ex[v] && moduleBytesSync(v === 1, features!.shared) !== null).map((v) => WASM_NAMES[v]);
+  // NOTE: listBackends calls this: it checks the module can be loaded, without decoding ~50 KB of base64
+  return runnable(features).filter((v) => !engine!.ex[v] && loadableSync(v === 1, features!.shared)).map((v) => WASM_NAMES[v]);
 }
 
 /** What the wasm engine runs with here (null before it started or where it cannot). */

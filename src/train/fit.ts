@@ -83,7 +83,8 @@ export function startFit(s: ModelState, x: Features, y: Targets, options: FitOpt
   let validate: (() => { loss: number; metric: number }) | null = null;
   try {
     // in place (no copy of float32 rows that need no scaling) when training reads them only
-    // through gatherRows: batches larger than one (the small-network path reads rows itself), all rows
+    // through gatherRows: batches larger than one (the small-network path reads rows itself), and
+    // no validation split (encodeRows also checks the rows are all there, in order)
     const train = encodeRows(to, X.data, d, T, trainIdx, 'fit', valIdx === null && cfg.batchSize > 1);
     encoded.push(train);
     if (weights) attachWeights(to, train, weights, trainIdx);

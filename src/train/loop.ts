@@ -136,7 +136,7 @@ function smallEpoch(be: Network['backend'], small: DenseStack, train: EncodedDat
 }
 
 /** order[0 … n) = 0 … n − 1: a function of its own, which V8 optimizes long before the training generator. */
-function identity(order: Uint32Array, n: number): void {
+function resetOrder(order: Uint32Array, n: number): void {
   for (let i = 0; i < n; i++) order[i] = i;
 }
 
@@ -217,7 +217,7 @@ export function* trainLoop(args: TrainLoopArgs, flag: StopFlag): Generator<Batch
     const epoch = startEpoch + e + 1;
     const lr = scheduler.lrAt(epoch - 1); // schedules count epochs over the model's life, so continued training continues them
     const t0 = now();
-    identity(order, n);
+    resetOrder(order, n);
     if (shuffle) rng.shuffle(order);
     // the last weights known to be finite, to fall back on if the loss diverges this epoch
     if (be.allFinite(net.params, net.size)) be.copy(net.params, epochStart, net.size);
